@@ -1,0 +1,66 @@
+"""Settings in one typed place.
+
+In: (lowest to highest precedence) defaults, `[tool.newsevents]` in the
+project's pyproject.toml, `NEWSEVENTS_*` environment variables, CLI flags.
+Out: a `Settings` object passed down to the flow and its tasks; nothing else
+reads the environment for these values.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+ENV_PREFIX = "NEWSEVENTS_"
+
+
+class Settings(BaseModel):
+    inputs: list[str] = Field(default_factory=lambda: ["seeds"])
+    db: str = "data/newsevents.duckdb"
+    batch_size: int = Field(200, ge=1, description="documents per batch (one task call, one transaction)")
+    lock_timeout: float = Field(30.0, ge=0, description="seconds to wait for another run's lock on the DB")
+    n_process: int = Field(1, ge=1, description="spaCy processes per batch")
+    dictionaries: str | None = Field(None, description="folder of dictionary YAML files (default: built in)")
+    data_docs: bool = True
+    workers: int = Field(0, ge=0, description="Dask workers (0: run batches in this process)")
+    dask_address: str | None = None
+
+    @property
+    def db_path(self) -> Path:
+        return Path(self.db).expanduser()
+
+
+def _pyproject_table(start: Path) -> dict:
+    for folder in (start, *start.parents):
+        path = folder / "pyproject.toml"
+        if path.exists():
+            try:
+                data = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError):
+                return {}
+            if data.get("project", {}).get("name") == "newsevents":
+                return data.get("tool", {}).get("newsevents", {}) or {}
+            return {}
+    return {}
+
+
+def _env() -> dict:
+    out: dict = {}
+    for name in Settings.model_fields:
+        value = os.environ.get(ENV_PREFIX + name.upper())
+        if value is None:
+            continue
+        out[name] = value.split(os.pathsep) if name == "inputs" else value
+    return out
+
+
+def load_settings(cwd: Path | None = None, **overrides) -> Settings:
+    """Defaults < pyproject < environment < explicit overrides (CLI flags; None means not given)."""
+    merged: dict = {}
+    merged.update(_pyproject_table((cwd or Path.cwd()).resolve()))
+    merged.update(_env())
+    merged.update({k: v for k, v in overrides.items() if v is not None and v != []})
+    return Settings(**merged)

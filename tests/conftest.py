@@ -1,0 +1,78 @@
+"""Shared fixtures: the model and dictionaries loaded once, Prefect's test harness once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def lex():
+    from transforms.lexicon import load_lexicon
+
+    return load_lexicon()
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from transforms.nlp import load_nlp
+
+    return load_nlp()
+
+
+@pytest.fixture(scope="session")
+def code(nlp, lex):
+    """Code a short text as an article: returns (events with actor names, ArticleRows)."""
+    from transforms.documents import RawInput
+    from transforms.extract import extract_article
+    from transforms.parse import parse_document
+
+    def _code(text: str, published: str | None = None):
+        body = (f"date {published}\n" if published else "") + text
+        doc = parse_document(RawInput("mem://test", "test.txt", body.encode()))
+        pieces = next(iter(_pipe(nlp, [doc.text])))
+        rows = extract_article(doc, pieces, lex)
+        names = {k: v for k, v in rows.actors.items()}
+        out = []
+        for e in rows.events:
+            e = dict(e)
+            for role in ("actor1", "actor2", "claimant"):
+                a = names.get(e[f"{role}_id"])
+                e[role] = a["name"] if a else None
+                e[f"{role}_country"] = a["country_code"] if a else None
+            out.append(e)
+        return out
+
+    return _code
+
+
+def _pipe(nlp, texts):
+    from transforms.nlp import pipe_texts
+
+    return pipe_texts(nlp, texts)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture()
+def seeds_copy(tmp_path) -> Path:
+    dst = tmp_path / "seeds"
+    shutil.copytree(SEEDS, dst)
+    return dst

@@ -1,0 +1,174 @@
+"""End to end: the Prefect flow turns seeds/ into the contract star schema, idempotently."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from flows.settings import Settings
+
+CONTRACT = {
+    "events": {
+        "event_id": "VARCHAR",
+        "source_id": "VARCHAR",
+        "event_type": "VARCHAR",
+        "mode": "VARCHAR",
+        "cameo_root": "VARCHAR",
+        "quad_class": "INTEGER",
+        "trigger": "VARCHAR",
+        "actor1_id": "VARCHAR",
+        "actor2_id": "VARCHAR",
+        "claimant_id": "VARCHAR",
+        "event_date": "DATE",
+        "date_precision": "VARCHAR",
+        "location": "VARCHAR",
+        "country_code": "VARCHAR",
+        "quantity": "DOUBLE",
+        "quantity_unit": "VARCHAR",
+        "status": "VARCHAR",
+        "sentence": "VARCHAR",
+        "sentence_start": "INTEGER",
+        "sentence_end": "INTEGER",
+        "confidence": "DOUBLE",
+    },
+    "actors": {
+        "actor_id": "VARCHAR",
+        "name": "VARCHAR",
+        "actor_type": "VARCHAR",
+        "country_code": "VARCHAR",
+        "aliases": "VARCHAR[]",
+    },
+    "sources": {
+        "source_id": "VARCHAR",
+        "uri": "VARCHAR",
+        "file_name": "VARCHAR",
+        "title": "VARCHAR",
+        "outlet": "VARCHAR",
+        "published_date": "DATE",
+        "content_sha256": "VARCHAR",
+        "text": "VARCHAR",
+    },
+    "quarantine": {
+        "uri": "VARCHAR",
+        "stage": "VARCHAR",
+        "reason": "VARCHAR",
+        "detail": "VARCHAR",
+        "quarantined_at": "TIMESTAMP",
+    },
+}
+
+
+def snapshot(db) -> dict:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {
+            "events": sorted(con.sql("SELECT * EXCLUDE (run_id) FROM events").fetchall(), key=str),
+            "actors": sorted(con.sql("SELECT * FROM actors").fetchall(), key=str),
+            "sources": sorted(con.sql("SELECT source_id, uri, content_sha256 FROM sources").fetchall()),
+            "quarantine": sorted(con.sql("SELECT uri, stage, reason, quarantined_at FROM quarantine").fetchall()),
+        }
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def seeded(prefect_harness, tmp_path_factory):
+    from flows.pipeline import run_pipeline
+    from tests.conftest import SEEDS
+
+    db = tmp_path_factory.mktemp("wh") / "seeds.duckdb"
+    settings = Settings(inputs=[str(SEEDS)], db=str(db))
+    first = run_pipeline(settings)
+    return settings, db, first
+
+
+def q(db, sql, params=None):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def test_run_finishes_and_loads_every_seed(seeded):
+    _, db, summary = seeded
+    assert summary.error is None
+    assert summary.files_seen == 5 and summary.loaded == 5
+    assert summary.events > 0
+
+
+def test_contract_tables_and_types(seeded):
+    _, db, _ = seeded
+    for table, cols in CONTRACT.items():
+        got = dict(q(db, "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?", [table]))
+        for col, typ in cols.items():
+            assert got.get(col) == typ, (table, col, got.get(col))
+
+
+def test_keys_unique_and_foreign_keys_resolve(seeded):
+    _, db, _ = seeded
+    assert q(db, "SELECT count(*) - count(DISTINCT event_id) FROM events")[0][0] == 0
+    assert q(db, "SELECT count(*) - count(DISTINCT actor_id) FROM actors")[0][0] == 0
+    dangling = q(
+        db,
+        """SELECT count(*) FROM events e WHERE e.source_id NOT IN (SELECT source_id FROM sources)
+        OR (actor1_id IS NOT NULL AND actor1_id NOT IN (SELECT actor_id FROM actors))
+        OR (actor2_id IS NOT NULL AND actor2_id NOT IN (SELECT actor_id FROM actors))
+        OR (claimant_id IS NOT NULL AND claimant_id NOT IN (SELECT actor_id FROM actors))""",
+    )
+    assert dangling[0][0] == 0
+
+
+def test_values_in_contract_sets_and_offsets_point_at_sentence(seeded):
+    _, db, _ = seeded
+    from transforms.plover import EVENT_TYPES, STATUSES
+
+    types = {r[0] for r in q(db, "SELECT DISTINCT event_type FROM events")}
+    statuses = {r[0] for r in q(db, "SELECT DISTINCT status FROM events")}
+    assert types <= set(EVENT_TYPES) and statuses <= set(STATUSES)
+    bad = q(
+        db,
+        """SELECT count(*) FROM events e JOIN sources s USING (source_id)
+                   WHERE substr(s.text, e.sentence_start + 1, e.sentence_end - e.sentence_start) <> e.sentence""",
+    )
+    assert bad[0][0] == 0
+
+
+def test_north_korea_deploys_1000_engineers(seeded):
+    _, db, _ = seeded
+    rows = q(
+        db,
+        """SELECT a.name, a.country_code, e.quantity_unit FROM events e
+                    JOIN actors a ON a.actor_id = e.actor1_id WHERE e.quantity = 1000""",
+    )
+    assert ("North Korea", "PRK", "engineers") in rows
+
+
+def test_leaders_are_actors_with_countries(seeded):
+    _, db, _ = seeded
+    actors = {r[0]: r[1] for r in q(db, "SELECT name, country_code FROM actors")}
+    assert actors.get("Kim Jong Un") == "PRK"
+    assert actors.get("Vladimir Putin") == "RUS"
+    aliases = q(db, "SELECT aliases FROM actors WHERE name = 'Kim Jong Un'")[0][0]
+    assert any("-" in a for a in aliases)  # "Kim Jong-un" is folded into the same actor
+
+
+def test_second_run_changes_nothing(seeded):
+    from flows.pipeline import run_pipeline
+
+    settings, db, _ = seeded
+    before = snapshot(db)
+    again = run_pipeline(settings)
+    assert again.skipped == 5 and again.loaded == 0
+    assert snapshot(db) == before
+
+
+def test_fresh_warehouse_gets_the_same_ids(seeded, tmp_path):
+    from flows.pipeline import run_pipeline
+
+    settings, db, _ = seeded
+    fresh = tmp_path / "fresh.duckdb"
+    run_pipeline(settings.model_copy(update={"db": str(fresh)}))
+    ids = "SELECT {0} FROM {1} ORDER BY 1"
+    for col, table in (("event_id", "events"), ("actor_id", "actors"), ("source_id", "sources")):
+        assert q(fresh, ids.format(col, table)) == q(db, ids.format(col, table))

@@ -1,0 +1,82 @@
+"""Extraction on short real sentences: actors, types, roles, status, claimant, dates, quantities."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from transforms.dates import resolve_date
+
+
+def one(events, event_type):
+    hits = [e for e in events if e["event_type"] == event_type]
+    assert hits, f"no {event_type} in {[(e['event_type'], e['trigger']) for e in events]}"
+    return hits[0]
+
+
+def test_agree_chain_codes_agree_with_quantity_place_and_claimant(code):
+    events = code(
+        "Shoigu revealed that North Korean authorities have agreed to deploy 1,000 engineers "
+        "to demine territory in Kursk Oblast."
+    )
+    e = one(events, "AGREE")
+    assert e["actor1"] == "North Korea" and e["actor1_country"] == "PRK"
+    assert e["status"] == "planned"
+    assert (e["quantity"], e["quantity_unit"]) == (1000, "engineers")
+    assert e["claimant"] == "Sergei Shoigu"
+    assert e["location"] == "Kursk Oblast"
+
+
+def test_active_voice_roles_and_person_countries(code):
+    e = one(code("Russian leader Vladimir Putin persuaded DPRK leader Kim Jong Un to set up missions."), "REQUEST")
+    assert (e["actor1"], e["actor2"]) == ("Vladimir Putin", "Kim Jong Un")
+    assert (e["actor1_country"], e["actor2_country"]) == ("RUS", "PRK")
+
+
+def test_passive_voice_by_agent_is_the_initiator(code):
+    e = one(code("Two North Korean soldiers were captured by Ukrainian special forces in the Kursk region."), "COERCE")
+    assert e["actor1"] == "Ukrainian special forces"
+    assert e["actor2"] == "North Korean soldiers"
+
+
+def test_denied_action(code):
+    e = one(code("Pyongyang and Moscow deny arms deliveries."), "AID")
+    assert e["status"] == "denied" and e["actor1"] == "North Korea"
+
+
+def test_hypothetical_and_negated(code):
+    assert one(code("North Korea could supply Russia with artillery shells."), "AID")["status"] == "hypothetical"
+    assert one(code("The United States did not sanction China."), "SANCTION")["status"] == "negated"
+
+
+def test_according_to_claimant(code):
+    e = one(code("According to TASS, Russia sent 500 workers to North Korea."), "AID")
+    assert e["claimant"] == "TASS"
+    assert e["actor2"] == "North Korea"
+
+
+def test_relative_date_resolved_against_publication(code):
+    e = one(code("Vladimir Putin met Kim Jong Un at the cosmodrome this Wednesday.", published="2023-09-14"), "CONSULT")
+    assert str(e["event_date"]) == "2023-09-13" and e["date_precision"] == "day"
+
+
+def test_headlines_and_furniture_are_not_events(code):
+    events = code("Putin persuades DPRK to send workers\n- News\nSign up for our newsletter.")
+    assert events == []
+
+
+@pytest.mark.parametrize(
+    ("expr", "published", "expected"),
+    [
+        ("this Wednesday", date(2023, 9, 14), (date(2023, 9, 13), "day")),
+        ("in July", date(2023, 9, 14), (date(2023, 7, 1), "month")),
+        ("in November 2024", None, (date(2024, 11, 1), "month")),
+        ("On September 13", None, None),  # no year knowable
+        ("since September 2023", None, (date(2023, 9, 1), "month")),
+        ("yesterday", date(2024, 3, 1), (date(2024, 2, 29), "day")),
+        ("in 2019", None, (date(2019, 1, 1), "year")),
+    ],
+)
+def test_resolve_date(expr, published, expected):
+    assert resolve_date(expr, published) == expected

@@ -1,0 +1,168 @@
+"""Bytes → clean text.
+
+In: the raw bytes of one input. Out: `Decoded(text, encoding)` or a
+`DecodeError(reason, detail)`. Pure functions, no I/O. Cleaning repairs
+mojibake (ftfy), turns non-breaking and other odd spaces into plain spaces,
+removes zero-width characters and NULs, normalises line ends, and keeps
+paragraph breaks (they end sentences downstream). HTML pages are reduced to
+their title and article text, without scripts and styles.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+import ftfy
+
+MAX_BYTES = 20_000_000  # larger inputs are quarantined as too_large
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\x00"), None)
+_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
+_TRAILING = re.compile(r"[ ]+\n")
+_MANY_BLANKS = re.compile(r"\n{3,}")
+_MANY_SPACES = re.compile(r" {2,}")
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str
+    html_title: str | None = None
+
+
+@dataclass(frozen=True)
+class DecodeError:
+    reason: str
+    detail: str
+
+
+def looks_binary(data: bytes) -> bool:
+    """Control bytes (other than whitespace) in the first 8 KiB mean a binary file.
+
+    UTF-16 text is full of NULs, so it is recognised before this is asked.
+    """
+    head = data[:8192]
+    if not head:
+        return False
+    bad = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 0))
+    nul = head.count(0)
+    return bad / len(head) > 0.05 or nul / len(head) > 0.30
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    head = data[:2000]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd > 0.4 * len(head) / 2 and even < 0.05 * len(head) / 2:
+        return "utf-16-le"
+    if even > 0.4 * len(head) / 2 and odd < 0.05 * len(head) / 2:
+        return "utf-16-be"
+    return None
+
+
+def decode_bytes(data: bytes) -> Decoded | DecodeError:
+    """Decode with BOM sniffing, then UTF-8, then cp1252/latin-1; refuse binary."""
+    if len(data) > MAX_BYTES:
+        return DecodeError("too_large", f"{len(data)} bytes, more than the {MAX_BYTES} allowed")
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return Decoded(data.decode(enc), enc)
+            except UnicodeDecodeError as exc:
+                return DecodeError("undecodable", f"starts with a {enc} byte-order mark but: {exc}")
+    enc16 = _utf16_without_bom(data)
+    if enc16:
+        try:
+            return Decoded(data.decode(enc16), enc16)
+        except UnicodeDecodeError:
+            pass
+    if looks_binary(data):
+        return DecodeError("binary", "control bytes in the first 8 KiB: not a text file")
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return Decoded(data.decode("cp1252"), "cp1252")
+    except UnicodeDecodeError:
+        return Decoded(data.decode("latin-1"), "latin-1")
+
+
+class _ArticleHTML(HTMLParser):
+    """Collects the <title> and the visible text of block elements, skipping scripts."""
+
+    SKIP = {"script", "style", "noscript", "nav", "footer", "header", "aside", "form", "svg", "template"}
+    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "article", "section", "tr", "blockquote"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title: list[str] = []
+        self._skip = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self._skip += 1
+        elif tag == "title":
+            self._in_title = True
+        elif tag in self.BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP and self._skip:
+            self._skip -= 1
+        elif tag == "title":
+            self._in_title = False
+        elif tag in self.BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title.append(data)
+        elif not self._skip:
+            self.parts.append(data)
+
+
+_HTML_SNIFF = re.compile(r"<\s*(!doctype\s+html|html|head|body|article|p|div)\b", re.I)
+
+
+def looks_like_html(text: str) -> bool:
+    return bool(_HTML_SNIFF.search(text[:4096]))
+
+
+def html_to_text(text: str) -> tuple[str, str | None]:
+    """The article text (paragraphs kept) and the page title of an HTML page."""
+    parser = _ArticleHTML()
+    try:
+        parser.feed(text)
+        parser.close()
+    except Exception:  # malformed markup: fall back to stripping tags
+        stripped = re.sub(r"<script.*?</script>|<style.*?</style>|<[^>]+>", " ", text, flags=re.S | re.I)
+        return html.unescape(stripped), None
+    body = "".join(parser.parts)
+    lines = [ln.strip() for ln in body.split("\n")]
+    body = "\n".join(lines)
+    title = " ".join("".join(parser.title).split()) or None
+    return body, title
+
+
+def clean_text(text: str) -> str:
+    """Repair and normalise text; the result is what all offsets refer to."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if any(ord(c) > 127 for c in text[:100_000]):
+        text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, fix_line_breaks=True)
+    text = unicodedata.normalize("NFC", text)
+    text = text.translate(_ZERO_WIDTH)
+    text = _SPACES.sub(" ", text)
+    text = _MANY_SPACES.sub(" ", text)
+    text = _TRAILING.sub("\n", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    text = _MANY_BLANKS.sub("\n\n", text)
+    return text.strip()

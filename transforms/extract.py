@@ -1,0 +1,191 @@
+"""One article's spaCy docs → event rows and actor rows.
+
+In: a `Document`, its spaCy docs as (character offset, Doc) pieces, and the
+`Lexicon`. Out: `ArticleRows`: event dicts with every contract column of
+`events` (plus the actor objects they point at), and the actors seen with all
+their surface forms. Pure: no I/O, no global state.
+
+Sentences that are not reports are skipped (guideline rule 2): headline and
+deck lines (no closing punctuation), page furniture ("- News", "Sign up…",
+bylines) and anything before the body (a date line).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from transforms.actors import Actor, ArticleActors, Mention, find_mentions
+from transforms.attribution import claimant
+from transforms.dates import resolve_date
+from transforms.documents import Document, stable_id
+from transforms.events import CodedEvent, code_sentence
+from transforms.lexicon import Lexicon
+from transforms.places import event_place, find_places
+from transforms.plover import cameo_root, quad_class
+from transforms.quantities import event_quantity
+
+EXTRACTOR_VERSION = "0.1.0"  # bump when the grammar changes; the lexicon has its own hash
+_CLOSING = re.compile(r"[.!?…][\"'”’»)\]]*\s*$")
+_FURNITURE = re.compile(
+    r"^\s*(?:-\s*\w+|sign up|subscribe|read more|follow us|share this|advertisement|"
+    r"contributing:|photo:|image:|credit:|copyright|©)",
+    re.I,
+)
+
+
+@dataclass
+class ArticleRows:
+    events: list[dict] = field(default_factory=list)
+    actors: dict[str, dict] = field(default_factory=dict)  # actor_id → row with aliases set
+
+
+def extractor_version(lex: Lexicon) -> str:
+    return f"{EXTRACTOR_VERSION}+{lex.version}"
+
+
+def _line_of(text: str, start: int, end: int) -> str:
+    ls = text.rfind("\n", 0, start) + 1
+    le = text.find("\n", end)
+    return text[ls : le if le >= 0 else len(text)]
+
+
+def codable(text: str, start: int, end: int, body_start: int) -> bool:
+    """Is this sentence part of a report (not a headline, deck, byline or furniture)?"""
+    if end <= body_start:
+        return False
+    line = _line_of(text, start, end)
+    if _FURNITURE.match(line) or not _CLOSING.search(line):
+        return False
+    words = re.findall(r"[^\W\d_]+", text[start:end])
+    return len(words) >= 4
+
+
+def _sentence_bounds(sent: Span, offset: int, text: str, body_start: int) -> tuple[int, int]:
+    start, end = offset + sent.start_char, offset + sent.end_char
+    start = max(start, body_start)
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _event_date(ev: CodedEvent, doc: Doc, published, future: bool):
+    """A DATE entity tied to the trigger wins; else the first in the sentence."""
+    dates = [e for e in doc.ents if e.label_ == "DATE" and ev.sentence.start <= e.start < ev.sentence.end]
+    if not dates:
+        return None
+    trig_tree = {t.i for t in ev.trigger.subtree}
+    dates.sort(key=lambda e: (e.root.i not in trig_tree, abs(e.start - ev.trigger.i)))
+    for ent in dates:
+        found = resolve_date(ent.text, published, future=future)
+        if found:
+            return found
+    return None
+
+
+def confidence(ev: CodedEvent, has_claimant: bool) -> float:
+    """The extractor's estimate that the event is right, in [0, 1]; see README "Confidence"."""
+    score = 0.35
+    score += 0.2 if ev.actor1 and ev.actor1.source in ("dictionary", "role", "demonym") else 0.1
+    score += 0.1 if ev.actor2 is not None else 0.0
+    score += 0.1 if not ev.light else 0.0
+    score += 0.1 if len(ev.trigger_tokens) > 1 or ev.trigger.pos_ == "VERB" else 0.0
+    score += 0.05 if has_claimant else 0.0
+    score -= 0.1 if ev.status == "hypothetical" else 0.0
+    return round(min(0.95, max(0.05, score)), 3)
+
+
+def _actor_row(rows: ArticleRows, mention: Mention | None) -> str | None:
+    if mention is None:
+        return None
+    a: Actor = mention.actor
+    row = rows.actors.get(a.actor_id)
+    if row is None:
+        row = rows.actors[a.actor_id] = {
+            "actor_id": a.actor_id,
+            "name": a.name,
+            "actor_type": a.actor_type,
+            "country_code": a.country,
+            "aliases": set(),
+        }
+    row["aliases"].add(mention.text)
+    if row["country_code"] is None and a.country:
+        row["country_code"] = a.country
+    return a.actor_id
+
+
+def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexicon) -> ArticleRows:
+    rows = ArticleRows()
+    article = ArticleActors()
+    text = document.text
+    last_date = None
+    seen_ids: set[str] = set()
+    for offset, doc in pieces:
+        mentions = find_mentions(doc, lex, article)
+        by_token = {i: m for m in mentions for i in range(m.start, m.end)}
+        for m in mentions:
+            _actor_row(rows, m)
+        places = find_places(doc, lex)
+        for sent in doc.sents:
+            start, end = _sentence_bounds(sent, offset, text, document.body_start)
+            if start >= end or not codable(text, start, end, document.body_start):
+                continue
+            sent_dates = []
+            for ev in code_sentence(sent, by_token, lex):
+                claim = claimant(ev.trigger, sent, by_token, lex)
+                future = ev.status in ("planned", "hypothetical")
+                found = _event_date(ev, doc, document.published_date, future)
+                if found:
+                    sent_dates.append(found)
+                elif last_date and not future:
+                    found = last_date
+                skip = {i for m in (ev.actor1, ev.actor2) if m for i in range(m.start, m.end)}
+                place = event_place(ev.trigger, sent, places, skip)
+                objs = [c for c in ev.trigger.children if c.dep_ in ("dobj", "nsubjpass")]
+                for t in ev.trigger_tokens:
+                    if t is not ev.trigger and t.pos_ == "NOUN":
+                        objs.append(t)
+                qty = event_quantity(ev.trigger, objs)
+                a1, a2 = _actor_row(rows, ev.actor1), _actor_row(rows, ev.actor2)
+                cl = (
+                    _actor_row(rows, claim)
+                    if claim and (claim.actor != (ev.actor1 and ev.actor1.actor) or claim.start != ev.actor1.start)
+                    else None
+                )
+                trig_start = offset + min(t.idx for t in ev.trigger_tokens)
+                event_id = stable_id("event", document.source_id, start, end, ev.event_type, a1, a2, trig_start)
+                if event_id in seen_ids:
+                    continue
+                seen_ids.add(event_id)
+                rows.events.append(
+                    {
+                        "event_id": event_id,
+                        "source_id": document.source_id,
+                        "event_type": ev.event_type,
+                        "mode": ev.entry.mode,
+                        "cameo_root": cameo_root(ev.event_type, ev.entry.cameo),
+                        "quad_class": quad_class(ev.event_type),
+                        "trigger": ev.trigger_text,
+                        "actor1_id": a1,
+                        "actor2_id": a2,
+                        "claimant_id": cl,
+                        "event_date": found[0] if found else None,
+                        "date_precision": found[1] if found else None,
+                        "location": place.name if place else None,
+                        "country_code": place.country if place else None,
+                        "quantity": qty[0] if qty else None,
+                        "quantity_unit": qty[1] if qty else None,
+                        "status": ev.status,
+                        "sentence": text[start:end],
+                        "sentence_start": start,
+                        "sentence_end": end,
+                        "confidence": confidence(ev, claim is not None),
+                    }
+                )
+            if sent_dates:
+                last_date = sent_dates[-1]
+    return rows

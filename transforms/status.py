@@ -1,0 +1,47 @@
+"""Trigger chain → status of the claim.
+
+In: the trigger token and the verbs that govern it (the chain). Out: one of
+`asserted`, `planned`, `denied`, `negated`, `hypothetical` (guideline rule 6):
+negation → negated; a denial verb governing the action → denied; modals
+could/may/might/would → hypothetical; will/shall/going to, intent and agree
+verbs → planned.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from transforms.lexicon import Lexicon
+
+HYPOTHETICAL_MODALS = frozenset({"could", "may", "might", "would", "can", "should"})
+FUTURE_MODALS = frozenset({"will", "shall", "'ll", "wo"})
+HEDGE_ADJECTIVES = frozenset({"likely", "possible", "able", "ready", "willing", "unlikely"})
+
+
+def _has_neg(tok: Token) -> bool:
+    return any(c.dep_ == "neg" or c.lower_ in ("never", "not", "n't") for c in tok.children)
+
+
+def _modals(tok: Token) -> set[str]:
+    return {c.lower_ for c in tok.children if c.dep_ == "aux" and c.tag_ == "MD"}
+
+
+def claim_status(trigger: Token, chain: list[Token], lex: Lexicon) -> str:
+    """`chain` is the trigger followed by the verbs governing it, innermost first."""
+    status = "asserted"
+    for tok in chain:
+        lemma = tok.lemma_.lower()
+        if tok is not trigger and lemma in lex.deny_verbs:
+            return "denied"
+        if _has_neg(tok):
+            return "negated"
+        modals = _modals(tok)
+        if modals & HYPOTHETICAL_MODALS or (tok is not trigger and lemma in lex.hypothetical_verbs):
+            status = "hypothetical"
+        elif status == "asserted" and (
+            modals & FUTURE_MODALS
+            or (tok is not trigger and (lemma in lex.intent_verbs or lemma in lex.agree_verbs))
+            or (tok.lower_ == "going" and any(c.dep_ == "xcomp" for c in tok.children))
+        ):
+            status = "planned"
+    return status

@@ -1,0 +1,39 @@
+-- One batch of whole documents into the warehouse; runs inside a transaction.
+-- Expects registered frames new_sources, new_events, new_actors, new_quarantine.
+
+-- earlier versions of these sources: same content, or the same uri with other text
+CREATE OR REPLACE TEMP TABLE replaced AS
+    SELECT source_id FROM sources
+    WHERE source_id IN (SELECT source_id FROM new_sources)
+       OR uri IN (SELECT uri FROM new_sources);
+
+DELETE FROM events WHERE source_id IN (SELECT source_id FROM replaced);
+DELETE FROM sources WHERE source_id IN (SELECT source_id FROM replaced);
+
+INSERT INTO sources (source_id, uri, file_name, title, outlet, published_date, content_sha256, text,
+                     extractor_version, run_id, loaded_at)
+SELECT source_id, uri, file_name, title, outlet, published_date, content_sha256, text,
+       extractor_version, run_id, current_timestamp
+FROM new_sources;
+
+INSERT INTO actors (actor_id, name, actor_type, country_code, aliases)
+SELECT actor_id, name, actor_type, country_code, aliases FROM new_actors
+ON CONFLICT (actor_id) DO UPDATE SET
+    aliases = list_sort(list_distinct(list_concat(actors.aliases, excluded.aliases))),
+    country_code = coalesce(actors.country_code, excluded.country_code),
+    actor_type = coalesce(actors.actor_type, excluded.actor_type);
+
+INSERT INTO events (event_id, source_id, event_type, mode, cameo_root, quad_class, trigger, actor1_id,
+                    actor2_id, claimant_id, event_date, date_precision, location, country_code, quantity,
+                    quantity_unit, status, sentence, sentence_start, sentence_end, confidence, run_id)
+SELECT event_id, source_id, event_type, mode, cameo_root, quad_class, trigger, actor1_id,
+       actor2_id, claimant_id, event_date, date_precision, location, country_code, quantity,
+       quantity_unit, status, sentence, sentence_start, sentence_end, confidence, run_id
+FROM new_events;
+
+-- a source that loads now is no longer a quarantined duplicate or failure at the same uri
+INSERT INTO quarantine (uri, stage, reason, detail, quarantined_at, run_id)
+SELECT uri, stage, reason, detail, quarantined_at, run_id FROM new_quarantine
+ON CONFLICT (uri, stage, reason) DO NOTHING;
+
+DROP TABLE replaced;
