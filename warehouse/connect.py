@@ -98,6 +98,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             "upgrade newsevents"
         )
     if version == SCHEMA_VERSION:
+        try:
+            apply_views(con)
+        except duckdb.Error as exc:
+            raise WarehouseError(f"could not create the warehouse views: {str(exc).splitlines()[0]}") from None
         return
     con.execute("BEGIN TRANSACTION")
     try:
@@ -106,11 +110,16 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             path = HERE / "migrations" / f"{step:03d}.sql"
             if path.exists():
                 con.execute(path.read_text(encoding="utf-8"))
-        views = HERE / "views.sql"
-        if views.exists():
-            con.execute(views.read_text(encoding="utf-8"))
+        apply_views(con)
         con.execute("INSERT INTO schema_version (version) VALUES (?)", [SCHEMA_VERSION])
         con.execute("COMMIT")
     except duckdb.Error as exc:
         con.execute("ROLLBACK")
         raise WarehouseError(f"could not prepare the warehouse schema: {str(exc).splitlines()[0]}") from None
+
+
+def apply_views(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)create the analyst views of views.sql: they hold no data, so every writable open refreshes them."""
+    views = HERE / "views.sql"
+    if views.exists():
+        con.execute(views.read_text(encoding="utf-8"))
