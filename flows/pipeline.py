@@ -1,11 +1,15 @@
 """The Prefect flow: files → documents → spaCy docs → rows → validation → warehouse.
 
-In: `Settings` (input paths, DB path, batch size…). Out: a `RunSummary`, the
-warehouse updated, and a markdown run summary published as a Prefect
-artifact. Tasks work on *batches* of documents (a task call costs ~0.1 s, so
-never one per document); the spaCy model is loaded once per process; the
-warehouse is opened only briefly: once to learn what is loaded, then once per
-batch for the load (one transaction of whole documents).
+In: `Settings` (input paths, DB path, batch size, workers…). Out: a
+`RunSummary`, the warehouse updated, a row in `runs`, and a markdown run
+summary published as a Prefect artifact. Tasks work on *batches* of documents
+(a task call costs ~0.1 s, so never one per document); the spaCy model is
+loaded once per process. The flow first plans (reads and cleans every file,
+compares content hashes and extractor version with the warehouse) and sends
+only new or changed documents to NLP, packed into full batches. With a Dask
+task runner (`flow_for(settings)`) the NLP batches run on Dask workers; the
+load always runs here, one writer, one transaction of whole documents per
+batch, opening the warehouse only for that moment.
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 
 import polars as pl
 from prefect import flow, get_run_logger, task
@@ -22,16 +28,25 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE as NO_CACHE
 
 from expectations.validate import ValidationAbort, validate_batch
-from flows.discover import Found, discover, read_input
+from flows.discover import Found, discover
+from flows.incremental import Known, Plan, plan_run, read_documents, read_known, triage
 from flows.settings import Settings
 from transforms.documents import Document, Rejection
 from transforms.extract import extract_article, extractor_version
 from transforms.lexicon import load_lexicon
 from transforms.nlp import load_nlp, pipe_texts
-from transforms.parse import parse_document
 from transforms.rows import actors_frame, events_frame, quarantine_frame, sources_frame
-from warehouse.connect import WarehouseError, connect
-from warehouse.load import Batch, load_batch, loaded_sources
+from warehouse.connect import WarehouseError, WarehouseLocked, connect
+from warehouse.load import Batch, load_batch
+
+# Callables the CLI may register to follow a run (a progress bar); called with ("plan", total documents)
+# and ("batch", documents done). Nothing is registered when the flow runs under `newsevents serve`.
+PROGRESS: list[Callable[[str, int], None]] = []
+
+
+def _progress(kind: str, n: int) -> None:
+    for hook in PROGRESS:
+        hook(kind, n)
 
 
 @dataclass
@@ -49,10 +64,13 @@ class RunSummary:
     stage_seconds: Counter = field(default_factory=Counter)
     error: str | None = None
     flow_run_id: str | None = None
+    extractor_version: str | None = None
 
     def markdown(self) -> str:
         lines = [
             f"# newsevents run `{self.run_id}`",
+            "",
+            f"Prefect flow run `{self.flow_run_id}`, extractor version `{self.extractor_version}`.",
             "",
             "| files seen | loaded | skipped (unchanged) | quarantined | events | actors | seconds |",
             "|---:|---:|---:|---:|---:|---:|---:|",
@@ -68,16 +86,28 @@ class RunSummary:
             lines += ["## Quarantine reasons", "", "| reason | inputs |", "|---|---:|"]
             lines += [f"| {r} | {n} |" for r, n in self.quarantine_reasons.most_common()]
             lines.append("")
+        if self.stage_seconds:
+            lines += ["## Seconds by stage", "", "| stage | seconds |", "|---|---:|"]
+            lines += [f"| {s} | {t:.2f} |" for s, t in self.stage_seconds.items()]
+            lines.append("")
         if self.error:
             lines += ["## Error", "", self.error]
         return "\n".join(lines)
 
 
-@dataclass
-class Known:
-    """What the warehouse already holds, read once before any NLP."""
+class RunError(RuntimeError):
+    """A problem that stops the run, with a one-line message for the user."""
 
-    by_source: dict[str, tuple[str, str]]  # source_id → (uri, extractor_version)
+
+def _locked(task, task_run, state) -> bool:
+    """Retry a warehouse task only when another process held the lock (not on a real error)."""
+    try:
+        state.result()
+    except WarehouseLocked:
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+    return False
 
 
 @task(name="discover", cache_policy=NO_CACHE)
@@ -85,60 +115,36 @@ def discover_task(inputs: list[str]) -> list[Found]:
     return discover(inputs)
 
 
-class RunError(RuntimeError):
-    """A problem that stops the run, with a one-line message for the user."""
-
-
-@task(name="known-sources", cache_policy=NO_CACHE)
-def known_task(settings: Settings) -> Known | str:
-    """What is loaded already, or the one-line reason the warehouse cannot be opened."""
+@task(name="known-sources", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2, retry_condition_fn=_locked)
+def known_task(settings: Settings) -> Known:
+    """What is loaded already (sources and their extractor version, quarantine keys)."""
+    con = connect(settings.db_path, settings.lock_timeout)
     try:
-        con = connect(settings.db_path, settings.lock_timeout)
-    except WarehouseError as exc:
-        return str(exc)
-    try:
-        frame = loaded_sources(con)
+        return read_known(con)
     finally:
         con.close()
-    return Known({r["source_id"]: (r["uri"], r["extractor_version"]) for r in frame.iter_rows(named=True)})
 
 
-def triage(
-    docs: list[Document], known: Known, version: str, claimed: dict[str, str]
-) -> tuple[list[Document], int, list[Rejection]]:
-    """Split parsed documents into new work, unchanged ones (skipped) and duplicates (quarantined)."""
-    todo, skipped, rejections = [], 0, []
-    for d in docs:
-        if d.source_id in claimed and claimed[d.source_id] != d.uri:
-            rejections.append(
-                Rejection(d.uri, "parse", "duplicate", f"same text as source {d.source_id} ({claimed[d.source_id]})")
-            )
-            continue
-        held = known.by_source.get(d.source_id)
-        if held and held[0] != d.uri:
-            rejections.append(Rejection(d.uri, "parse", "duplicate", f"same text as source {d.source_id} ({held[0]})"))
-            continue
-        claimed[d.source_id] = d.uri
-        if held and held[1] == version:
-            skipped += 1
-            continue
-        todo.append(d)
-    return todo, skipped, rejections
+@task(name="plan", cache_policy=NO_CACHE)
+def plan_task(found: list[Found], known: Known, version: str) -> Plan:
+    """Read and clean every file; keep only the files with new work (before any NLP)."""
+    return plan_run(found, known, version)
 
 
-@task(name="read-and-clean", cache_policy=NO_CACHE)
+@task(name="read-and-clean", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
 def read_task(found: list[Found]) -> tuple[list[Document], list[Rejection]]:
-    docs, rejections = [], []
-    for f in found:
-        parsed = parse_document(read_input(f))
-        (docs if isinstance(parsed, Document) else rejections).append(parsed)
-    return docs, rejections
+    return read_documents(found)
+
+
+@cache
+def _nlp():
+    return load_nlp()
 
 
 @task(name="nlp-and-extract", cache_policy=NO_CACHE)
 def extract_task(docs: list[Document], settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     lex = load_lexicon(settings.dictionaries)
-    nlp = load_nlp()
+    nlp = _nlp()
     events, actor_maps = [], []
     for doc, pieces in zip(docs, pipe_texts(nlp, (d.text for d in docs), n_process=settings.n_process), strict=True):
         rows = extract_article(doc, pieces, lex)
@@ -155,21 +161,18 @@ def validate_task(sources: pl.DataFrame, events: pl.DataFrame, actors: pl.DataFr
         return str(exc)
 
 
-@task(name="load", cache_policy=NO_CACHE)
-def load_task(settings: Settings, batch: Batch) -> str | None:
-    """Load one batch; the one-line reason when the warehouse cannot be written."""
-    try:
-        con = connect(settings.db_path, settings.lock_timeout)
-    except WarehouseError as exc:
-        return str(exc)
+@task(name="load", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5, retry_condition_fn=_locked)
+def load_task(settings: Settings, batch: Batch) -> None:
+    """Load one batch in one transaction; retried when another process holds the warehouse."""
+    con = connect(settings.db_path, settings.lock_timeout)
     try:
         load_batch(con, batch)
     finally:
         con.close()
-    return None
 
 
-def _record_run(settings: Settings, summary: RunSummary, version: str, started: datetime) -> None:
+def record_run(settings: Settings, summary: RunSummary, started: datetime) -> None:
+    """The run's lineage row in `runs` (also used by the CLI for a run that needed no flow)."""
     con = connect(settings.db_path, settings.lock_timeout)
     try:
         con.execute(
@@ -177,7 +180,7 @@ def _record_run(settings: Settings, summary: RunSummary, version: str, started: 
             [
                 summary.run_id,
                 summary.flow_run_id,
-                version,
+                summary.extractor_version,
                 started,
                 datetime.now(UTC).replace(tzinfo=None),
                 summary.files_seen,
@@ -192,68 +195,136 @@ def _record_run(settings: Settings, summary: RunSummary, version: str, started: 
         con.close()
 
 
+def new_run_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def _as_settings(settings: Settings | dict) -> Settings:
+    """A deployment's parameters arrive as JSON: turn them back into `Settings`."""
+    return settings if isinstance(settings, Settings) else Settings.model_validate(settings)
+
+
+class _Loader:
+    """Validate and load extracted batches in order, counting what went in."""
+
+    def __init__(self, settings: Settings, summary: RunSummary, logger) -> None:
+        self.settings, self.summary, self.logger = settings, summary, logger
+        self.batches = 0
+
+    def rejected(self, rejections: list[Rejection]) -> None:
+        self.summary.quarantined += len({(r.uri, r.stage, r.reason) for r in rejections})
+        self.summary.quarantine_reasons.update(r.reason for r in rejections)
+
+    def load(self, extracted, rejections: list[Rejection], n_docs: int) -> None:
+        s = self.summary
+        if extracted is not None:
+            sources, events, actors = extracted
+            ts = time.perf_counter()
+            validated = validate_task(sources, events, actors)
+            if isinstance(validated, str):
+                raise RunError(validated)
+            s.stage_seconds["validate"] += time.perf_counter() - ts
+            rejections = rejections + validated.rejections
+            sources, events, actors = validated.sources, validated.events, validated.actors
+        else:
+            sources, events, actors = sources_frame([], s.extractor_version), events_frame([]), actors_frame([])
+        _progress("batch", n_docs)
+        if sources.height == 0 and not rejections:
+            return
+        ts = time.perf_counter()
+        try:
+            load_task(self.settings, Batch(sources, events, actors, quarantine_frame(rejections), s.run_id))
+        except WarehouseError as exc:
+            raise RunError(str(exc)) from None
+        s.stage_seconds["load"] += time.perf_counter() - ts
+        s.loaded += sources.height
+        s.events += events.height
+        s.events_by_type.update(events["event_type"].to_list())
+        self.rejected(rejections)
+        self.batches += 1
+        self.logger.info(
+            "batch %d: %d documents coded, %d loaded, %d events, %d quarantined",
+            self.batches,
+            n_docs,
+            sources.height,
+            events.height,
+            len(rejections),
+        )
+
+
 @flow(name="newsevents-run", log_prints=False, validate_parameters=False)
 def run_pipeline(settings: Settings) -> RunSummary:
     from prefect.runtime import flow_run
 
+    settings = _as_settings(settings)
     logger = get_run_logger()
     t0 = time.perf_counter()
     started = datetime.now(UTC).replace(tzinfo=None)
-    summary = RunSummary(run_id=uuid.uuid4().hex[:16], flow_run_id=str(flow_run.id) if flow_run.id else None)
-    lex = load_lexicon(settings.dictionaries)
-    version = extractor_version(lex)
+    summary = RunSummary(run_id=new_run_id(), flow_run_id=str(flow_run.id) if flow_run.id else None)
+    summary.extractor_version = extractor_version(load_lexicon(settings.dictionaries))
+    loader = _Loader(settings, summary, logger)
+    distributed = bool(settings.workers or settings.dask_address)
     try:
+        ts = time.perf_counter()
         found = discover_task(settings.inputs)
         summary.files_seen = len(found)
-        known = known_task(settings)
-        if isinstance(known, str):
-            raise RunError(known)
+        try:
+            known = known_task(settings)
+        except WarehouseError as exc:
+            raise RunError(str(exc)) from None
+        plan = plan_task(found, known, summary.extractor_version)
+        summary.skipped = plan.skipped
+        summary.quarantined += sum(plan.quarantined_before.values())
+        summary.quarantine_reasons.update(plan.quarantined_before)
+        summary.stage_seconds["plan"] += time.perf_counter() - ts
+        logger.info(
+            "plan: %d files, %d unchanged documents skipped, %d documents to code in %d files",
+            len(found),
+            plan.skipped,
+            plan.todo_documents,
+            len(plan.todo_files),
+        )
+        _progress("plan", plan.todo_documents)
         claimed: dict[str, str] = {}
-        for start in range(0, len(found), settings.batch_size):
-            chunk = found[start : start + settings.batch_size]
+        pending: list[Document] = []
+        waiting: list[Rejection] = []
+        in_flight: list[tuple] = []  # (future, rejections, n_docs) when extraction runs on Dask
+
+        def dispatch(docs: list[Document], rejections: list[Rejection]) -> None:
+            if distributed and docs:
+                in_flight.append((extract_task.submit(docs, settings), rejections, len(docs)))
+                while len(in_flight) > max(2, 2 * settings.workers):
+                    drain_one()
+                return
             ts = time.perf_counter()
-            docs, rejections = read_task(chunk)
-            todo, skipped, dups = triage(docs, known, version, claimed)
-            rejections += dups
-            summary.skipped += skipped
+            extracted = extract_task(docs, settings) if docs else None
+            summary.stage_seconds["nlp+extract"] += time.perf_counter() - ts
+            loader.load(extracted, rejections, len(docs))
+
+        def drain_one() -> None:
+            future, rejections, n = in_flight.pop(0)
+            ts = time.perf_counter()
+            extracted = future.result()
+            summary.stage_seconds["nlp+extract (waiting for workers)"] += time.perf_counter() - ts
+            loader.load(extracted, rejections, n)
+
+        for start in range(0, len(plan.todo_files), settings.batch_size):
+            ts = time.perf_counter()
+            docs, rejections = read_task(plan.todo_files[start : start + settings.batch_size])
+            todo, _, dups = triage(docs, known, summary.extractor_version, claimed)
             summary.stage_seconds["read"] += time.perf_counter() - ts
-            if todo:
-                ts = time.perf_counter()
-                sources, events, actors = extract_task(todo, settings)
-                summary.stage_seconds["nlp+extract"] += time.perf_counter() - ts
-                ts = time.perf_counter()
-                validated = validate_task(sources, events, actors)
-                if isinstance(validated, str):
-                    raise RunError(validated)
-                summary.stage_seconds["validate"] += time.perf_counter() - ts
-                rejections += validated.rejections
-                sources, events, actors = validated.sources, validated.events, validated.actors
-            else:
-                sources, events, actors = sources_frame([], version), events_frame([]), actors_frame([])
-            ts = time.perf_counter()
-            if todo or rejections:
-                problem = load_task(
-                    settings, Batch(sources, events, actors, quarantine_frame(rejections), summary.run_id)
-                )
-                if problem:
-                    raise RunError(problem)
-            summary.stage_seconds["load"] += time.perf_counter() - ts
-            summary.loaded += sources.height
-            summary.events += events.height
-            summary.events_by_type.update(events["event_type"].to_list())
-            summary.quarantined += len({(r.uri, r.stage, r.reason) for r in rejections})
-            summary.quarantine_reasons.update(r.reason for r in rejections)
-            logger.info(
-                "batch %d: %d read, %d new, %d skipped, %d events, %d quarantined",
-                start // settings.batch_size + 1,
-                len(chunk),
-                len(todo),
-                skipped,
-                events.height,
-                len(rejections),
-            )
+            pending += todo
+            waiting += rejections + dups
+            while len(pending) >= settings.batch_size:
+                batch, pending = pending[: settings.batch_size], pending[settings.batch_size :]
+                dispatch(batch, waiting)
+                waiting = []
+        if pending or waiting:
+            dispatch(pending, waiting)
+        while in_flight:
+            drain_one()
         summary.seconds = time.perf_counter() - t0
-        _record_run(settings, summary, version, started)
+        record_run(settings, summary, started)
     except (RunError, WarehouseError) as exc:
         summary.error = str(exc)
         logger.error(summary.error)
@@ -262,3 +333,18 @@ def run_pipeline(settings: Settings) -> RunSummary:
         key="newsevents-run-summary", markdown=summary.markdown(), description="newsevents run summary"
     )
     return summary
+
+
+def flow_for(settings: Settings):
+    """The flow with the task runner the settings ask for: Dask (local cluster or an address) or in-process."""
+    if not (settings.workers or settings.dask_address):
+        return run_pipeline
+    from prefect_dask import DaskTaskRunner
+
+    if settings.dask_address:
+        runner = DaskTaskRunner(address=settings.dask_address)
+    else:
+        runner = DaskTaskRunner(
+            cluster_kwargs={"n_workers": settings.workers, "threads_per_worker": 1, "processes": True}
+        )
+    return run_pipeline.with_options(task_runner=runner)

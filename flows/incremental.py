@@ -1,0 +1,101 @@
+"""What a run has to do, decided before any NLP (and, from the CLI, before any flow starts).
+
+In: the `Found` files of a run, what the warehouse already holds (`Known`:
+source id → uri and extractor version, and the quarantine keys) and the
+current extractor version. Out: a `Plan` — the files holding new work (a new
+or corrected text, a source coded by an older extractor version, an input or
+duplicate not yet quarantined), the count of unchanged documents skipped and
+the reasons of inputs that stay quarantined. Reading and cleaning every file
+is cheap (~1 ms each); NLP is not, so only the plan's files go on.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from flows.discover import Found
+from flows.feeds import read_inputs
+from transforms.documents import Document, Rejection
+from transforms.parse import parse_document
+
+
+@dataclass
+class Known:
+    """What the warehouse already holds, read once before any NLP."""
+
+    by_source: dict[str, tuple[str, str]]  # source_id → (uri, extractor_version)
+    quarantined: set[tuple[str, str, str]] = field(default_factory=set)  # (uri, stage, reason)
+
+
+def read_known(con) -> Known:
+    """Known sources and quarantine keys from an open warehouse connection."""
+    sources = con.sql("SELECT source_id, uri, extractor_version FROM sources").fetchall()
+    quarantine = con.sql("SELECT uri, stage, reason FROM quarantine").fetchall()
+    return Known({s: (u, v) for s, u, v in sources}, {tuple(r) for r in quarantine})
+
+
+def read_documents(found: list[Found]) -> tuple[list[Document], list[Rejection]]:
+    """Read and clean files: every article they hold (one per line for a feed), or why not."""
+    docs, rejections = [], []
+    for f in found:
+        for raw in read_inputs(f):
+            parsed = parse_document(raw)
+            (docs if isinstance(parsed, Document) else rejections).append(parsed)
+    return docs, rejections
+
+
+def triage(
+    docs: list[Document], known: Known, version: str, claimed: dict[str, str]
+) -> tuple[list[Document], int, list[Rejection]]:
+    """Split parsed documents into new work, unchanged ones (skipped) and duplicates (quarantined).
+
+    `claimed` maps the source ids met earlier in this run to their uri; it is updated.
+    """
+    todo, skipped, rejections = [], 0, []
+    for d in docs:
+        first = claimed.get(d.source_id)
+        held = known.by_source.get(d.source_id)
+        other = first if first not in (None, d.uri) else (held[0] if held and held[0] != d.uri else None)
+        if other is not None:
+            rejections.append(Rejection(d.uri, "parse", "duplicate", f"same text as source {d.source_id} ({other})"))
+            continue
+        claimed[d.source_id] = d.uri
+        if held and held[1] == version:
+            skipped += 1
+            continue
+        todo.append(d)
+    return todo, skipped, rejections
+
+
+@dataclass
+class Plan:
+    files_seen: int = 0
+    todo_files: list[Found] = field(default_factory=list)
+    todo_documents: int = 0  # documents to code (new, corrected, or coded by an older extractor)
+    new_rejections: int = 0  # inputs to quarantine that are not there yet
+    skipped: int = 0  # unchanged documents
+    quarantined_before: Counter = field(default_factory=Counter)  # reasons of inputs already in quarantine
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.todo_files
+
+
+def plan_run(found: list[Found], known: Known, version: str) -> Plan:
+    """Read and clean every file; keep the files that hold something the warehouse lacks."""
+    plan = Plan(files_seen=len(found))
+    claimed: dict[str, str] = {}
+    for f in found:
+        docs, rejections = read_documents([f])
+        todo, skipped, dups = triage(docs, known, version, claimed)
+        rejections += dups
+        new = [r for r in rejections if (r.uri, r.stage, r.reason) not in known.quarantined]
+        plan.skipped += skipped
+        if todo or new:
+            plan.todo_files.append(f)
+            plan.todo_documents += len(todo)
+            plan.new_rejections += len(new)
+        else:
+            plan.quarantined_before.update(r.reason for r in rejections)
+    return plan
