@@ -1,0 +1,338 @@
+"""The analyst views of warehouse/views.sql on a tiny warehouse built directly with the loader (no NLP).
+
+The warehouse holds five short articles: Russian shelling of Kharkiv reported in one article's lead and
+body and again in a second article a day later (one real-world action: one cluster, two sources, three
+mentions), a later shelling two weeks on (another cluster), North Korean worker deliveries with
+different counts, and undated meetings in two undated articles.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from transforms.documents import Document, stable_id
+from transforms.rows import actors_frame, events_frame, quarantine_frame, sources_frame
+from warehouse.connect import connect
+from warehouse.load import Batch, load_batch
+
+QUAD = {"ASSAULT": (4, "18"), "AID": (2, "07"), "ACCUSE": (3, "11"), "CONSULT": (1, "04")}
+
+ACTORS = {
+    "Russia": ("state", "RUS"),
+    "Ukraine": ("state", "UKR"),
+    "North Korea": ("state", "PRK"),
+    "Kim Jong Un": ("person", "PRK"),
+    "Vladimir Putin": ("person", "RUS"),
+    "Ukrainian Air Force": ("organization", "UKR"),
+}
+
+# (file, outlet, published, [(sentence, trigger, type, actor1, actor2, event date, quantity, unit, claimant)])
+ARTICLES = [
+    (
+        "a.txt",
+        "Kyiv Daily",
+        date(2024, 3, 5),
+        [
+            ("Russia shelled Kharkiv on Monday.", "shelled", "ASSAULT", "Russia", "Ukraine", date(2024, 3, 4)),
+            (
+                "Russian artillery shelled Kharkiv on Monday, the Ukrainian Air Force said.",
+                "shelled",
+                "ASSAULT",
+                "Russia",
+                "Ukraine",
+                date(2024, 3, 4),
+                None,
+                None,
+                "Ukrainian Air Force",
+            ),
+            ("Ukraine accused Russia of war crimes.", "accused", "ACCUSE", "Ukraine", "Russia", date(2024, 3, 4)),
+        ],
+    ),
+    (
+        "b.txt",
+        "Wire Service",
+        date(2024, 3, 6),
+        [
+            ("Russian forces shelled Kharkiv on Tuesday.", "shelled", "ASSAULT", "Russia", "Ukraine", date(2024, 3, 5)),
+            ("Russia shelled Kharkiv again on March 20.", "shelled", "ASSAULT", "Russia", "Ukraine", date(2024, 3, 20)),
+        ],
+    ),
+    (
+        "c.txt",
+        "Seoul Paper",
+        date(2024, 3, 5),
+        [
+            (
+                "North Korea sent 1,000 workers to Russia.",
+                "sent",
+                "AID",
+                "North Korea",
+                "Russia",
+                date(2024, 3, 4),
+                1000.0,
+                "workers",
+            ),
+            (
+                "North Korea sent 5,000 workers to Russia.",
+                "sent",
+                "AID",
+                "North Korea",
+                "Russia",
+                date(2024, 3, 4),
+                5000.0,
+                "workers",
+            ),
+        ],
+    ),
+    (
+        "d.txt",
+        "Tokyo Paper",
+        date(2024, 3, 6),
+        [
+            (
+                "Pyongyang has sent about 1,100 workers to Russia.",
+                "sent",
+                "AID",
+                "North Korea",
+                "Russia",
+                date(2024, 3, 5),
+                1100.0,
+                "workers",
+            ),
+            ("North Korea sent workers to Russia.", "sent", "AID", "North Korea", "Russia", date(2024, 3, 5)),
+        ],
+    ),
+    (
+        "e.txt",
+        None,
+        None,
+        [
+            ("Kim Jong Un met Vladimir Putin.", "met", "CONSULT", "Kim Jong Un", "Vladimir Putin", None),
+            ("Kim Jong Un met Putin at the cosmodrome.", "met", "CONSULT", "Kim Jong Un", "Vladimir Putin", None),
+        ],
+    ),
+    (
+        "f.txt",
+        None,
+        None,
+        [("Kim Jong Un met Vladimir Putin in the Far East.", "met", "CONSULT", "Kim Jong Un", "Vladimir Putin", None)],
+    ),
+]
+
+
+def actor_id(name: str) -> str:
+    return stable_id("actor", name)
+
+
+def build_batch(root: str = "/data/news") -> Batch:
+    docs, events = [], []
+    for file_name, outlet, published, reports in ARTICLES:
+        text = " ".join(r[0] for r in reports)
+        doc = Document(
+            source_id=stable_id(text),
+            uri=f"{root}/{file_name}",
+            file_name=file_name,
+            text=text,
+            title=reports[0][0].rstrip("."),
+            outlet=outlet,
+            published_date=published,
+        )
+        docs.append(doc)
+        for sentence, trigger, etype, a1, a2, day, *more in reports:
+            quantity, unit, claimant = (list(more) + [None, None, None])[:3]
+            start = text.index(sentence)
+            quad, cameo = QUAD[etype]
+            events.append(
+                {
+                    "event_id": stable_id(doc.source_id, start, etype),
+                    "source_id": doc.source_id,
+                    "event_type": etype,
+                    "cameo_root": cameo,
+                    "quad_class": quad,
+                    "trigger": trigger,
+                    "actor1_id": actor_id(a1),
+                    "actor2_id": actor_id(a2),
+                    "claimant_id": actor_id(claimant) if claimant else None,
+                    "event_date": day,
+                    "date_precision": "day" if day else None,
+                    "quantity": quantity,
+                    "quantity_unit": unit,
+                    "status": "asserted",
+                    "sentence": sentence,
+                    "sentence_start": start,
+                    "sentence_end": start + len(sentence),
+                    "confidence": 0.8,
+                }
+            )
+    actors = {
+        actor_id(n): {"actor_id": actor_id(n), "name": n, "actor_type": t, "country_code": c, "aliases": [n]}
+        for n, (t, c) in ACTORS.items()
+    }
+    return Batch(
+        sources=sources_frame(docs, "test"),
+        events=events_frame(events),
+        actors=actors_frame([actors]),
+        quarantine=quarantine_frame([]),
+        run_id="test-run",
+    )
+
+
+def build_warehouse(path) -> None:
+    con = connect(path)
+    try:
+        load_batch(con, build_batch())
+    finally:
+        con.close()
+
+
+@pytest.fixture()
+def con(tmp_path):
+    db = tmp_path / "w.duckdb"
+    build_warehouse(db)
+    con = connect(db, read_only=True)
+    yield con
+    con.close()
+
+
+def q(con, sql: str, params=None) -> pl.DataFrame:
+    return con.sql(sql, params=params).pl() if params else con.sql(sql).pl()
+
+
+def test_event_facts_carry_names_countries_and_source(con):
+    facts = q(con, "SELECT * FROM event_facts")
+    assert facts.height == q(con, "SELECT count(*) AS n FROM events")["n"][0] == 12
+    joined = q(
+        con,
+        """SELECT f.actor1_name, a.name, f.actor1_country, a.country_code, f.source_outlet, s.outlet,
+                  f.source_title, s.title, f.source_published_date, s.published_date
+           FROM event_facts f JOIN actors a ON a.actor_id = f.actor1_id JOIN sources s USING (source_id)""",
+    )
+    assert joined.height == facts.height
+    assert (joined["actor1_name"] == joined["name"]).all()
+    assert (joined["actor1_country"] == joined["country_code"]).all()
+    assert (joined["source_title"] == joined["title"]).all()
+    row = facts.filter(pl.col("claimant_name").is_not_null()).row(0, named=True)
+    assert (row["actor1_name"], row["actor2_name"], row["claimant_name"]) == (
+        "Russia",
+        "Ukraine",
+        "Ukrainian Air Force",
+    )
+    assert (row["actor1_country"], row["actor2_country"], row["claimant_country"]) == ("RUS", "UKR", "UKR")
+    assert (row["source_outlet"], row["source_published_date"]) == ("Kyiv Daily", date(2024, 3, 5))
+    assert (row["cameo_root"], row["quad_class"], row["quad_class_name"]) == ("18", 4, "material conflict")
+    # every fact row names its cluster
+    assert facts["cluster_id"].null_count() == 0
+
+
+def clusters_of(con, etype: str) -> pl.DataFrame:
+    return q(con, "SELECT * FROM event_clusters WHERE event_type = ? ORDER BY first_event_date, quantity", [etype])
+
+
+def test_two_sources_reporting_one_shelling_form_one_cluster(con):
+    assault = clusters_of(con, "ASSAULT")
+    assert assault.height == 2  # March 4/5 reports are one action, March 20 another
+    first, later = assault.row(0, named=True), assault.row(1, named=True)
+    assert (first["num_sources"], first["num_mentions"]) == (2, 3)
+    assert (first["first_reported"], first["last_reported"]) == (date(2024, 3, 5), date(2024, 3, 6))
+    assert (first["first_event_date"], first["last_event_date"]) == (date(2024, 3, 4), date(2024, 3, 5))
+    assert (first["actor1_name"], first["actor2_name"]) == ("Russia", "Ukraine")
+    assert (later["num_sources"], later["num_mentions"], later["first_event_date"]) == (1, 1, date(2024, 3, 20))
+    # an accusation on the same day by the reverse pair is not part of the shelling
+    assert clusters_of(con, "ACCUSE")["num_mentions"].to_list() == [1]
+
+
+def test_cluster_leads_to_member_events_and_their_sentences(con):
+    cid = clusters_of(con, "ASSAULT")["cluster_id"][0]
+    members = q(
+        con,
+        """SELECT m.event_id, m.sentence, m.sentence_start, m.sentence_end, s.text, s.file_name
+           FROM event_cluster_members m JOIN sources s USING (source_id) WHERE m.cluster_id = ?
+           ORDER BY s.file_name, m.sentence_start""",
+        [cid],
+    )
+    assert members["file_name"].to_list() == ["a.txt", "a.txt", "b.txt"]
+    for r in members.iter_rows(named=True):
+        assert r["text"][r["sentence_start"] : r["sentence_end"]] == r["sentence"]
+        assert "shelled Kharkiv" in r["sentence"]
+    listed = con.execute("SELECT event_ids FROM event_clusters WHERE cluster_id = ?", [cid]).fetchall()[0][0]
+    assert sorted(listed) == sorted(members["event_id"].to_list())
+
+
+def test_quantities_split_clusters_and_missing_quantity_joins(con):
+    aid = clusters_of(con, "AID")
+    # 1,000 and 1,100 workers (and an uncounted report) are one delivery; 5,000 is another
+    assert aid["quantity"].to_list() == [1100.0, 5000.0]
+    assert aid["num_mentions"].to_list() == [3, 1]
+    assert aid["num_sources"].to_list() == [2, 1]
+
+
+def test_undated_reports_group_only_within_their_source(con):
+    consult = con.execute(
+        "SELECT num_sources, num_mentions FROM event_clusters WHERE event_type = 'CONSULT' ORDER BY num_mentions"
+    ).fetchall()
+    assert consult == [(1, 1), (1, 2)]
+
+
+def test_every_event_in_exactly_one_cluster(con):
+    counts = q(con, "SELECT event_id, count(*) AS n FROM event_cluster_members GROUP BY event_id")
+    assert counts.height == 12 and (counts["n"] == 1).all()
+    total = q(con, "SELECT sum(num_mentions) AS n FROM event_clusters")["n"][0]
+    assert total == 12
+
+
+def test_cluster_ids_stable_across_reload(tmp_path):
+    db = tmp_path / "w.duckdb"
+    build_warehouse(db)
+    con = connect(db)
+    before = q(con, "SELECT event_id, cluster_id FROM event_cluster_members ORDER BY event_id")
+    load_batch(con, build_batch())
+    after = q(con, "SELECT event_id, cluster_id FROM event_cluster_members ORDER BY event_id")
+    con.close()
+    assert before.equals(after)
+
+
+def test_dyad_daily_counts(con):
+    dyads = q(con, "SELECT * FROM dyad_daily")
+    assert dyads["num_events"].sum() == 12
+    row = dyads.filter(
+        (pl.col("actor1_name") == "Russia") & (pl.col("event_type") == "ASSAULT") & (pl.col("day") == date(2024, 3, 4))
+    ).row(0, named=True)
+    assert (row["actor2_name"], row["num_events"], row["num_sources"], row["num_clusters"]) == ("Ukraine", 2, 1, 1)
+    undated = dyads.filter((pl.col("event_type") == "CONSULT") & pl.col("day").is_null()).row(0, named=True)
+    assert (undated["num_events"], undated["num_sources"], undated["num_clusters"]) == (3, 2, 2)
+
+
+def test_actor_activity_matches_events(con):
+    act = q(con, "SELECT * FROM actor_activity ORDER BY name")
+    assert act.height == len(ACTORS)
+    russia = act.filter(pl.col("name") == "Russia").row(0, named=True)
+    assert russia["events_as_actor1"] == 4  # four shelling reports
+    assert russia["events_as_actor2"] == 5  # accused once, received workers in four reports
+    assert russia["initiated_material_conflict"] == 4
+    assert russia["received_conflict"] == 1
+    assert (russia["first_event_date"], russia["last_event_date"]) == (date(2024, 3, 4), date(2024, 3, 20))
+    air_force = act.filter(pl.col("name") == "Ukrainian Air Force").row(0, named=True)
+    assert (air_force["events_as_actor1"], air_force["events_as_claimant"]) == (0, 1)
+
+
+def test_quarantine_summary_counts_by_stage_and_reason(tmp_path):
+    from transforms.documents import Rejection
+
+    db = tmp_path / "q.duckdb"
+    con = connect(db)
+    empty = build_batch()
+    rejections = [
+        Rejection("/in/x.txt", "read", "empty", "the file is empty"),
+        Rejection("/in/y.txt", "read", "empty", "the file is empty"),
+        Rejection("/in/z.bin", "read", "binary", "not text"),
+    ]
+    load_batch(
+        con,
+        Batch(empty.sources.clear(), empty.events.clear(), empty.actors.clear(), quarantine_frame(rejections)),
+    )
+    summary = q(con, "SELECT stage, reason, num_rows, num_inputs FROM quarantine_summary ORDER BY reason")
+    con.close()
+    assert summary.rows() == [("read", "binary", 1, 1), ("read", "empty", 2, 2)]
