@@ -7,6 +7,7 @@ one-line reason when it could not run. No traceback reaches the user.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -54,22 +55,54 @@ def run(
     batch_size: Annotated[int | None, typer.Option(help="documents per batch")] = None,
     lock_timeout: Annotated[float | None, typer.Option(help="seconds to wait for another run's lock")] = None,
     dictionaries: Annotated[Path | None, typer.Option(help="folder of dictionary YAML files")] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="code batches on a local Dask cluster of N worker processes")
+    ] = None,
+    dask_address: Annotated[
+        str | None, typer.Option("--dask-address", help="code batches on an existing Dask cluster (tcp://host:8786)")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
 ) -> None:
     """Read every article under PATHS and load its events into the warehouse."""
     prefect_environment(verbose)
+    settings = _settings(
+        inputs=[str(p) for p in paths] if paths else None,
+        db=str(db) if db else None,
+        batch_size=batch_size,
+        lock_timeout=lock_timeout,
+        dictionaries=str(dictionaries) if dictionaries else None,
+        workers=workers,
+        dask_address=dask_address,
+    )
+    plan, summary = _preflight(settings)
+    if plan.nothing_to_do:  # nothing new: say so without paying for a Prefect flow
+        print_summary(summary, settings.db_path, note="nothing new or changed: no flow started")
+        return
+    from flows import pipeline
+
+    with _progress_bar() as hook:
+        pipeline.PROGRESS.append(hook)
+        try:
+            summary = pipeline.flow_for(settings)(settings)
+        except KeyboardInterrupt:
+            fail("interrupted: whole documents loaded so far are kept; run again to finish", 130)
+        except Exception as exc:  # noqa: BLE001 - the user gets one line, not a traceback
+            fail(f"the run failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", 1)
+        finally:
+            pipeline.PROGRESS.remove(hook)
+    print_summary(summary, settings.db_path)
+    if summary.error:
+        fail(summary.error)
+
+
+def _settings(**overrides):
+    """Settings from pyproject, env and flags, checked; a bad one ends the command with one line."""
     from pydantic import ValidationError
 
     from flows.settings import load_settings
 
     try:
-        settings = load_settings(
-            inputs=[str(p) for p in paths] if paths else None,
-            db=str(db) if db else None,
-            batch_size=batch_size,
-            lock_timeout=lock_timeout,
-            dictionaries=str(dictionaries) if dictionaries else None,
-        )
+        settings = load_settings(**overrides)
     except ValidationError as exc:
         fail(f"bad setting: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
     for p in settings.inputs:
@@ -77,27 +110,82 @@ def run(
             fail(f"no such file or folder: {p}")
     if settings.dictionaries and not Path(settings.dictionaries).is_dir():
         fail(f"no dictionary folder at {settings.dictionaries}")
+    return settings
+
+
+def _preflight(settings):
+    """Before any flow: what is new? (discovery, hashing, the known-sources check). Fails fast on a bad warehouse.
+
+    When nothing is new the run is recorded in `runs` (with no Prefect flow run id) and its summary returned.
+    """
+    from datetime import UTC, datetime
+
+    from flows.discover import InputError, discover
+    from flows.incremental import plan_run, read_known
+    from flows.summary import RunSummary, new_run_id, record_run
+    from transforms.extract import extractor_version
+    from transforms.lexicon import load_lexicon
     from warehouse.connect import WarehouseError, connect
 
-    try:  # fail fast, before Prefect starts, when the warehouse cannot be opened at all
-        connect(settings.db_path, settings.lock_timeout).close()
+    started = datetime.now(UTC).replace(tzinfo=None)
+    try:
+        con = connect(settings.db_path, settings.lock_timeout)
+        try:
+            known = read_known(con)
+        finally:
+            con.close()
     except WarehouseError as exc:
         fail(str(exc))
-
-    from flows.pipeline import run_pipeline
-
     try:
-        summary = run_pipeline(settings)
-    except KeyboardInterrupt:
-        fail("interrupted: whole documents loaded so far are kept; run again to finish", 130)
-    except Exception as exc:  # noqa: BLE001 - the user gets one line, not a traceback
-        fail(f"the run failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", 1)
-    print_summary(summary, settings.db_path)
-    if summary.error:
-        fail(summary.error)
+        found = discover(settings.inputs)
+    except InputError as exc:
+        fail(str(exc))
+    version = extractor_version(load_lexicon(settings.dictionaries))
+    plan = plan_run(found, known, version)
+    summary = RunSummary(
+        run_id=new_run_id(),
+        files_seen=plan.files_seen,
+        skipped=plan.skipped,
+        quarantined=sum(plan.quarantined_before.values()),
+        quarantine_reasons=plan.quarantined_before,
+        extractor_version=version,
+    )
+    if plan.nothing_to_do:
+        try:
+            record_run(settings, summary, started)
+        except WarehouseError as exc:
+            fail(str(exc))
+        summary.seconds = (datetime.now(UTC).replace(tzinfo=None) - started).total_seconds()
+    return plan, summary
 
 
-def print_summary(summary, db: Path) -> None:
+@contextlib.contextmanager
+def _progress_bar():
+    """A rich progress bar over the documents the flow codes, fed by the flow's progress hooks."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(
+        TextColumn("coding documents"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    bar = None
+
+    def hook(kind: str, n: int) -> None:
+        nonlocal bar
+        if kind == "plan":
+            bar = progress.add_task("coding", total=n)
+        elif kind == "batch" and bar is not None:
+            progress.advance(bar, n)
+
+    with progress:
+        yield hook
+
+
+def print_summary(summary, db: Path, note: str | None = None) -> None:
     table = Table(title=f"newsevents run → {db}", show_header=True, header_style="bold")
     for col in ("files seen", "loaded", "skipped (unchanged)", "quarantined", "events", "actors", "seconds"):
         table.add_column(col, justify="right")
@@ -111,9 +199,62 @@ def print_summary(summary, db: Path) -> None:
         f"{summary.seconds:.1f}",
     )
     out.print(table)
+    if summary.events_by_type:
+        types = Table(title="events by type", show_header=True, header_style="bold")
+        types.add_column("type")
+        types.add_column("events", justify="right")
+        for t, n in summary.events_by_type.most_common():
+            types.add_row(t, str(n))
+        out.print(types)
     if summary.quarantine_reasons:
         reasons = ", ".join(f"{r} {n}" for r, n in summary.quarantine_reasons.most_common())
         out.print(f"quarantined: {reasons} (see the quarantine table)")
+    if note:
+        out.print(note)
+    elif summary.flow_run_id:
+        out.print(f"Prefect flow run {summary.flow_run_id}, run id {summary.run_id} (the `runs` table)")
+
+
+@app.command()
+def serve(
+    cron: Annotated[str, typer.Option("--cron", help='when to run, as cron, e.g. "*/15 * * * *"')],
+    inbox: Annotated[Path, typer.Option("--inbox", help="folder to watch: new or changed files in it are coded")],
+    db: Annotated[
+        Path | None, typer.Option("--db", help="DuckDB file (default data/newsevents.duckdb or $NEWSEVENTS_DB)")
+    ] = None,
+    name: Annotated[str, typer.Option("--name", help="deployment name")] = "newsevents-inbox",
+    port: Annotated[int, typer.Option("--port", help="port of our Prefect server (without PREFECT_API_URL)")] = 4200,
+    workers: Annotated[int | None, typer.Option("--workers", help="Dask worker processes per run")] = None,
+    dask_address: Annotated[str | None, typer.Option("--dask-address", help="an existing Dask cluster")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
+) -> None:
+    """Code new inbox files on a cron schedule, as a Prefect deployment (blocks; Ctrl-C stops)."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+    prefect_environment(verbose)
+    try:
+        inbox.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"cannot create the inbox {inbox}: {exc.strerror}")
+    settings = _settings(
+        inputs=[str(inbox.absolute())],
+        db=str(db.absolute()) if db else None,
+        workers=workers,
+        dask_address=dask_address,
+    )
+    settings = settings.model_copy(update={"db": str(settings.db_path.absolute())})
+    from flows.serve import ServeError, check_cron, prefect_api
+    from flows.serve import serve as serve_flow
+
+    try:
+        check_cron(cron)
+        with prefect_api(port) as url:
+            err.print(f"newsevents: serving deployment {name!r} ({cron}) on inbox {inbox} → {settings.db}")
+            err.print(f"newsevents: Prefect API {url}; UI at {url.removesuffix('/api')} when it is a local server")
+            serve_flow(settings, cron, name)
+    except ServeError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        err.print("newsevents: stopped serving")
 
 
 def main() -> None:

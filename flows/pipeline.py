@@ -15,10 +15,7 @@ batch, opening the warehouse only for that moment.
 from __future__ import annotations
 
 import time
-import uuid
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 
@@ -31,6 +28,7 @@ from expectations.validate import ValidationAbort, validate_batch
 from flows.discover import Found, discover
 from flows.incremental import Known, Plan, plan_run, read_documents, read_known, triage
 from flows.settings import Settings
+from flows.summary import RunSummary, new_run_id, record_run
 from transforms.documents import Document, Rejection
 from transforms.extract import extract_article, extractor_version
 from transforms.lexicon import load_lexicon
@@ -47,52 +45,6 @@ PROGRESS: list[Callable[[str, int], None]] = []
 def _progress(kind: str, n: int) -> None:
     for hook in PROGRESS:
         hook(kind, n)
-
-
-@dataclass
-class RunSummary:
-    run_id: str
-    files_seen: int = 0
-    loaded: int = 0
-    skipped: int = 0
-    quarantined: int = 0
-    events: int = 0
-    actors: int = 0
-    seconds: float = 0.0
-    events_by_type: Counter = field(default_factory=Counter)
-    quarantine_reasons: Counter = field(default_factory=Counter)
-    stage_seconds: Counter = field(default_factory=Counter)
-    error: str | None = None
-    flow_run_id: str | None = None
-    extractor_version: str | None = None
-
-    def markdown(self) -> str:
-        lines = [
-            f"# newsevents run `{self.run_id}`",
-            "",
-            f"Prefect flow run `{self.flow_run_id}`, extractor version `{self.extractor_version}`.",
-            "",
-            "| files seen | loaded | skipped (unchanged) | quarantined | events | actors | seconds |",
-            "|---:|---:|---:|---:|---:|---:|---:|",
-            f"| {self.files_seen} | {self.loaded} | {self.skipped} | {self.quarantined} | {self.events} "
-            f"| {self.actors} | {self.seconds:.1f} |",
-            "",
-        ]
-        if self.events_by_type:
-            lines += ["## Events by type", "", "| type | events |", "|---|---:|"]
-            lines += [f"| {t} | {n} |" for t, n in self.events_by_type.most_common()]
-            lines.append("")
-        if self.quarantine_reasons:
-            lines += ["## Quarantine reasons", "", "| reason | inputs |", "|---|---:|"]
-            lines += [f"| {r} | {n} |" for r, n in self.quarantine_reasons.most_common()]
-            lines.append("")
-        if self.stage_seconds:
-            lines += ["## Seconds by stage", "", "| stage | seconds |", "|---|---:|"]
-            lines += [f"| {s} | {t:.2f} |" for s, t in self.stage_seconds.items()]
-            lines.append("")
-        if self.error:
-            lines += ["## Error", "", self.error]
-        return "\n".join(lines)
 
 
 class RunError(RuntimeError):
@@ -169,34 +121,6 @@ def load_task(settings: Settings, batch: Batch) -> None:
         load_batch(con, batch)
     finally:
         con.close()
-
-
-def record_run(settings: Settings, summary: RunSummary, started: datetime) -> None:
-    """The run's lineage row in `runs` (also used by the CLI for a run that needed no flow)."""
-    con = connect(settings.db_path, settings.lock_timeout)
-    try:
-        con.execute(
-            "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                summary.run_id,
-                summary.flow_run_id,
-                summary.extractor_version,
-                started,
-                datetime.now(UTC).replace(tzinfo=None),
-                summary.files_seen,
-                summary.loaded,
-                summary.skipped,
-                summary.quarantined,
-                summary.events,
-            ],
-        )
-        summary.actors = con.execute("SELECT count(*) FROM actors").fetchall()[0][0]
-    finally:
-        con.close()
-
-
-def new_run_id() -> str:
-    return uuid.uuid4().hex[:16]
 
 
 def _as_settings(settings: Settings | dict) -> Settings:

@@ -1,0 +1,101 @@
+"""`newsevents serve`: the run flow as a Prefect deployment on a cron schedule over an inbox folder.
+
+In: `Settings` (whose `inputs` is the inbox), a cron expression and a
+deployment name. Out: a deployment registered with `flow.serve` that runs the
+flow on schedule in this process's runner; each run codes only the inbox files
+that are new or changed (the flow's plan skips the rest). Prefect's ephemeral
+API has no scheduler, so when `PREFECT_API_URL` is unset this starts the
+package's own `prefect server start` on 127.0.0.1 (scheduler and UI
+included) for as long as it serves, and stops it on exit. With
+`PREFECT_API_URL` set it registers with that server (or Prefect Cloud).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+
+from flows.settings import Settings
+
+DEPLOYMENT = "newsevents-inbox"
+
+
+class ServeError(RuntimeError):
+    """A one-line reason `serve` cannot start."""
+
+
+def deployment_options(settings: Settings, cron: str, name: str = DEPLOYMENT) -> dict:
+    """The keyword arguments of `flow.serve` / `flow.to_deployment` for this inbox and schedule."""
+    return {
+        "name": name,
+        "cron": cron,
+        "parameters": {"settings": settings.model_dump(mode="json")},
+        "description": f"newsevents: code new files in {', '.join(settings.inputs)} into {settings.db}",
+        "tags": ["newsevents"],
+    }
+
+
+def check_cron(cron: str) -> None:
+    from prefect.client.schemas.schedules import CronSchedule
+
+    try:
+        CronSchedule(cron=cron)
+    except ValueError as exc:
+        raise ServeError(f"not a valid cron expression: {cron!r}") from exc
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/health", timeout=2) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextlib.contextmanager
+def prefect_api(port: int = 4200, startup_timeout: float = 120.0) -> Iterator[str]:
+    """The API to register with: `PREFECT_API_URL` if set, else a `prefect server start` of our own."""
+    given = os.environ.get("PREFECT_API_URL")
+    if given:
+        yield given
+        return
+    url = f"http://127.0.0.1:{port}/api"
+    if _healthy(url):  # a server someone started on that port already
+        os.environ["PREFECT_API_URL"] = url
+        yield url
+        return
+    cmd = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+    log = tempfile.NamedTemporaryFile(prefix="newsevents-prefect-server-", suffix=".log", delete=False)  # noqa: SIM115
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + startup_timeout
+        while not _healthy(url):
+            if proc.poll() is not None:
+                raise ServeError(f"the Prefect server did not start on port {port}; its log: {log.name}")
+            if time.monotonic() > deadline:
+                raise ServeError(f"the Prefect server did not answer on {url} within {startup_timeout:g} s")
+            time.sleep(0.5)
+        os.environ["PREFECT_API_URL"] = url
+        yield url
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def serve(settings: Settings, cron: str, name: str = DEPLOYMENT) -> None:
+    """Register the deployment and run its scheduled flow runs until interrupted (blocks)."""
+    from flows.pipeline import flow_for
+
+    flow_for(settings).serve(**deployment_options(settings, cron, name))
