@@ -27,6 +27,7 @@ from spacy.util import filter_spans
 from transforms.documents import stable_id
 from transforms.lexicon import ActorEntry, Lexicon
 from transforms.matching import pattern_docs
+from transforms.places import Place, find_places
 
 TITLE_WORDS = frozenset(
     [
@@ -145,18 +146,16 @@ class ArticleActors:
     persons: dict[str, PersonRecord] = field(default_factory=dict)  # normalised full name → record
 
     def find(self, surface: str) -> PersonRecord | None:
+        """The person a name refers to: a longer known name holding every part of it wins
+        ("Kim", "Jong-un" → "Kim Jong Un"); the first one named in the article when several do."""
         key = normalise_name(surface)
-        if key in self.persons:
-            return self.persons[key]
-        parts = key.split()
+        parts = set(key.split())
         if not parts:
             return None
-        # a short reference: every part of it is a part of exactly one known full name
-        hits = [p for k, p in self.persons.items() if set(parts) <= set(k.split())]
-        if len(hits) == 1:
+        hits = [p for k, p in self.persons.items() if k != key and parts <= set(k.split())]
+        if hits:
             return hits[0]
-        # "Jong-un" → "jong un" ⊂ "kim jong un" handled above; "Kim" may match several Kims: prefer the first
-        return hits[0] if hits else None
+        return self.persons.get(key)
 
 
 def normalise_name(name: str) -> str:
@@ -169,6 +168,11 @@ def _entry_actor(entry: ActorEntry) -> Actor:
 
 
 def _variants(alias: str) -> set[str]:
+    out = {alias, alias.replace("'", "’"), alias.replace("’", "'")}
+    return {v for form in out for v in _case_variants(form)}
+
+
+def _case_variants(alias: str) -> set[str]:
     out = {alias}
     if alias[:1].islower():
         out.add(alias[:1].upper() + alias[1:])
@@ -253,70 +257,219 @@ def _appositive_country(head: Token, lex: Lexicon, doc: Doc) -> ActorEntry | Non
     return None
 
 
+def _gazetteer_tokens(doc: Doc, lex: Lexicon) -> tuple[dict[int, Place], list[Span]]:
+    """Tokens inside places of the gazetteer (not states), and NER place entities."""
+    by_token: dict[int, Place] = {}
+    for p in find_places(doc, lex):
+        if p.kind not in ("state", "place"):
+            by_token.update({i: p for i in range(p.start, p.end)})
+    ner = [e for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC")]
+    return by_token, ner
+
+
+def _inside_place(span: Span, places: dict[int, Place], ner: list[Span]) -> bool:
+    """Is this name only part of a longer place name ("Japan" in "Sea of Japan", "Jersey" in "New Jersey")?"""
+    for i in range(span.start, span.end):
+        p = places.get(i)
+        if p is not None and (p.end - p.start) > len(span) and not (p.start == span.start and p.end == span.end):
+            return True
+    for ent in ner:
+        start = ent.start + 1 if ent[0].lower_ == "the" else ent.start
+        if start < span.start and span.end <= ent.end and not any(t.pos_ == "CCONJ" or t.text == "," for t in ent):
+            return True
+    return False
+
+
+def _strip_places(ent: Span, places: dict[int, Place]) -> Span | None:
+    """An entity without the gazetteer places at its edges ("Donbas" tagged ORG is a place, not an actor)."""
+    start, end = ent.start, ent.end
+    while start < end and start in places:
+        start += 1
+    while end > start and end - 1 in places:
+        end -= 1
+    return Span(ent.doc, start, end, label=ent.label) if start < end else None
+
+
 def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mention]:
     """All actor mentions in one spaCy doc, longest first where they overlap."""
     idx = actor_index(lex, doc)
+    places, ner_places = _gazetteer_tokens(doc, lex)
     spans: list[tuple[Span, Actor, str]] = []
 
-    # 1. dictionary names and aliases
+    # 1. dictionary names and aliases (not when only part of a place name: "Sea of Japan")
     dict_spans = []
     for match_id, start, end in idx.matcher(doc):
-        entry = idx.entries[int(doc.vocab.strings[match_id])]
         dict_spans.append(Span(doc, start, end, label=match_id))
     for span in filter_spans(dict_spans):
+        if _inside_place(span, places, ner_places):
+            continue
         entry = idx.entries[int(doc.vocab.strings[span.label])]
         if entry.actor_type == "person":
-            _remember_person(article, entry.name, entry.country, {entry.title} if entry.title else set())
+            titles = set(entry.title.replace("-", " ").split()) if entry.title else set()
+            _remember_person(article, entry.name, entry.country, titles | _titles(span.root, span.start))
+        if entry.actor_type == "state" and span.text in entry.demonyms:
+            # a plural demonym: "the Russians" stand for the state, "Ukrainians", "several North Koreans"
+            # are a group of people of that country (groups.yaml, bare_plural_demonym)
+            before = doc[span.start - 1] if span.start > 0 else None
+            if before is None or before.lower_ != "the":
+                spans.append((span, Actor(span.text, "group", entry.country), "demonym"))
+                continue
         spans.append((span, _entry_actor(entry), "dictionary"))
 
     taken = {t.i for s, _, _ in spans for t in s}
 
-    # 2. NER persons and organisations not covered by the dictionaries
+    # 2. NER persons and organisations not covered by the dictionaries (places are not actors)
     for ent in doc.ents:
-        if any(t.i in taken for t in ent):
+        if ent.label_ not in ("PERSON", "ORG") or any(t.i in taken for t in ent):
             continue
-        if ent.label_ == "PERSON":
-            actor = _person_actor(ent, lex, doc, article)
-            if actor:
-                spans.append((ent, actor, "ner"))
-                taken |= {t.i for t in ent}
-        elif ent.label_ == "ORG":
-            actor = _org_actor(ent, lex, doc)
-            if actor:
-                spans.append((ent, actor, "ner"))
-                taken |= {t.i for t in ent}
+        ent = _strip_places(ent, places)
+        if ent is None:
+            continue
+        actor = _person_actor(ent, lex, doc, article) if ent.label_ == "PERSON" else _org_actor(ent, lex, doc)
+        if actor:
+            spans.append((ent, actor, "ner"))
+            taken |= {t.i for t in ent}
 
-    # 3. demonym phrases: "North Korean soldiers", "North Korean authorities", "the Russian leader"
+    # 3. demonym phrases: "North Korean soldiers", "North Korean authorities"
     for match_id, start, end in idx.demonyms(doc):
         if any(i in taken for i in range(start, end)):
             continue
         entry = idx.demonym_entries[int(doc.vocab.strings[match_id])]
         head = doc[end - 1].head
         if head.i < end or head.pos_ not in ("NOUN", "PROPN") or head.i in taken:
-            # a demonym used as a noun: "the Russians" is handled by the dictionary; skip adjectives
-            continue
-        # the phrase must be a plain noun phrase: demonym + modifiers + head
-        if any(doc[k].pos_ not in ("ADJ", "NOUN", "PROPN", "PUNCT") for k in range(end, head.i)):
-            continue
+            continue  # a demonym used as a noun ("the Russians": the dictionary) or an adjective
         noun = head.lemma_.lower()
+        between = doc[end : head.i]
         phrase = doc[start : head.i + 1]
         if noun in lex.state_nouns or head.lower_ in lex.state_nouns:
+            if any(t.pos_ not in ("ADJ", "NOUN", "PROPN", "PUNCT") for t in between):
+                continue
             spans.append((phrase, _entry_actor(entry), "demonym"))
-        elif noun in TITLE_WORDS and any(c.dep_ == "det" for c in head.lefts):
-            person = _role_person(article, entry.country, noun)
-            if person:
-                spans.append((phrase, Actor(person.name, "person", person.country), "role"))
         elif noun in lex.group_nouns or head.lower_ in lex.group_nouns:
-            mods = [t.text for t in doc[end : head.i + 1]]
-            name = " ".join([doc[start:end].text, *mods])
-            spans.append((phrase, Actor(name, "group", entry.country), "demonym"))
+            # only known modifiers may stand between: "North Korean military construction personnel",
+            # not "Russian Su-35 fighters" (aircraft)
+            if not all(_group_modifier(t, lex) for t in between):
+                continue
+            spans.append(
+                (
+                    phrase,
+                    Actor(_group_name(doc[start:end].text, list(between), head, lex), "group", entry.country),
+                    "demonym",
+                )
+            )
         else:
             continue
         taken |= set(range(start, head.i + 1))
 
+    # 4. role references: "the North Korean leader", "a Donbas separatist leader", "the head of the Kremlin"
+    actor_at = {t.i: a for s, a, _ in spans for t in s}
+    for tok in doc:
+        if tok.i in taken:
+            continue
+        found = _role_reference(tok, lex, article, actor_at, places)
+        if found:
+            phrase, person = found
+            spans = [x for x in spans if x[0].end <= phrase.start or x[0].start >= phrase.end]
+            spans.append((phrase, Actor(person.name, "person", person.country), "role"))
+            taken |= set(range(phrase.start, phrase.end))
+
     mentions = [Mention(s.start, s.end, a, s.text, src) for s, a, src in spans]
     mentions.sort(key=lambda m: (m.start, -m.end))
     return mentions
+
+
+def _group_modifier(tok: Token, lex: Lexicon) -> bool:
+    low = tok.lower_
+    return tok.is_punct and low == "-" or low in lex.group_modifiers or low in lex.group_nouns
+
+
+def _group_name(demonym: str, between: list[Token], head: Token, lex: Lexicon) -> str:
+    """ "North Korean" + [military] + "personnel" → "North Korean soldiers" (groups.yaml canonical_nouns)."""
+    words = [t.text for t in between] + [head.text]
+    for k in range(min(3, len(words)), 0, -1):
+        tail = " ".join(words[-k:]).lower()
+        if tail in lex.group_canonical:
+            words = [*words[:-k], lex.group_canonical[tail]]
+            break
+    return " ".join([demonym, *words]).replace(" - ", "-")
+
+
+ROLE_TITLES = frozenset(
+    TITLE_WORDS
+    - {
+        "foreign",
+        "defense",
+        "defence",
+        "prime",
+        "supreme",
+        "deputy",
+        "official",
+        "diplomat",
+        "analyst",
+        "expert",
+        "commentator",
+        "journalist",
+        "correspondent",
+        "lawmaker",
+        "representative",
+        "senator",
+        "advisor",
+        "adviser",
+    }
+)
+LEADER_TITLES = frozenset({"leader", "president", "head", "chairman", "ruler", "dictator"})
+
+
+def _titles(head: Token, span_start: int) -> set[str]:
+    """Office words before a name or in its appositive: "Russian Defense Minister X", "X, the Chairman of…"."""
+    out = {t.lemma_.lower() for t in _premodifiers(head, span_start) if t.lemma_.lower() in TITLE_WORDS}
+    for child in head.rights:
+        if child.dep_ == "appos":
+            out |= {t.lemma_.lower() for t in child.subtree if t.lemma_.lower() in TITLE_WORDS}
+    return out
+
+
+def _role_reference(tok: Token, lex: Lexicon, article: ArticleActors, actor_at: dict[int, Actor], places):
+    """A title noun with an article that names no one but points to a known person of that country."""
+    title = tok.lemma_.lower()
+    if tok.pos_ != "NOUN" or title not in ROLE_TITLES or tok.dep_ == "compound":
+        return None
+    if not any(c.dep_ == "det" and c.lower_ in ("the", "a", "an") for c in tok.lefts):
+        return None
+    mods = [t for c in tok.lefts if c.dep_ in ("compound", "amod", "nmod", "npadvmod", "poss") for t in c.subtree]
+    required = {title} | {t.lemma_.lower() for t in mods if t.lemma_.lower() in TITLE_WORDS}
+    end = tok.i + 1
+    country: str | None = None
+    entry = demonym_country(mods, lex, tok.doc) if mods else None
+    if entry:
+        country = entry.country
+    for t in mods:
+        if country is None and t.i in places and places[t.i].country:
+            country = places[t.i].country
+        if country is None and t.i in actor_at and actor_at[t.i].actor_type == "state":
+            country = actor_at[t.i].country
+    if country is None:  # "the head of the Kremlin", "the leader of North Korea"
+        for prep in tok.rights:
+            if prep.dep_ == "prep" and prep.lower_ == "of":
+                for pobj in prep.children:
+                    a = actor_at.get(pobj.i)
+                    if pobj.dep_ == "pobj" and a is not None and a.actor_type == "state":
+                        country, end = a.country, pobj.right_edge.i + 1
+    if country is None:
+        return None
+    hits = []
+    for rec in article.persons.values():
+        if rec.country != country or rec in hits:
+            continue
+        titles = rec.titles | (LEADER_TITLES if rec.titles & LEADER_TITLES else set())
+        if required <= titles:
+            hits.append(rec)
+    keys = [set(normalise_name(h.name).split()) for h in hits]
+    hits = [h for h, k in zip(hits, keys, strict=True) if not any(k < other for other in keys)]
+    if len({h.name for h in hits}) != 1:
+        return None
+    begin = min([t.i for t in mods] + [tok.i])
+    return tok.doc[begin:end], hits[0]
 
 
 def _remember_person(article: ArticleActors, name: str, country: str | None, titles: set[str]) -> PersonRecord:
@@ -350,10 +503,7 @@ def _person_actor(ent: Span, lex: Lexicon, doc: Doc, article: ArticleActors) -> 
     head = span.root
     mods = _premodifiers(head, span.start)
     state = demonym_country(mods, lex, doc) or _appositive_country(head, lex, doc)
-    titles = {t.lemma_.lower() for t in mods if t.lemma_.lower() in TITLE_WORDS}
-    for child in head.rights:
-        if child.dep_ == "appos":
-            titles |= {t.lemma_.lower() for t in child.subtree if t.lemma_.lower() in TITLE_WORDS}
+    titles = _titles(head, span.start)
     known = article.find(span.text)
     if known and (len(span) == 1 or normalise_name(span.text) in normalise_name(known.name)):
         if state and not known.country:
@@ -368,13 +518,6 @@ def _person_actor(ent: Span, lex: Lexicon, doc: Doc, article: ArticleActors) -> 
     return Actor(rec.name, "person", rec.country)
 
 
-def _role_person(article: ArticleActors, country: str | None, title: str) -> PersonRecord | None:
-    for rec in article.persons.values():
-        if rec.country == country and title in rec.titles:
-            return rec
-    return None
-
-
 _ORG_STOP = frozenset({"the", "a", "an"})
 
 
@@ -382,8 +525,8 @@ def _org_actor(ent: Span, lex: Lexicon, doc: Doc) -> Actor | None:
     tokens = [t for t in ent if t.lower_ not in _ORG_STOP and not t.is_punct]
     if not tokens or not any(t.text[:1].isupper() for t in tokens):
         return None
-    if all(t.like_num for t in tokens):
-        return None
+    if all(t.like_num for t in tokens) or tokens[-1].lemma_.lower() in lex.non_actor_heads:
+        return None  # "the Comprehensive Strategic Partnership Treaty" names a document, not an actor
     name = doc[tokens[0].i : tokens[-1].i + 1].text
     if name.endswith(("'s", "’s")):
         name = name[:-2]

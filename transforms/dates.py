@@ -89,9 +89,10 @@ def resolve_date(expr: str, published: date | None, future: bool = False) -> tup
             return None
         which, day = (m[1] or "").lower(), WEEKDAYS[m[2].lower()]
         delta = (published.weekday() - day) % 7
-        if which == "next" or (future and which in ("", "on", "this")):
-            ahead = (day - published.weekday()) % 7 or 7
-            return published + timedelta(days=ahead), "day"
+        if which == "next":
+            return published + timedelta(days=(day - published.weekday()) % 7 or 7), "day"
+        if future and which in ("", "on", "this"):
+            return published + timedelta(days=(day - published.weekday()) % 7), "day"
         if which == "last" and delta == 0:
             delta = 7
         return published - timedelta(days=delta), "day"

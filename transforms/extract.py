@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from transforms.actors import Actor, ArticleActors, Mention, find_mentions
 from transforms.attribution import claimant
@@ -73,18 +73,51 @@ def _sentence_bounds(sent: Span, offset: int, text: str, body_start: int) -> tup
     return start, end
 
 
-def _event_date(ev: CodedEvent, doc: Doc, published, future: bool):
-    """A DATE entity tied to the trigger wins; else the first in the sentence."""
-    dates = [e for e in doc.ents if e.label_ == "DATE" and ev.sentence.start <= e.start < ev.sentence.end]
-    if not dates:
-        return None
+def _clause_verb(tok: Token) -> Token | None:
+    """The nearest verb above a token (the predicate its phrase belongs to)."""
+    for anc in tok.ancestors:
+        if anc.pos_ in ("VERB", "AUX"):
+            return anc
+    return None
+
+
+def _event_date(ev: CodedEvent, doc: Doc, published, future: bool, first_char: int = 0):
+    """The date of the action: a DATE entity in the trigger's clause or in a clause governing it.
+
+    A date inside another predicate's clause ("which ratified the treaty in November 2024, deny…")
+    belongs to that predicate, not to this event. A future reading ("will visit this Thursday") is
+    used only for a date the planned verb itself governs. An asserted action is never dated after
+    the publication date."""
     trig_tree = {t.i for t in ev.trigger.subtree}
+    governing = {ev.trigger.i} | {a.i for a in ev.trigger.ancestors}
+    dates = []
+    for ent in doc.ents:
+        if ent.label_ != "DATE" or not (ev.sentence.start <= ent.start < ev.sentence.end):
+            continue
+        if ent.start_char < first_char:  # the date line before the body ("date 2023-09-14 Russian President…")
+            continue
+        verb = _clause_verb(ent.root)
+        if ent.root.i in trig_tree or verb is None or verb.i in governing:
+            dates.append(ent)
     dates.sort(key=lambda e: (e.root.i not in trig_tree, abs(e.start - ev.trigger.i)))
     for ent in dates:
-        found = resolve_date(ent.text, published, future=future)
+        found = resolve_date(ent.text, published, future=future and ent.root.i in trig_tree)
+        if found and published and ev.status == "asserted" and found[0] > published:
+            found = resolve_date(ent.text, published, future=False)
+            if found and found[0] > published:
+                found = None
         if found:
             return found
     return None
+
+
+def carries(found, status: str, published) -> bool:
+    """May this event's date be carried to the following sentences of the narrative (rule 4)?
+
+    Only the date of an asserted action, precise to the day or month (a year is background:
+    "in 2014, Russia also used…"), and never one after the publication date."""
+    when, precision = found
+    return status == "asserted" and precision in ("day", "month") and (published is None or when <= published)
 
 
 def confidence(ev: CodedEvent, has_claimant: bool) -> float:
@@ -124,6 +157,8 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
     text = document.text
     last_date = None
     seen_ids: set[str] = set()
+    for _offset, doc in pieces:
+        find_mentions(doc, lex, article)  # first pass: learn the article's persons, their titles and countries
     for offset, doc in pieces:
         mentions = find_mentions(doc, lex, article)
         by_token = {i: m for m in mentions for i in range(m.start, m.end)}
@@ -138,10 +173,11 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
             for ev in code_sentence(sent, by_token, lex):
                 claim = claimant(ev.trigger, sent, by_token, lex)
                 future = ev.status in ("planned", "hypothetical")
-                found = _event_date(ev, doc, document.published_date, future)
+                found = _event_date(ev, doc, document.published_date, future, start - offset)
                 if found:
-                    sent_dates.append(found)
-                elif last_date and not future:
+                    if carries(found, ev.status, document.published_date):
+                        sent_dates.append(found)
+                elif last_date:
                     found = last_date
                 skip = {i for m in (ev.actor1, ev.actor2) if m for i in range(m.start, m.end)}
                 place = event_place(ev.trigger, sent, places, skip)
