@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from transforms.nlp import chunk_text, pipe_texts
+from transforms.nlp import chunk_text, pipe_texts, processes
 
 
 def test_line_breaks_end_sentences(nlp):
@@ -25,3 +25,39 @@ def test_pipe_keeps_offsets_into_the_article(nlp):
     for offset, doc in pieces:
         for sent in doc.sents:
             assert text[offset + sent.start_char : offset + sent.end_char] == sent.text
+
+
+def test_pipe_streams_articles_as_they_are_parsed(nlp):
+    texts = [f"Kim met Putin in Vladivostok on day {i}.\nRussia sent {i} engineers." for i in range(12)]
+    consumed = []
+
+    def feed():
+        for t in texts:
+            consumed.append(t)
+            yield t
+
+    results = pipe_texts(nlp, feed(), batch_size=2)
+    first = next(results)
+    assert len(consumed) < len(texts)  # the first article came back before the last one was read
+    rest = list(results)
+    assert [p[0][1].text for p in [first, *rest]] == texts
+
+
+def test_two_processes_parse_like_one(nlp):
+    texts = [f"Kim met Putin in Vladivostok on day {i}.\nRussia sent {i} engineers to Kursk." for i in range(40)]
+    one = list(pipe_texts(nlp, texts, n_process=1))
+    two = list(pipe_texts(nlp, texts, n_process=2))
+    assert processes(2, len(texts)) == 2  # the batch is big enough for two workers
+    for a, b in zip(one, two, strict=True):
+        (oa, da), (ob, db) = a[0], b[0]
+        assert oa == ob and da.text == db.text
+        assert [s.text for s in da.sents] == [s.text for s in db.sents]  # the line-break component ran in the worker
+        assert [(e.text, e.label_) for e in da.ents] == [(e.text, e.label_) for e in db.ents]
+        assert [t.lemma_ for t in da] == [t.lemma_ for t in db]
+
+
+def test_process_count_fits_the_batch():
+    assert processes(2, 3) == 1  # too few texts to start workers
+    assert processes(1, 1000) == 1
+    assert processes(0, 1000) >= 1  # 0: one per core
+    assert processes(4, 40) == 2

