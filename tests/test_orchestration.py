@@ -1,0 +1,243 @@
+"""Orchestration: incremental runs, corrections, dictionary changes, lineage, feeds through the flow, serve, CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from flows.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FIRST = (
+    "Germany pledges air defence to Ukraine\n"
+    "date 2024-05-06\n"
+    "Germany sent three air defence systems to Ukraine on Monday, the defence ministry said. "
+    "Vladimir Putin accused Germany of escalating the war.\n"
+)
+CORRECTED = (
+    "Germany pledges air defence to Ukraine\n"
+    "date 2024-05-06\n"
+    "Germany sent two air defence systems to Ukraine on Monday, the defence ministry said in a correction. "
+    "Russia condemned the delivery.\n"
+)
+VISIT = (
+    "Envoy visits Moscow\n"
+    "date 2024-06-11\n"
+    "Aldric Venn met Vladimir Putin in Moscow on Tuesday to discuss grain exports, the Kremlin said.\n"
+)
+
+
+def q(db, sql, params=None):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture()
+def inbox(tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "germany.txt").write_text(FIRST, encoding="utf-8")
+    (folder / "visit.txt").write_text(VISIT, encoding="utf-8")
+    return folder
+
+
+def run(settings):
+    from flows.pipeline import run_pipeline
+
+    summary = run_pipeline(settings)
+    assert summary.error is None, summary.error
+    return summary
+
+
+def test_unchanged_skipped_correction_replaces_and_lineage(prefect_harness, inbox, tmp_path):
+    db = tmp_path / "wh.duckdb"
+    settings = Settings(inputs=[str(inbox)], db=str(db))
+    first = run(settings)
+    assert (first.loaded, first.skipped) == (2, 0) and first.events > 0
+    uri = str(inbox / "germany.txt")
+    (old_id,) = q(db, "SELECT source_id FROM sources WHERE uri = ?", [uri])[0]
+    assert q(db, "SELECT count(*) FROM events WHERE source_id = ?", [old_id])[0][0] > 0
+
+    again = run(settings)  # nothing changed: nothing coded
+    assert (again.loaded, again.skipped, again.events) == (0, 2, 0)
+
+    (inbox / "germany.txt").write_text(CORRECTED, encoding="utf-8")
+    fixed = run(settings)
+    assert (fixed.loaded, fixed.skipped) == (1, 1)
+    rows = q(db, "SELECT source_id, text FROM sources WHERE uri = ?", [uri])
+    assert len(rows) == 1 and rows[0][0] != old_id and "two air defence systems" in rows[0][1]
+    assert q(db, "SELECT count(*) FROM events WHERE source_id = ?", [old_id])[0][0] == 0
+    sentences = [r[0] for r in q(db, "SELECT sentence FROM events WHERE source_id = ?", [rows[0][0]])]
+    assert sentences and not any("three air defence" in s for s in sentences)
+
+    # lineage: every source and event names the run that wrote it; runs hold the flow run and counts
+    runs = {
+        r[0]: r[1:]
+        for r in q(
+            db,
+            "SELECT run_id, flow_run_id, extractor_version, sources_loaded, "
+            "sources_skipped, started_at <= finished_at FROM runs",
+        )
+    }
+    assert set(runs) == {first.run_id, again.run_id, fixed.run_id}
+    assert runs[fixed.run_id][0] == fixed.flow_run_id and fixed.flow_run_id
+    assert runs[fixed.run_id][1] == fixed.extractor_version
+    assert runs[fixed.run_id][2:] == (1, 1, True)
+    by_run = dict(q(db, "SELECT uri, run_id FROM sources"))
+    assert by_run == {uri: fixed.run_id, str(inbox / "visit.txt"): first.run_id}
+    assert (
+        q(db, "SELECT count(*) FROM events WHERE run_id IS NULL OR run_id NOT IN (SELECT run_id FROM runs)")[0][0] == 0
+    )
+    assert q(db, "SELECT DISTINCT run_id FROM events WHERE source_id = ?", [rows[0][0]]) == [(fixed.run_id,)]
+
+
+def test_correction_is_one_transaction(prefect_harness, inbox, tmp_path):
+    """A replacement that fails half-way leaves the old source and its events whole."""
+    from flows.discover import discover
+    from flows.incremental import read_documents
+    from flows.pipeline import extract_task
+    from transforms.rows import quarantine_frame
+    from warehouse.connect import connect
+    from warehouse.load import Batch, load_batch
+
+    db = tmp_path / "wh.duckdb"
+    settings = Settings(inputs=[str(inbox)], db=str(db))
+    run(settings)
+    before = q(
+        db,
+        "SELECT source_id, (SELECT count(*) FROM events e WHERE e.source_id = s.source_id) FROM sources s ORDER BY 1",
+    )
+    (inbox / "germany.txt").write_text(CORRECTED, encoding="utf-8")
+    docs, _ = read_documents(discover([str(inbox / "germany.txt")]))
+    sources, events, actors = extract_task.fn(docs, settings)
+    assert events.height > 0
+    broken = events.with_columns(pl.lit(None, pl.Utf8).alias("sentence"))  # violates NOT NULL at insert
+    con = connect(db)
+    try:
+        with pytest.raises(duckdb.Error):
+            load_batch(con, Batch(sources, broken, actors, quarantine_frame([]), "broken-run"))
+    finally:
+        con.close()
+    after = q(
+        db,
+        "SELECT source_id, (SELECT count(*) FROM events e WHERE e.source_id = s.source_id) FROM sources s ORDER BY 1",
+    )
+    assert after == before
+
+
+def test_dictionary_change_redoes_sources(prefect_harness, inbox, tmp_path):
+    db = tmp_path / "wh.duckdb"
+    plain = tmp_path / "dict-a"
+    shutil.copytree(ROOT / "transforms" / "dictionaries", plain)
+    richer = tmp_path / "dict-b"
+    shutil.copytree(plain, richer)
+    with open(richer / "persons.yaml", "a", encoding="utf-8") as fh:
+        fh.write("- {name: Aldric Venn, country: FRA, title: envoy, aliases: [Venn]}\n")
+
+    first = run(Settings(inputs=[str(inbox)], db=str(db), dictionaries=str(plain)))
+    assert first.loaded == 2
+    assert run(Settings(inputs=[str(inbox)], db=str(db), dictionaries=str(plain))).skipped == 2
+    redo = run(Settings(inputs=[str(inbox)], db=str(db), dictionaries=str(richer)))
+    assert redo.extractor_version != first.extractor_version
+    assert (redo.loaded, redo.skipped) == (2, 0)
+    assert q(db, "SELECT DISTINCT extractor_version FROM sources") == [(redo.extractor_version,)]
+    venn = q(db, "SELECT country_code FROM actors WHERE name = 'Aldric Venn'")
+    assert venn == [("FRA",)]
+    assert (
+        q(
+            db,
+            """SELECT count(*) FROM events e JOIN actors a ON a.actor_id IN (e.actor1_id, e.actor2_id)
+                    WHERE a.name = 'Aldric Venn'""",
+        )[0][0]
+        >= 1
+    )
+
+
+def test_feed_through_the_flow(prefect_harness, tmp_path):
+    feed = tmp_path / "feeds" / "wire.jsonl"
+    feed.parent.mkdir()
+    lines = [
+        json.dumps(
+            {
+                "text": FIRST,
+                "url": "https://news.example.org/a",
+                "title": "Air defence for Ukraine",
+                "published": "2024-05-07",
+                "outlet": "Example Wire",
+            }
+        ),
+        "{broken",
+        json.dumps({"text": VISIT}),
+        json.dumps({"url": "https://news.example.org/b"}),
+    ]
+    feed.write_text("\n".join(lines), encoding="utf-8")
+    db = tmp_path / "wh.duckdb"
+    settings = Settings(inputs=[str(feed.parent)], db=str(db))
+    summary = run(settings)
+    assert summary.files_seen == 1 and summary.loaded == 2
+    assert summary.quarantine_reasons == {"bad_json": 1, "no_text": 1}
+    src = {r[0]: r[1:] for r in q(db, "SELECT uri, file_name, title, outlet, published_date::VARCHAR FROM sources")}
+    assert src["https://news.example.org/a"] == ("wire.jsonl", "Air defence for Ukraine", "Example Wire", "2024-05-07")
+    assert f"{feed}#L3" in src
+    quarantine = set(q(db, "SELECT uri, stage, reason FROM quarantine"))
+    assert quarantine == {(f"{feed}#L2", "read", "bad_json"), ("https://news.example.org/b", "read", "no_text")}
+
+    # the same feed again: nothing new, known bad lines not re-counted as new work
+    from flows.discover import discover
+    from flows.incremental import plan_run, read_known
+    from warehouse.connect import connect
+
+    con = connect(db)
+    try:
+        known = read_known(con)
+    finally:
+        con.close()
+    plan = plan_run(discover(settings.inputs), known, summary.extractor_version)
+    assert plan.nothing_to_do and plan.skipped == 2 and sum(plan.quarantined_before.values()) == 2
+
+
+def test_serve_builds_a_cron_deployment_over_the_inbox(tmp_path):
+    from flows.pipeline import flow_for, run_pipeline
+    from flows.serve import ServeError, check_cron, deployment_options
+
+    settings = Settings(inputs=[str(tmp_path / "inbox")], db=str(tmp_path / "wh.duckdb"))
+    deployment = run_pipeline.to_deployment(**deployment_options(settings, "*/15 * * * *"))
+    assert deployment.name == "newsevents-inbox"
+    (schedule,) = deployment.schedules
+    assert schedule.schedule.cron == "*/15 * * * *"
+    restored = Settings.model_validate(deployment.parameters["settings"])
+    assert restored.inputs == settings.inputs and restored.db == settings.db
+    check_cron("0 6 * * 1-5")
+    with pytest.raises(ServeError):
+        check_cron("every monday")
+    dask_flow = flow_for(settings.model_copy(update={"workers": 2}))
+    assert type(dask_flow.task_runner).__name__ == "DaskTaskRunner"
+    assert flow_for(settings) is run_pipeline
+
+
+def test_cli_run_then_noop_needs_no_flow(prefect_harness, inbox, tmp_path):
+    from flows.cli import app
+
+    db = tmp_path / "cli.duckdb"
+    runner = CliRunner()
+    first = runner.invoke(app, ["run", str(inbox), "--db", str(db)])
+    assert first.exit_code == 0, first.output
+    assert "files seen" in first.output and "events by type" in first.output
+    second = runner.invoke(app, ["run", str(inbox), "--db", str(db)])
+    assert second.exit_code == 0, second.output
+    assert "no flow started" in second.output
+    runs = q(db, "SELECT flow_run_id, sources_loaded, sources_skipped FROM runs ORDER BY started_at")
+    assert len(runs) == 2 and runs[0][0] is not None and runs[0][1] == 2
+    assert runs[1] == (None, 0, 2)
+    bad = runner.invoke(app, ["serve", "--cron", "not a cron", "--inbox", str(tmp_path / "in2"), "--db", str(db)])
+    assert bad.exit_code != 0 and "not a valid cron expression" in bad.output
