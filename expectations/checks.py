@@ -1,14 +1,23 @@
 """Derived check columns: cross-column and cross-table rules made checkable per row.
 
-In: the batch's polars frames. Out: the same frames with boolean `_…` columns
-that the suites expect to be true (offsets point at the sentence, dates are
-consistent, foreign keys resolve). Great Expectations then reports exactly
-which rows break them.
+In: the batch's polars frames. Out: the same frames, rows in the same order,
+with boolean `_…` columns that the suites expect to be true (offsets point at
+the sentence, dates are consistent, asserted events are not dated after their
+source's publication, foreign keys resolve). Great Expectations then reports
+exactly which rows break them.
 """
 
 from __future__ import annotations
 
 import polars as pl
+
+
+def _sentence_at_offsets(text: str | None, start: int | None, end: int | None, sentence: str | None) -> bool:
+    if text is None or start is None or end is None or sentence is None:
+        return False
+    if not 0 <= start < end <= len(text):
+        return False
+    return text[start:end] == sentence
 
 
 def events_with_checks(
@@ -18,39 +27,47 @@ def events_with_checks(
     known_actor_ids: set[str] | None = None,
     known_source_ids: set[str] | None = None,
 ) -> pl.DataFrame:
-    texts = sources.select("source_id", "text", "published_date")
-    joined = events.join(texts, on="source_id", how="left")
+    """`events` plus `_offsets_point_at_sentence`, `_date_consistent`, `_not_after_publication`,
+    `_source_exists` and `_actors_exist`, aligned row by row with `events`."""
+    texts = sources.select("source_id", "text", "published_date").unique("source_id", keep="first")
+    # maintain_order: polars does not promise the left order of a join otherwise, and every check
+    # below is matched to its event by position
+    joined = events.select("source_id").join(texts, on="source_id", how="left", maintain_order="left")
+    assert joined.height == events.height
     actor_ids = set(actors["actor_id"].to_list()) | (known_actor_ids or set())
     source_ids = set(sources["source_id"].to_list()) | (known_source_ids or set())
-
-    def offsets_ok(row: dict) -> bool:
-        text, s, e = row["text"], row["sentence_start"], row["sentence_end"]
-        if text is None or s is None or e is None or not (0 <= s < e <= len(text)):
-            return False
-        return text[s:e] == row["sentence"]
-
-    rows = joined.select("text", "sentence_start", "sentence_end", "sentence").to_dicts()
-    offsets = [offsets_ok(r) for r in rows]
-    ids = set(actor_ids)
+    offsets = [
+        _sentence_at_offsets(t, s, e, sent)
+        for t, s, e, sent in zip(
+            joined["text"].to_list(),
+            events["sentence_start"].to_list(),
+            events["sentence_end"].to_list(),
+            events["sentence"].to_list(),
+            strict=True,
+        )
+    ]
+    published = joined["published_date"]
+    ids = list(actor_ids)
     return events.with_columns(
         pl.Series("_offsets_point_at_sentence", offsets, dtype=pl.Boolean),
         (pl.col("event_date").is_null() == pl.col("date_precision").is_null()).alias("_date_consistent"),
         (
             pl.col("event_date").is_null()
-            | (pl.col("status") != "asserted")
-            | joined["published_date"].is_null()
-            | (pl.col("event_date") <= joined["published_date"])
+            | (pl.col("status") != "asserted").fill_null(True)
+            | published.is_null()
+            | (pl.col("event_date") <= published)
         ).alias("_not_after_publication"),
-        pl.col("source_id").is_in(list(source_ids)).alias("_source_exists"),
+        pl.col("source_id").is_in(list(source_ids)).fill_null(False).alias("_source_exists"),
         (
-            (pl.col("actor1_id").is_null() | pl.col("actor1_id").is_in(list(ids)))
-            & (pl.col("actor2_id").is_null() | pl.col("actor2_id").is_in(list(ids)))
-            & (pl.col("claimant_id").is_null() | pl.col("claimant_id").is_in(list(ids)))
+            (pl.col("actor1_id").is_null() | pl.col("actor1_id").is_in(ids))
+            & (pl.col("actor2_id").is_null() | pl.col("actor2_id").is_in(ids))
+            & (pl.col("claimant_id").is_null() | pl.col("claimant_id").is_in(ids))
         ).alias("_actors_exist"),
     )
 
 
 def sources_with_checks(sources: pl.DataFrame) -> pl.DataFrame:
+    """`sources` plus `_id_matches_content` (source_id is the first 16 hex digits of content_sha256)."""
     return sources.with_columns(
-        (pl.col("content_sha256").str.slice(0, 16) == pl.col("source_id")).alias("_id_matches_content")
+        (pl.col("content_sha256").str.slice(0, 16) == pl.col("source_id")).fill_null(False).alias("_id_matches_content")
     )

@@ -41,6 +41,8 @@ class SuiteResult:
     evaluated: int
     failed: list[str] = field(default_factory=list)
     rows_quarantined: int = 0
+    rows_checked: int = 0
+    gx_result: object = field(default=None, repr=False, compare=False)  # for Data Docs (expectations/docs.py)
 
 
 @dataclass
@@ -83,23 +85,35 @@ def _suite(table: str):
     gx, context, source = _gx()
     spec = load_suite(table)
     suite = gx.ExpectationSuite(name=f"newsevents_{table}")
-    levels = {}
     for exp in spec["expectations"]:
         kwargs = {k: v for k, v in exp.items() if k not in ("type", "level", "why")}
         cls = getattr(gx.expectations, _class_name(exp["type"]))
-        e = cls(**kwargs, meta={"why": exp.get("why"), "level": exp.get("level", "row")})
-        suite.add_expectation(e)
-        levels[(exp["type"], exp["column"])] = exp.get("level", "row")
+        suite.add_expectation(cls(**kwargs, meta={"why": exp.get("why"), "level": exp.get("level", "row")}))
     asset = source.add_dataframe_asset(name=table)
     batch_def = asset.add_batch_definition_whole_dataframe(f"{table}_batch")
-    return suite, batch_def, levels
+    return suite, batch_def
 
 
-def run_suite(table: str, frame: pl.DataFrame) -> tuple[list[tuple[str, str, str, list[int]]], int]:
-    """(type, column, level, failing row indices) for every failed expectation, and how many ran."""
-    suite, batch_def, levels = _suite(table)
+@dataclass(frozen=True)
+class Failure:
+    """One failed expectation: its type, column, level (row/table), why, and the failing row positions."""
+
+    type: str
+    column: str | None
+    level: str
+    why: str | None
+    rows: list[int]
+
+    @property
+    def name(self) -> str:
+        return f"{self.type}({self.column})"
+
+
+def run_suite(table: str, frame: pl.DataFrame) -> tuple[list[Failure], int, object]:
+    """Every failed expectation, how many ran, and the GX validation result (None for an empty frame)."""
+    suite, batch_def = _suite(table)
     if frame.height == 0:
-        return [], len(suite.expectations)
+        return [], len(suite.expectations), None
     pdf = frame.to_pandas()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -110,68 +124,88 @@ def run_suite(table: str, frame: pl.DataFrame) -> tuple[list[tuple[str, str, str
         if r.success:
             continue
         cfg = r.expectation_config
-        column = cfg.kwargs.get("column")
-        level = levels.get((cfg.type, column), "row")
+        meta = cfg.meta or {}
+        level = meta.get("level", "row")
         idx = list((r.result or {}).get("unexpected_index_list") or [])
-        if r.exception_info and r.exception_info.get("raised_exception"):
-            level = "table"
-        failures.append((cfg.type, column, level, [int(i) for i in idx if isinstance(i, int | float)]))
-    return failures, len(suite.expectations)
+        rows = [int(i) for i in idx if isinstance(i, int | float)]
+        if (r.exception_info and r.exception_info.get("raised_exception")) or (level == "row" and not rows):
+            level = "table"  # the expectation could not run, or failed without naming rows: nothing is safe to load
+        failures.append(Failure(cfg.type, cfg.kwargs.get("column"), level, meta.get("why"), rows))
+    return failures, len(suite.expectations), result
 
 
-def _json_row(row: dict) -> str:
-    return json.dumps({k: v for k, v in row.items() if not k.startswith("_") and k != "text"}, default=str)
+def _plain(row: dict) -> dict:
+    """A row as JSON-ready values, without derived `_` columns and without the (long) source text."""
+    return {k: v for k, v in row.items() if not k.startswith("_") and k != "text"}
+
+
+def rejection_detail(failures: list[tuple[str, Failure, dict]], source: dict) -> str:
+    """One line naming the failed expectations, then the failed rows as JSON for a replay.
+
+    The JSON (everything from the first `{`) holds `source` (id, uri, content hash) and `failures`:
+    per failed row its table, expectation, column, why and the row itself.
+    """
+    names = sorted({f"{f.type} on {table}.{f.column}" for table, f, _ in failures})
+    payload = {
+        "source": source,
+        "failures": [
+            {"table": table, "expectation": f.type, "column": f.column, "why": f.why, "row": _plain(row)}
+            for table, f, row in failures
+        ],
+    }
+    n = len(failures)
+    return f"{n} row{'s' if n != 1 else ''} failed {', '.join(names)}: " + json.dumps(
+        payload, default=str, ensure_ascii=False
+    )
 
 
 def validate_batch(
     sources: pl.DataFrame, events: pl.DataFrame, actors: pl.DataFrame, known_actor_ids: set[str] | None = None
 ) -> Validated:
     results: list[SuiteResult] = []
-    rejections: dict[str, list[str]] = {}
-    uri_of = dict(zip(sources["source_id"].to_list(), sources["uri"].to_list(), strict=True))
+    failed_rows: dict[str, list[tuple[str, Failure, dict]]] = {}  # uri → (table, failure, row)
+    about: dict[str, dict] = {
+        r["uri"]: {"source_id": r["source_id"], "uri": r["uri"], "content_sha256": r["content_sha256"]}
+        for r in sources.select("source_id", "uri", "content_sha256").iter_rows(named=True)
+    }
+    uri_of = {v["source_id"]: u for u, v in about.items()}
 
-    def table_fail(table: str, failures) -> None:
-        bad = [f"{t} on {table}.{c}" for t, c, level, _ in failures if level == "table"]
+    def check(table: str, frame: pl.DataFrame) -> tuple[list[Failure], set[int]]:
+        failures, n, gx_result = run_suite(table, frame)
+        bad = [f"{f.name} on {table}" for f in failures if f.level == "table"]
         if bad:
             raise ValidationAbort(f"table-level expectation failed, nothing loaded: {'; '.join(bad)}")
+        rows = {i for f in failures for i in f.rows}
+        results.append(SuiteResult(table, n, [f.name for f in failures], len(rows), frame.height, gx_result))
+        return failures, rows
 
     # actors: every expectation is table-level (they come from dictionaries and code)
-    failures, n = run_suite("actors", actors)
-    table_fail("actors", failures)
-    results.append(SuiteResult("actors", n, [f"{t}:{c}" for t, c, _, _ in failures]))
+    check("actors", actors)
 
     checked_sources = sources_with_checks(sources)
-    failures, n = run_suite("sources", checked_sources)
-    table_fail("sources", failures)
-    bad_sources: set[int] = set()
-    for t, c, _, idx in failures:
-        for i in idx:
-            bad_sources.add(i)
+    failures, bad_sources = check("sources", checked_sources)
+    for f in failures:
+        for i in f.rows:
             row = checked_sources.row(i, named=True)
-            rejections.setdefault(row["uri"], []).append(f"{t} on sources.{c}: {_json_row(row)}")
-    results.append(SuiteResult("sources", n, [f"{t}:{c}" for t, c, _, _ in failures], len(bad_sources)))
+            failed_rows.setdefault(row["uri"], []).append(("sources", f, row))
     if bad_sources:
-        keep = [i not in bad_sources for i in range(sources.height)]
-        dropped = set(sources.filter(~pl.Series(keep))["source_id"].to_list())
-        sources = sources.filter(pl.Series(keep))
-        events = events.filter(~pl.col("source_id").is_in(list(dropped)))
+        keep = pl.Series([i not in bad_sources for i in range(sources.height)])
+        dropped = set(sources.filter(~keep)["source_id"].to_list())
+        sources = sources.filter(keep)
+        events = events.filter(~pl.col("source_id").is_in(list(dropped)))  # a failed source loads none of its rows
 
     checked = events_with_checks(events, sources, actors, known_actor_ids)
-    failures, n = run_suite("events", checked)
-    table_fail("events", failures)
-    bad_events: set[int] = set()
-    for t, c, _, idx in failures:
-        for i in idx:
-            bad_events.add(i)
+    failures, bad_events = check("events", checked)
+    for f in failures:
+        for i in f.rows:
             row = checked.row(i, named=True)
             uri = uri_of.get(row["source_id"], row["source_id"] or "unknown")
-            rejections.setdefault(uri, []).append(f"{t} on events.{c}: {_json_row(row)}")
-    results.append(SuiteResult("events", n, [f"{t}:{c}" for t, c, _, _ in failures], len(bad_events)))
+            failed_rows.setdefault(uri, []).append(("events", f, row))
     if bad_events:
         events = events.filter(pl.Series([i not in bad_events for i in range(events.height)]))
 
     rej = [
-        Rejection(uri, "validate", "expectation_failed", " | ".join(details))
-        for uri, details in sorted(rejections.items())
+        Rejection(uri, "validate", "expectation_failed", rejection_detail(rows, about.get(uri, {"uri": uri})))
+        for uri, rows in sorted(failed_rows.items())
     ]
     return Validated(sources, events, actors, rej, results)

@@ -1,0 +1,199 @@
+"""Data-quality suites (expectations/): row failures → quarantine with a replayable detail, table failures abort,
+Data Docs are written."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import polars as pl
+import pytest
+
+from expectations.checks import events_with_checks
+from expectations.docs import ValidationLog
+from expectations.validate import SUITES, ValidationAbort, load_suite, validate_batch
+from transforms.documents import RawInput, stable_id
+from transforms.parse import parse_document
+from transforms.rows import actors_frame, events_frame, sources_frame
+
+TEXT = (
+    "date 2024-03-01\n"
+    "Russia and North Korea signed a treaty in Pyongyang. "
+    "Ukraine accused Russia of shelling Kharkiv, officials said."
+)
+
+
+@pytest.fixture()
+def batch():
+    doc = parse_document(RawInput("/in/a.txt", "a.txt", TEXT.encode()))
+    sources = sources_frame([doc], "v1")
+    first = "Russia and North Korea signed a treaty in Pyongyang."
+    second = "Ukraine accused Russia of shelling Kharkiv, officials said."
+    s1, s2 = doc.text.index(first), doc.text.index(second)
+    actors = {
+        "rus": {
+            "actor_id": "rus",
+            "name": "Russia",
+            "actor_type": "state",
+            "country_code": "RUS",
+            "aliases": ["Russia"],
+        },
+        "ukr": {"actor_id": "ukr", "name": "Ukraine", "actor_type": "state", "country_code": "UKR", "aliases": []},
+    }
+
+    def event(sentence, start, **kw):
+        row = {
+            "event_id": stable_id(doc.source_id, start, kw.get("event_type", "AGREE")),
+            "source_id": doc.source_id,
+            "event_type": "AGREE",
+            "quad_class": 1,
+            "cameo_root": "05",
+            "actor1_id": "rus",
+            "status": "asserted",
+            "sentence": sentence,
+            "sentence_start": start,
+            "sentence_end": start + len(sentence),
+            "confidence": 0.8,
+            "country_code": "PRK",
+            "event_date": date(2024, 2, 28),
+            "date_precision": "day",
+        }
+        row.update(kw)
+        return row
+
+    good = event(first, s1)
+    accuse = event(second, s2, event_type="ACCUSE", quad_class=3, cameo_root="11", actor1_id="ukr", actor2_id="rus")
+    return doc, sources, [good, accuse], actors_frame([actors])
+
+
+def test_every_suite_entry_names_column_rule_level_and_why():
+    for path in sorted(SUITES.glob("*.yaml")):
+        spec = load_suite(path.stem)
+        assert spec["table"] == path.stem
+        for exp in spec["expectations"]:
+            assert exp["column"] and exp["type"].startswith("expect_")
+            assert exp["level"] in ("row", "table") and exp["why"], exp
+
+
+def test_clean_batch_passes_whole(batch):
+    doc, sources, events, actors = batch
+    v = validate_batch(sources, events_frame(events), actors)
+    assert v.rejections == [] and v.events.height == 2 and v.sources.height == 1
+    assert {r.table for r in v.results} == {"actors", "sources", "events"}
+
+
+@pytest.mark.parametrize(
+    ("change", "expectation"),
+    [
+        ({"event_type": "INVADE"}, "expect_column_values_to_be_in_set on events.event_type"),
+        ({"status": "rumoured"}, "expect_column_values_to_be_in_set on events.status"),
+        ({"date_precision": "week"}, "expect_column_values_to_be_in_set on events.date_precision"),
+        ({"country_code": "UK"}, "expect_column_values_to_match_regex on events.country_code"),
+        ({"confidence": 1.5}, "expect_column_values_to_be_between on events.confidence"),
+        ({"sentence_start": 3}, "expect_column_values_to_be_in_set on events._offsets_point_at_sentence"),
+        ({"sentence_end": 10_000}, "expect_column_values_to_be_in_set on events._offsets_point_at_sentence"),
+        ({"event_date": None}, "expect_column_values_to_be_in_set on events._date_consistent"),
+        ({"event_date": date(2024, 3, 9)}, "expect_column_values_to_be_in_set on events._not_after_publication"),
+    ],
+)
+def test_row_failure_quarantines_that_row_only_with_a_replayable_detail(batch, change, expectation):
+    doc, sources, events, actors = batch
+    events[1] = {**events[1], **change}
+    v = validate_batch(sources, events_frame(events), actors)
+    assert v.events["event_id"].to_list() == [events[0]["event_id"]]  # the good row still loads
+    assert v.sources.height == 1
+    (rej,) = v.rejections
+    assert (rej.uri, rej.stage, rej.reason) == ("/in/a.txt", "validate", "expectation_failed")
+    assert expectation in rej.detail
+    payload = json.loads(rej.detail[rej.detail.index("{") :])
+    assert payload["source"] == {"source_id": doc.source_id, "uri": "/in/a.txt", "content_sha256": doc.content_sha256}
+    (failure,) = payload["failures"]
+    assert failure["row"]["event_id"] == events[1]["event_id"] and failure["why"]
+    # the row can be replayed: it holds every events column
+    assert set(failure["row"]) == set(events_frame([]).columns)
+
+
+def test_planned_event_may_be_dated_after_publication(batch):
+    _, sources, events, actors = batch
+    events[1] = {**events[1], "status": "planned", "event_date": date(2024, 6, 1)}
+    assert validate_batch(sources, events_frame(events), actors).rejections == []
+
+
+def test_source_failing_a_row_rule_is_quarantined_with_all_its_events(batch):
+    _, sources, events, actors = batch
+    bad = sources.with_columns(pl.lit("0" * 64).alias("content_sha256"))
+    v = validate_batch(bad, events_frame(events), actors)
+    assert v.sources.height == 0 and v.events.height == 0
+    assert "_id_matches_content" in v.rejections[0].detail
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"event_id": "same"}, "expect_column_values_to_be_unique(event_id) on events"),
+        ({"actor2_id": "nobody"}, "(_actors_exist) on events"),
+        ({"source_id": "elsewhere"}, "(_source_exists) on events"),
+    ],
+)
+def test_table_failure_aborts_with_one_line(batch, change, message):
+    _, sources, events, actors = batch
+    events = [{**e, **change} for e in events]
+    frame = pl.DataFrame(
+        [{k: e.get(k) for k in events_frame([]).columns} for e in events], schema=events_frame([]).schema
+    )
+    with pytest.raises(ValidationAbort) as err:
+        validate_batch(sources, frame, actors)
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_bad_actor_type_aborts(batch):
+    _, sources, events, actors = batch
+    with pytest.raises(ValidationAbort, match="actor_type"):
+        validate_batch(sources, events_frame(events), actors.with_columns(pl.lit("tribe").alias("actor_type")))
+
+
+def test_checks_stay_aligned_with_their_rows(batch):
+    """Many sources and shuffled events: every derived check belongs to its own row."""
+    doc, sources, events, actors = batch
+    more = [sources]
+    rows = []
+    for k in range(30):
+        text = f"{doc.text}\nItem {k}."
+        d = parse_document(RawInput(f"/in/{k}.txt", f"{k}.txt", text.encode()))
+        more.append(sources_frame([d], "v1"))
+        sent = f"Item {k}."
+        start = d.text.index(sent) + (1 if k % 3 == 0 else 0)  # every third offset is wrong
+        rows.append(
+            {
+                **events[0],
+                "event_id": f"e{k}",
+                "source_id": d.source_id,
+                "sentence": sent,
+                "sentence_start": start,
+                "sentence_end": start + len(sent),
+            }
+        )
+    checked = events_with_checks(events_frame(rows[::-1]), pl.concat(more), actors)
+    for row in checked.iter_rows(named=True):
+        k = int(row["event_id"][1:])
+        assert row["_offsets_point_at_sentence"] is (k % 3 != 0)
+
+
+def test_data_docs_are_built(batch, tmp_path):
+    _, sources, events, actors = batch
+    events[1] = {**events[1], "confidence": 7.0}
+    log = ValidationLog("run1")
+    log.add(validate_batch(sources, events_frame(events), actors).results)
+    index = log.build_data_docs(tmp_path / "docs")
+    assert index == tmp_path / "docs" / "index.html" and index.exists()
+    pages = list((tmp_path / "docs" / "validations").rglob("*.html"))
+    assert len(pages) == 3  # one per suite
+    assert "newsevents_events" in index.read_text(encoding="utf-8")
+    md = log.markdown(index)
+    assert "| events | " in md and "expect_column_values_to_be_between(confidence)" in md
+    # a second run of the same process lists only its own validations
+    log2 = ValidationLog("run2")
+    log2.add(validate_batch(sources, events_frame(events[:1]), actors).results)
+    log2.build_data_docs(tmp_path / "docs")
+    pages = list((tmp_path / "docs" / "validations").rglob("*.html"))
+    assert len(pages) == 3 and all("run2" in str(p) for p in pages)
