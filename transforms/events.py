@@ -2,15 +2,24 @@
 
 In: one sentence (spaCy `Span`), the actor mentions by token index, the
 `Lexicon`. Out: `CodedEvent`s. The grammar lives here, the vocabulary in
-`dictionaries/verbs.yaml`:
+`dictionaries/verbs.yaml` (see README "Event coding"):
 
-* verbs, verb + particle/preposition phrases ("set up", "call on"), verb +
-  object phrases ("impose sanctions", "sign a treaty") and light verbs with an
-  event noun ("held talks", "paid a visit", "had a meeting");
-* chains (guideline rule 7): in "agreed to deploy" / "plans to attract" the
-  last action verb sets the type and the governing verbs the status, except
-  that an agree verb governing an action makes an AGREE event; "deny arms
-  deliveries" codes the delivery as `denied`, "denied the claims" is REJECT;
+* triggers: verbs, verb + particle/preposition phrases ("set up", "call on"),
+  verb + object phrases ("impose sanctions", "sign a treaty"), light verbs with
+  an event noun ("held talks", "paid a visit", "took part in battles", "began
+  a hunger strike"), reduce verbs with a relation noun ("halted talks" →
+  SANCTION, "lifted the curfew" → CONCEDE);
+* chains (guideline rule 7): a governing verb either hands the type to the
+  action it governs (intent, aspect, negating and hypothetical verbs: "plans to
+  attract" → MOBILIZE, planned), or makes its own event from it (agree verbs →
+  AGREE, oath verbs with a hostile action → THREATEN, preparing an assault →
+  MOBILIZE), or is itself the event and its complement is the content
+  ("threatened to ban" → THREATEN, "refused to deploy" → REJECT, "urged X to
+  leave" → REQUEST, "accused X of killing" → ACCUSE): actions inside the
+  content of another event are not coded again. "deny arms deliveries" codes
+  the delivery as `denied`; "denied the claims" is REJECT;
+* a hostile action planned under a condition ("will withdraw unless…") is a
+  THREATEN; "X said Y must …" is a REQUEST from X to Y;
 * roles: actor1 is the subject (or the by-agent of a passive, or the subject
   of the governing verb, or its object for "persuaded X to …"); actor2 is the
   object or the counterpart after to/with/against/on; "X and Y met" gives X
@@ -51,6 +60,14 @@ OBJECT_CONTROL = frozenset(
 )
 COUNTERPART_PREPS = ("with", "to", "against", "on", "toward", "towards", "at", "for", "from", "into", "between")
 TRANSFER_TYPES = frozenset({"AID", "MOBILIZE"})
+COOPERATIVE_TYPES = frozenset({"CONSULT", "COOPERATE", "AID", "AGREE", "SUPPORT"})
+RESTRICTIVE_TYPES = frozenset({"SANCTION", "COERCE"})
+HOSTILE_TYPES = frozenset({"ASSAULT", "COERCE", "SANCTION", "REJECT", "RETREAT"})
+COPULAS = frozenset({"be", "seem", "appear", "going", "get", "become"})
+# dependencies of an event's arguments whose subtrees are that event's content
+CONTENT_DEPS = frozenset(
+    {"xcomp", "ccomp", "dobj", "dative", "prep", "pcomp", "pobj", "acl", "attr", "oprd", "acomp", "advcl", "npadvmod"}
+)
 CLAIM_NOUNS = frozenset(
     {
         "claim",
@@ -79,6 +96,7 @@ class CodedEvent:
     actor2: Mention | None
     sentence: Span
     light: bool = False  # carried by a light verb or an event noun
+    owner: Token | None = None  # the verb whose arguments are this event's content (default: trigger)
 
     @property
     def trigger_text(self) -> str:
@@ -93,44 +111,107 @@ def _child(tok: Token, *deps: str) -> list[Token]:
     return [c for c in tok.children if c.dep_ in deps]
 
 
+def _words(lex: Lexicon, name: str) -> frozenset[str]:
+    return lex.verb_lists.get(name, frozenset())
+
+
+def _noun_entry(noun: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token]] | None:
+    """An event noun, with a compound ("hunger strike", "mediation effort") checked first."""
+    lemma = noun.lemma_.lower()
+    for comp in (c for c in noun.lefts if c.dep_ in ("compound", "amod")):
+        key = f"{comp.lemma_.lower()} {lemma}"
+        if key in lex.nouns:
+            return lex.nouns[key], [comp, noun]
+        key = f"{comp.text.lower()} {lemma}"
+        if key in lex.nouns:
+            return lex.nouns[key], [comp, noun]
+    if lemma in lex.nouns:
+        return lex.nouns[lemma], [noun]
+    for comp in (c for c in noun.lefts if c.dep_ == "compound"):
+        if comp.lemma_.lower() in lex.nouns:  # "a mediation effort", "fraud investigations"
+            return lex.nouns[comp.lemma_.lower()], [comp, noun]
+    return None
+
+
+def _reduce(tok: Token, obj: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token]] | None:
+    """ "halted talks", "cut aid" → SANCTION; "lifted sanctions", "ended the curfew" → CONCEDE."""
+    found = _noun_entry(obj, lex)
+    if found is None:
+        return None
+    entry, toks = found
+    if entry.event_type in COOPERATIVE_TYPES:
+        return VerbEntry("SANCTION"), [tok, *toks]
+    if entry.event_type in RESTRICTIVE_TYPES:
+        return VerbEntry("CONCEDE", cameo="08"), [tok, *toks]
+    return None
+
+
 def lookup(tok: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token], bool] | None:
     """The event a verb carries: (entry, trigger tokens, carried by a light verb/noun)."""
     lemma = tok.lemma_.lower()
-    # verb + particle / preposition ("set up", "call on", "turn to")
-    for c in tok.children:
-        if c.dep_ in ("prt", "prep") and (lemma, c.lemma_.lower()) in lex.phrases:
-            return lex.phrases[(lemma, c.lemma_.lower())], [tok, c], False
-    # verb + object noun ("impose sanctions", "sign a treaty", "accept an invitation")
-    for obj in _child(tok, "dobj", "nsubjpass"):
-        key = (lemma, obj.lemma_.lower())
-        if key in lex.phrases:
-            return lex.phrases[key], [tok, obj], False
-        # light verbs: "held talks", "had a meeting", "paid a visit", "launched attacks"
-        if lemma in lex.light_verbs and obj.lemma_.lower() in lex.nouns:
-            return lex.nouns[obj.lemma_.lower()], [tok, obj], True
-        for prep_obj in (p for c in _child(tok, "prt") for p in [c]):
-            key3 = (lemma, prep_obj.lemma_.lower(), obj.lemma_.lower())
-            if key3 in lex.phrases:
-                return lex.phrases[key3], [tok, prep_obj, obj], False
-    # light verb + prep + event noun: "took part in battles", "participated in a dinner"
+    objs = _child(tok, "dobj", "nsubjpass")
+    prts = _child(tok, "prt")
+    preps = _child(tok, "prep")
+    # light verb + "in" + event noun: "took part in battles", "engaged in ethnic cleansing"
     if lemma in lex.light_verbs:
-        for prep in _child(tok, "prep"):
+        holders = [tok, *(o for o in objs if o.lemma_.lower() == "part")]
+        for prep in (p for h in holders for p in _child(h, "prep") if p.lower_ == "in"):
             for pobj in _child(prep, "pobj"):
-                if pobj.lemma_.lower() in lex.nouns:
-                    return lex.nouns[pobj.lemma_.lower()], [tok, prep, pobj], True
+                found = _noun_entry(pobj, lex)
+                if found:
+                    return found[0], [tok, prep, *found[1]], True
+    # verb + particle + object ("break off talks"), verb + object noun ("impose sanctions")
+    for obj in objs:
+        olemma = obj.lemma_.lower()
+        for prt in prts:
+            key3 = (lemma, prt.lemma_.lower(), olemma)
+            if key3 in lex.phrases:
+                return lex.phrases[key3], [tok, prt, obj], False
+        if (lemma, olemma) in lex.phrases:
+            return lex.phrases[(lemma, olemma)], [tok, obj], False
+        if lemma in _words(lex, "reduce_verbs"):
+            found = _reduce(tok, obj, lex)
+            if found:
+                return found[0], found[1], False
+    # verb + particle / preposition ("set up", "call on", "fire at")
+    for c in (*prts, *preps):
+        if (lemma, c.lemma_.lower()) in lex.phrases:
+            return lex.phrases[(lemma, c.lemma_.lower())], [tok, c], False
+    # verb + preposition + noun: "put on alert", "declared a state of emergency"
+    for c in preps:
+        for pobj in _child(c, "pobj"):
+            if (lemma, pobj.lemma_.lower()) in lex.phrases:
+                return lex.phrases[(lemma, pobj.lemma_.lower())], [tok, c, pobj], False
+    for obj in objs:
+        for prep in _child(obj, "prep"):
+            for pobj in _child(prep, "pobj"):
+                if (lemma, pobj.lemma_.lower()) in lex.phrases:  # "declared a state of siege"
+                    return lex.phrases[(lemma, pobj.lemma_.lower())], [tok, obj, prep, pobj], False
+    # light verbs: "held talks", "had a meeting", "paid a visit", "staged a hunger strike"
+    if lemma in lex.light_verbs:
+        for obj in objs:
+            found = _noun_entry(obj, lex)
+            if found:
+                return found[0], [tok, *found[1]], True
+        for prep in preps:  # "participated in a dinner", "remained on alert"
+            for pobj in _child(prep, "pobj"):
+                found = _noun_entry(pobj, lex)
+                if found:
+                    return found[0], [tok, prep, *found[1]], True
     if lemma in lex.verbs:
         return lex.verbs[lemma], [tok], False
     return None
 
 
 def _governors(tok: Token) -> list[Token]:
-    """The verbs governing `tok` through open clausal complements ("agreed to [deploy]")."""
+    """The verbs governing `tok` through clausal complements ("agreed to [deploy]"), innermost first."""
     chain, cur = [], tok
     while cur.dep_ in ("xcomp", "ccomp") and cur.head is not cur and cur.head.pos_ in ("VERB", "AUX", "ADJ"):
         cur = cur.head
         chain.append(cur)
         if cur.dep_ not in ("xcomp",):
             break
+    # "preparing for an attack", "willing to support": an adjective/prep complement
     return chain
 
 
@@ -165,6 +246,8 @@ def _head_mention(tok: Token, by_token: dict[int, Mention]) -> list[Mention]:
                             first = [by_token[pobj.i]]
     for conj in _child(tok, "conj"):
         c = by_token.get(conj.i)
+        if c is None:
+            c = next((by_token[x.i] for x in conj.lefts if x.i in by_token and x.dep_ in ("compound", "amod")), None)
         if c and all(c.actor != o.actor for o in first):
             first.append(c)
     return first
@@ -191,7 +274,7 @@ def subjects(verb: Token, by_token: dict[int, Mention], depth: int = 0) -> tuple
             if objs:
                 return objs, False
         return subjects(head, by_token, depth + 1)[0], False
-    if verb.dep_ in ("conj", "advcl", "ccomp", "pcomp") and head is not verb:
+    if verb.dep_ in ("conj", "advcl", "ccomp", "pcomp", "acomp") and head is not verb:
         return subjects(head, by_token, depth + 1)[0], False
     if verb.dep_ in ("relcl", "acl") and head is not verb:
         return _head_mention(head, by_token), False
@@ -219,7 +302,52 @@ def objects(verb: Token, event_type: str, by_token: dict[int, Mention], skip: se
 
 
 def _is_action(tok: Token, lex: Lexicon) -> bool:
-    return tok.pos_ in ("VERB", "AUX", "NOUN") and lookup(tok, lex) is not None
+    if tok.pos_ not in ("VERB", "AUX", "NOUN"):
+        return False
+    if lookup(tok, lex) is not None or tok.lemma_.lower() in lex.deny_verbs:
+        return True
+    # a transparent verb passing on an action ("plans to begin deploying")
+    return tok.lemma_.lower() in _transparent(lex) and any(_is_action(c, lex) for c in _child(tok, "xcomp"))
+
+
+def _transparent(lex: Lexicon) -> frozenset[str]:
+    return (
+        lex.intent_verbs
+        | lex.hypothetical_verbs
+        | _words(lex, "aspect_verbs")
+        | _words(lex, "negating_verbs")
+        | _words(lex, "prepare_verbs")
+        | COPULAS
+    )
+
+
+def _content(owner: Token) -> set[int]:
+    """Token indices of an event's content: its complements and arguments, not its subject, not
+    its own coordinated verbs, and not relative clauses (they tell about a noun, not this action)."""
+    out: set[int] = set()
+    stack = [c for c in owner.children if c.dep_ in CONTENT_DEPS and not _own_clause(c)]
+    while stack:
+        t = stack.pop()
+        out.add(t.i)
+        stack.extend(c for c in t.children if c.dep_ != "relcl" and not _own_clause(c))
+    return out
+
+
+def _own_clause(tok: Token) -> bool:
+    """A clause with its own subject that is not a complement ("as the opposition threatened…")."""
+    return tok.dep_ in ("advcl", "conj", "parataxis") and any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
+
+
+def _has_condition(toks: list[Token], lex: Lexicon) -> bool:
+    marks = _words(lex, "threat_marks")
+    for tok in toks:
+        for adv in _child(tok, "advcl"):
+            if any(m.dep_ == "mark" and m.lower_ in marks for m in adv.children):
+                return True
+        for prep in _child(tok, "prep"):  # "unless" parsed as a preposition
+            if prep.lower_ in marks:
+                return True
+    return False
 
 
 def code_sentence(sent: Span, by_token: dict[int, Mention], lex: Lexicon) -> list[CodedEvent]:
@@ -227,55 +355,115 @@ def code_sentence(sent: Span, by_token: dict[int, Mention], lex: Lexicon) -> lis
     for tok in sent:
         if tok.pos_ not in ("VERB",) and not (tok.pos_ == "AUX" and tok.lemma_ in lex.light_verbs):
             continue
-        lemma = tok.lemma_.lower()
-        # a governing verb hands its place to the action it governs
-        gov_children = [c for c in _child(tok, "xcomp") if _is_action(c, lex)]
-        if gov_children and (
-            lemma in lex.intent_verbs
-            or lemma in lex.agree_verbs
-            or lemma in lex.hypothetical_verbs
-            or lemma in lex.deny_verbs
-            or lemma in ("be", "seem", "appear", "going")
-        ):
-            continue
-        found = lookup(tok, lex)
-        chain = _governors(tok)
-        # deny + action noun ("deny arms deliveries") or + claim ("denied the reports")
-        if lemma in lex.deny_verbs:
-            for obj in _child(tok, "dobj"):
-                noun = obj.lemma_.lower()
-                if noun in lex.nouns and noun not in CLAIM_NOUNS:
-                    entry = lex.nouns[noun]
-                    ev = _build(
-                        tok,
-                        entry,
-                        [tok, *[c for c in obj.lefts if c.dep_ == "compound"], obj],
-                        by_token,
-                        lex,
-                        sent,
-                        status="denied",
-                    )
-                    if ev:
-                        events.append(ev)
-                    break
-            else:
-                ev = _build(tok, lex.verbs.get("reject", VerbEntry("REJECT")), [tok], by_token, lex, sent)
-                if ev:
-                    events.append(ev)
-            continue
-        if found is None:
-            continue
-        entry, trig, light = found
-        agree_gov = next((g for g in chain if g.lemma_.lower() in lex.agree_verbs), None)
-        if agree_gov is not None and entry.event_type != "AGREE":
-            entry = lex.verbs.get(agree_gov.lemma_.lower(), VerbEntry("AGREE"))
-            if entry.event_type != "AGREE":
-                entry = VerbEntry("AGREE")
-        trig = [*chain, *trig] if chain and all(g.i < tok.i for g in chain) else trig
-        ev = _build(tok, entry, trig, by_token, lex, sent, chain=chain, light=light)
-        if ev:
+        ev = _code_verb(tok, sent, by_token, lex)
+        if ev is not None:
             events.append(ev)
-    return events
+    events.extend(_demands(sent, by_token, lex, events))
+    # an action inside another event's content ("threatened to [ban]", "accused X of [killing]") is not coded again
+    kept = []
+    for ev in events:
+        owner = ev.owner or ev.trigger
+        if any(owner.i in _content(o.owner or o.trigger) for o in events if o is not ev):
+            continue
+        kept.append(ev)
+    return kept
+
+
+def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | None:
+    lemma = tok.lemma_.lower()
+    actions = [c for c in _child(tok, "xcomp") if _is_action(c, lex)]
+    has_object = bool(_child(tok, "dobj"))
+    # a transparent governor hands its place to the action it governs ("plans to [attract]")
+    if actions and lemma in _transparent(lex) and not has_object:
+        return None
+    # an agree verb governing an action: the action is coded as AGREE ("agreed to [deploy]")
+    if actions and lemma in lex.agree_verbs:
+        return None
+    if lemma in lex.deny_verbs:
+        return _deny(tok, sent, by_token, lex)
+    found = lookup(tok, lex)
+    if found is None:
+        return None
+    entry, trig, light = found
+    # "welcomed the president" is a visit, "welcomed the decision" is support
+    alt = lex.verb_maps.get("object_actor", {}).get(lemma)
+    if alt and len(trig) == 1 and any(_head_mention(o, by_token) for o in _child(tok, "dobj")):
+        entry = alt
+    chain = _governors(tok)
+    owner = tok
+    agree_gov = next((g for g in chain if g.lemma_.lower() in lex.agree_verbs), None)
+    if agree_gov is not None and _is_hostile(entry) and agree_gov.lemma_.lower() in _words(lex, "oath_verbs"):
+        entry, owner = VerbEntry("THREATEN"), agree_gov  # "vowed to fight on"
+    elif agree_gov is not None and entry.event_type != "AGREE":
+        entry = lex.verbs.get(agree_gov.lemma_.lower(), VerbEntry("AGREE"))
+        if entry.event_type != "AGREE":
+            entry = VerbEntry("AGREE")
+    elif entry.event_type == "ASSAULT" and any(g.lemma_.lower() in _words(lex, "prepare_verbs") for g in chain):
+        entry = VerbEntry("MOBILIZE")  # "preparing to fight": forces readied, not yet used
+    trig = [*chain, *trig] if chain and all(g.i < tok.i for g in chain) else trig
+    ev = _build(tok, entry, trig, by_token, lex, sent, chain=chain, light=light)
+    if ev is None:
+        return None
+    ev.owner = owner
+    if ev.status in ("planned", "hypothetical") and _is_hostile(entry) and _has_condition([tok, *chain], lex):
+        ev.event_type, ev.entry = "THREATEN", VerbEntry("THREATEN")  # "will withdraw unless…"
+    return ev
+
+
+def _is_hostile(entry: VerbEntry) -> bool:
+    return entry.event_type in HOSTILE_TYPES
+
+
+def _deny(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | None:
+    """ "deny arms deliveries" → the delivery, denied; "denied the claims" → REJECT; "deny entry" → SANCTION."""
+    found = lookup(tok, lex)
+    if found and len(found[1]) > 1 and not found[2]:
+        return _build(tok, found[0], found[1], by_token, lex, sent)
+    if any(_is_action(c, lex) for c in _child(tok, "xcomp", "ccomp")):
+        return None  # "denied sending troops": the action is coded, status denied
+    for obj in _child(tok, "dobj"):
+        if obj.lemma_.lower() in CLAIM_NOUNS:
+            break
+        noun = _noun_entry(obj, lex)
+        if noun:
+            toks = [tok, *[c for c in obj.lefts if c.dep_ == "compound"], obj]
+            return _build(tok, noun[0], toks, by_token, lex, sent, status="denied")
+        break
+    return _build(tok, lex.verbs.get("reject", VerbEntry("REJECT")), [tok], by_token, lex, sent)
+
+
+def _demands(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> list[CodedEvent]:
+    """ "X said Y must …" → REQUEST from X to Y (a demand voiced by a named actor)."""
+    modals = _words(lex, "demand_modals")
+    out = []
+    for tok in sent:
+        if tok.lemma_.lower() not in lex.speech_verbs and tok.lemma_.lower() not in ("conclude", "insist"):
+            continue
+        speakers = subjects(tok, by_token)[0]
+        if not speakers:
+            continue
+        for comp in _child(tok, "ccomp"):
+            if not any(c.dep_ == "aux" and c.lower_ in modals for c in comp.children):
+                continue
+            addressees = [m for s in _child(comp, "nsubj", "nsubjpass") for m in _head_mention(s, by_token)]
+            addressees = [m for m in addressees if m.actor != speakers[0].actor]
+            if not addressees:
+                continue
+            must = next(c for c in comp.children if c.dep_ == "aux" and c.lower_ in modals)
+            out.append(
+                CodedEvent(
+                    "REQUEST",
+                    VerbEntry("REQUEST", cameo="02"),
+                    comp,
+                    [tok, must, comp],
+                    "asserted",
+                    speakers[0],
+                    addressees[0],
+                    sent,
+                    owner=tok,
+                )
+            )
+    return out
 
 
 def _build(
@@ -300,6 +488,11 @@ def _build(
         return None
     actor1 = actors1[0]
     others = patient + objects(tok, entry.event_type, by_token, {actor1.actor})
+    if not others:
+        # the content's participants: "demanded that the government [provide]", "threatened to [ban] X"
+        for comp in _child(tok, "xcomp", "ccomp"):
+            others += [m for s in _child(comp, "nsubj") for m in _head_mention(s, by_token)]
+            others += objects(comp, entry.event_type, by_token, {actor1.actor})
     if not others and len(actors1) > 1:
         others = actors1[1:]  # "X and Y met": the second is the counterpart
     actor2 = next((m for m in others if m.actor != actor1.actor), None)

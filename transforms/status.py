@@ -2,9 +2,11 @@
 
 In: the trigger token and the verbs that govern it (the chain). Out: one of
 `asserted`, `planned`, `denied`, `negated`, `hypothetical` (guideline rule 6):
-negation → negated; a denial verb governing the action → denied; modals
-could/may/might/would → hypothetical; will/shall/going to, intent and agree
-verbs → planned.
+negation or a negating governor ("failed to reach") → negated; a denial
+verb governing the action → denied; modals could/may/might/would/can/should
+and hypothetical governors ("is considering sending") → hypothetical;
+will/shall/going to, intent and agree verbs → planned. Aspect verbs ("began
+shelling", "continued to fight") leave the status as it is.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def claim_status(trigger: Token, chain: list[Token], lex: Lexicon) -> str:
         lemma = tok.lemma_.lower()
         if tok is not trigger and lemma in lex.deny_verbs:
             return "denied"
-        if _has_neg(tok):
+        if _has_neg(tok) or (tok is not trigger and lemma in lex.verb_lists.get("negating_verbs", ())):
             return "negated"
         modals = _modals(tok)
         if modals & HYPOTHETICAL_MODALS or (tok is not trigger and lemma in lex.hypothetical_verbs):
