@@ -42,7 +42,7 @@ def prefect_environment(verbose: bool = False) -> None:
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"newsevents: {message}", markup=False, highlight=False)
+    err.print(f"newsevents: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -255,6 +255,84 @@ def serve(
         fail(str(exc))
     except KeyboardInterrupt:
         err.print("newsevents: stopped serving")
+
+
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="DuckDB file (default data/newsevents.duckdb or $NEWSEVENTS_DB)")
+]
+ReadLockOption = Annotated[
+    float, typer.Option("--lock-timeout", min=0, help="seconds to wait while a run holds the warehouse")
+]
+
+
+def _open_read_only(db: Path | None, lock_timeout: float):
+    """The warehouse opened read-only with its analyst views; one line and exit 2 when it cannot be."""
+    from pydantic import ValidationError
+
+    from flows.settings import load_settings
+    from warehouse.connect import WarehouseError
+    from warehouse.export import open_for_reading
+
+    try:
+        path = load_settings(db=str(db) if db else None).db_path
+    except ValidationError as exc:
+        fail(f"bad setting: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+    try:
+        return path, open_for_reading(path, lock_timeout)
+    except WarehouseError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def export(
+    out_dir: Annotated[Path, typer.Option("--out", help="folder to write the files to (created if missing)")],
+    fmt: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
+    db: DbOption = None,
+    lock_timeout: ReadLockOption = 10.0,
+) -> None:
+    """Write every table and view of the warehouse to OUT as one file each (events.parquet, …)."""
+    from warehouse.connect import WarehouseError
+    from warehouse.export import FORMATS
+    from warehouse.export import export as export_all
+
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    path, con = _open_read_only(db, lock_timeout)
+    try:
+        written = export_all(con, out_dir, fmt)
+    except WarehouseError as exc:
+        fail(str(exc))
+    finally:
+        con.close()
+    table = Table(title=f"newsevents export {path} → {out_dir}", show_header=True, header_style="bold")
+    for col, justify in (("file", "left"), ("kind", "left"), ("rows", "right")):
+        table.add_column(col, justify=justify)
+    for e in written:
+        table.add_row(e.path.name, e.kind, str(e.rows))
+    out.print(table)
+
+
+@app.command()
+def report(
+    out_file: Annotated[Path, typer.Option("--out", help="HTML file to write")] = Path("report.html"),
+    db: DbOption = None,
+    max_rows: Annotated[int, typer.Option("--max-rows", min=1, help="most events listed in the table")] = 5000,
+    lock_timeout: ReadLockOption = 10.0,
+) -> None:
+    """Write a self-contained HTML report (charts, quarantine, searchable events with evidence)."""
+    from warehouse.report import write_report
+
+    if out_file.is_dir():
+        fail(f"{out_file} is a folder: give the HTML file to write")
+    path, con = _open_read_only(db, lock_timeout)
+    try:
+        written = write_report(con, out_file, str(path), max_rows=max_rows)
+    except OSError as exc:
+        fail(f"cannot write {out_file}: {exc.strerror}")
+    finally:
+        con.close()
+    size = written.stat().st_size / 1024
+    out.print(f"newsevents: report written to {written} ({size:,.0f} KiB); open it in a browser")
 
 
 def main() -> None:

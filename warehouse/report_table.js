@@ -1,0 +1,54 @@
+// The event table of the newsevents HTML report: filter by words and quad class, sort by a column.
+// Inlined into the page by warehouse/report.py; needs no network. A filter can be preset with #q=words.
+(function () {
+  "use strict";
+  var table = document.getElementById("events");
+  var body = table.tBodies[0];
+  var input = document.getElementById("filter");
+  var quad = document.getElementById("quad");
+  var counter = document.getElementById("shown");
+  var rows = Array.prototype.slice.call(body.rows);
+  var texts = rows.map(function (r) { return r.textContent.toLowerCase(); });
+
+  function apply() {
+    var terms = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var q = quad.value;
+    var shown = 0;
+    rows.forEach(function (r, i) {
+      var ok = (!q || r.getAttribute("data-quad") === q) &&
+        terms.every(function (t) { return texts[i].indexOf(t) !== -1; });
+      r.hidden = !ok;
+      if (ok) { shown += 1; }
+    });
+    counter.textContent = shown + " of " + rows.length + " events shown";
+    table.setAttribute("data-shown", String(shown));
+  }
+
+  var sortState = { col: -1, dir: 1 };
+  function sortBy(col) {
+    sortState.dir = sortState.col === col ? -sortState.dir : 1;
+    sortState.col = col;
+    var keyed = rows.map(function (r, i) {
+      var cell = r.cells[col];
+      var key = cell.getAttribute("data-sort");
+      return { r: r, i: i, key: key === null ? cell.textContent.toLowerCase() : key };
+    });
+    keyed.sort(function (a, b) {
+      var x = a.key, y = b.key;
+      var nx = parseFloat(x), ny = parseFloat(y);
+      var c = (!isNaN(nx) && !isNaN(ny)) ? nx - ny : (x < y ? -1 : (x > y ? 1 : 0));
+      return c !== 0 ? c * sortState.dir : a.i - b.i;
+    });
+    keyed.forEach(function (k) { body.appendChild(k.r); });
+  }
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
+    th.addEventListener("click", function () { sortBy(col); });
+  });
+
+  input.addEventListener("input", apply);
+  quad.addEventListener("change", apply);
+  var m = /[#&]q=([^&]*)/.exec(window.location.hash);
+  if (m) { input.value = decodeURIComponent(m[1].replace(/\+/g, " ")); }
+  apply();
+  document.documentElement.setAttribute("data-report-ready", "1");
+})();
