@@ -10,6 +10,8 @@ the text, never the outlet that published the article (guideline rule 5).
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Span, Token
 
 from transforms.actors import Mention
@@ -38,7 +40,10 @@ def _subject_mention(verb: Token, by_token: dict[int, Mention]) -> Mention | Non
     return None
 
 
-def claimant(trigger: Token, sent: Span, by_token: dict[int, Mention], lex: Lexicon) -> Mention | None:
+def claimant(
+    trigger: Token, sent: Span, by_token: dict[int, Mention], lex: Lexicon, previous: Mention | None = None
+) -> Mention | None:
+    """The reporter of the claim the trigger belongs to; `previous` resolves "according to him"."""
     # 1. a speech verb governing the trigger's clause
     tok = trigger
     while tok.head is not tok and tok.dep_ in CLAUSE_DEPS:
@@ -62,20 +67,53 @@ def claimant(trigger: Token, sent: Span, by_token: dict[int, Mention], lex: Lexi
             found = _subject_mention(child, by_token)
             if found:
                 return found
-    # 2. "according to X", "citing X", "as reported by X"
+    # 2. "according to X", "citing X", "as reported by X": the noun phrase right after the phrase
+    return according_to(sent, by_token, lex, previous)
+
+
+PRONOUNS = frozenset({"him", "her", "them", "he", "she", "they"})
+_NP_DEPS = frozenset({"det", "amod", "compound", "poss", "nummod", "case", "punct", "nmod"})
+
+
+def according_to(sent: Span, by_token: dict[int, Mention], lex: Lexicon, previous: Mention | None = None):
+    """The reporter after "according to", "citing", "as reported by"… (whole words only: "per" is not
+    in "perform"). A pronoun ("according to him") is the last person who spoke, `previous`."""
     low = sent.text.lower()
-    for phrase in lex.according_to:
-        at = low.find(phrase)
-        if at < 0:
-            continue
-        char = sent.start_char + at + len(phrase)
-        for tok in sent:
-            if tok.idx >= char:
-                found = mention_in(tok.head if tok.dep_ == "det" else tok, by_token)
-                if found is None:
-                    for t in sent:
-                        if t.idx >= char and t.i in by_token:
-                            found = by_token[t.i]
-                            break
-                return found
+    for phrase in sorted(lex.according_to, key=len, reverse=True):
+        for found in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", low):
+            char = sent.start_char + found.end()
+            first = next((t for t in sent if t.idx >= char), None)
+            if first is None:
+                continue
+            head = first
+            while head.dep_ in _NP_DEPS and head.head.i > head.i and head.head.i < sent.end:
+                head = head.head
+            if head.pos_ == "PRON":
+                return previous if head.lower_ in PRONOUNS else None
+            if head.i in by_token:
+                return by_token[head.i]
+            for tok in head.subtree:
+                if tok.i in by_token and tok.dep_ not in ("relcl", "acl"):
+                    return by_token[tok.i]
+            if phrase == "per" or phrase.endswith((" by", " from", " of")):
+                continue
+            return None
     return None
+
+
+def source_statement(sent: Span, by_token: dict[int, Mention], lex: Lexicon) -> Mention | None:
+    """A sentence that names the source of the report around it without reporting a claim itself:
+    "The National Resistance Center reported the information.", "GUR reports on …", "TASS said so."
+    Out: the reporter, or None."""
+    root = sent.root
+    if root.lemma_.lower() not in lex.speech_verbs or root.pos_ not in ("VERB", "AUX"):
+        return None
+    if any(c.dep_ in ("ccomp", "xcomp", "parataxis") for c in root.children):
+        return None  # it reports a claim of its own: coded with the claim
+    objects = [c for c in root.children if c.dep_ in ("dobj", "prep")]
+    if any(o.dep_ == "dobj" and o.lemma_.lower() not in REPORT_OBJECTS for o in objects):
+        return None
+    return _subject_mention(root, by_token)
+
+
+REPORT_OBJECTS = frozenset({"information", "news", "report", "data", "details", "this", "it", "that", "so", "finding"})

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from transforms.actors import Actor, ArticleActors, Mention, find_mentions
-from transforms.attribution import claimant
+from transforms.attribution import claimant, source_statement
 from transforms.dates import resolve_date
 from transforms.documents import Document, stable_id
 from transforms.events import CodedEvent, code_sentence
@@ -151,11 +151,42 @@ def _actor_row(rows: ArticleRows, mention: Mention | None) -> str | None:
     return a.actor_id
 
 
+def one_per_action(events: list[CodedEvent]) -> list[CodedEvent]:
+    """Rule 1: one event per action. Within a sentence, events of one type by one actor are one
+    action unless their counterparts differ ("travelled to Vladivostok to meet Putin" is one
+    meeting; "visited the DPRK and met his North Korean counterpart" is one visit)."""
+    out: list[CodedEvent] = []
+    for ev in events:
+        same = [o for o in out if o.event_type == ev.event_type and o.actor1.actor == ev.actor1.actor]
+        a2 = ev.actor2.actor if ev.actor2 else None
+        if any((o.actor2.actor if o.actor2 else None) in (a2, None) or a2 is None for o in same):
+            for i, o in enumerate(out):
+                if o in same and o.actor2 is None and a2 is not None:
+                    out[i] = ev  # the one that names the counterpart says more
+                    break
+            continue
+        out.append(ev)
+    return out
+
+
+def _paragraph_end(text: str, pos: int) -> int:
+    """The end of the paragraph after the one holding `pos`."""
+    nl = text.find("\n", pos)
+    if nl < 0:
+        return len(text)
+    while nl < len(text) and text[nl].isspace():
+        nl += 1
+    nxt = text.find("\n", nl)
+    return len(text) if nxt < 0 else nxt
+
+
 def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexicon) -> ArticleRows:
     rows = ArticleRows()
     article = ArticleActors()
     text = document.text
     last_date = None
+    last_speaker: Mention | None = None  # the last person who said something: "according to him"
+    source: tuple[Mention, int] | None = None  # a lead "X reported the information." and how far it reaches
     seen_ids: set[str] = set()
     for _offset, doc in pieces:
         find_mentions(doc, lex, article)  # first pass: learn the article's persons, their titles and countries
@@ -167,11 +198,25 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
         places = find_places(doc, lex)
         for sent in doc.sents:
             start, end = _sentence_bounds(sent, offset, text, document.body_start)
-            if start >= end or not codable(text, start, end, document.body_start):
+            if start >= end:
+                continue
+            if source and start >= source[1]:
+                source = None
+            lead = source_statement(sent, by_token, lex)
+            if lead is not None:
+                source = (lead, _paragraph_end(text, end))
+                continue
+            if not codable(text, start, end, document.body_start):
                 continue
             sent_dates = []
-            for ev in code_sentence(sent, by_token, lex):
-                claim = claimant(ev.trigger, sent, by_token, lex)
+            for ev in one_per_action(code_sentence(sent, by_token, lex)):
+                claim = claimant(ev.trigger, sent, by_token, lex, last_speaker)
+                if claim is None and source is not None:
+                    claim = source[0]
+                if claim is not None and ev.actor1 is not None and claim.start == ev.actor1.start:
+                    claim = None  # the claimant is never the actor's own mention
+                if claim is not None and claim.actor.actor_type == "person":
+                    last_speaker = claim
                 future = ev.status in ("planned", "hypothetical")
                 found = _event_date(ev, doc, document.published_date, future, start - offset)
                 if found:
@@ -187,11 +232,7 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
                         objs.append(t)
                 qty = event_quantity(ev.trigger, objs)
                 a1, a2 = _actor_row(rows, ev.actor1), _actor_row(rows, ev.actor2)
-                cl = (
-                    _actor_row(rows, claim)
-                    if claim and (claim.actor != (ev.actor1 and ev.actor1.actor) or claim.start != ev.actor1.start)
-                    else None
-                )
+                cl = _actor_row(rows, claim)
                 trig_start = offset + min(t.idx for t in ev.trigger_tokens)
                 event_id = stable_id("event", document.source_id, start, end, ev.event_type, a1, a2, trig_start)
                 if event_id in seen_ids:
