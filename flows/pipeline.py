@@ -118,7 +118,7 @@ def load_task(settings: Settings, batch: Batch) -> None:
     """Load one batch in one transaction; retried when another process holds the warehouse."""
     con = connect(settings.db_path, settings.lock_timeout)
     try:
-        load_batch(con, batch)
+        load_batch(con, batch, pause=settings.load_pause)
     finally:
         con.close()
 

@@ -27,6 +27,12 @@ class Settings(BaseModel):
     data_docs: bool = True
     workers: int = Field(0, ge=0, description="Dask workers (0: run batches in this process)")
     dask_address: str | None = None
+    load_pause: float = Field(
+        0.0,
+        ge=0,
+        description="testing only: seconds each load transaction waits before COMMIT, so a kill test can land "
+        "inside a transaction (NEWSEVENTS_LOAD_PAUSE); leave at 0",
+    )
 
     @property
     def db_path(self) -> Path:

@@ -1,21 +1,33 @@
-"""Open the DuckDB warehouse: lock waiting, schema creation and migrations.
+"""Open the DuckDB warehouse: run lock, lock waiting, schema creation and migrations.
 
 In: a database path and a lock timeout. Out: an open connection on a
-warehouse at the current `SCHEMA_VERSION`, or a `WarehouseError` whose message
-is one line a user can act on (locked by another run, directory not writable,
-not a DuckDB file, made by a newer newsevents).
+warehouse at the current `SCHEMA_VERSION` (`connect`), an exclusive lock a
+whole run holds (`run_lock`), or a `WarehouseError` whose message is one line
+a user can act on (locked by another run, directory missing or not writable,
+disk full, not a DuckDB file, made by a newer newsevents).
+
+Schema versions: `schema.sql` is the current schema (a new warehouse gets it
+whole); `migrations/NNN.sql` takes a warehouse from version NNN-1 to NNN and
+runs, with the version row, in one transaction when an older warehouse is
+opened for writing. A warehouse newer than this code is refused, never
+touched.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 
 HERE = Path(__file__).parent
-SCHEMA_VERSION = 1
+MIGRATIONS = HERE / "migrations"
+SCHEMA_VERSION = 2
 
 
 class WarehouseError(RuntimeError):
@@ -30,19 +42,87 @@ def read_sql(name: str) -> str:
     return (HERE / name).read_text(encoding="utf-8")
 
 
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def describe_error(db: Path, exc: BaseException, doing: str = "write") -> str:
+    """One line for a DuckDB or OS error met while using the warehouse."""
+    msg = first_line(exc)
+    low = msg.lower()
+    if "no space left" in low or getattr(exc, "errno", None) == errno.ENOSPC:
+        return f"the disk holding {db} is full: could not {doing} the warehouse (nothing of this batch was written)"
+    if "read-only file system" in low or getattr(exc, "errno", None) == errno.EROFS:
+        return f"the warehouse {db} is on a read-only file system"
+    return f"could not {doing} the warehouse {db}: {msg}"
+
+
 def _check_dir(db: Path) -> None:
+    """The warehouse's folder must exist (one missing level, like `data/`, is created) and be writable."""
     parent = db.parent
     if not parent.exists():
+        if not parent.parent.is_dir():
+            raise WarehouseError(f"the warehouse directory {parent} does not exist (nor does {parent.parent})")
         try:
-            parent.mkdir(parents=True, exist_ok=True)
+            parent.mkdir()
+        except FileExistsError:
+            pass
         except OSError as exc:
             raise WarehouseError(f"cannot create the warehouse directory {parent}: {exc.strerror}") from None
+    if not parent.is_dir():
+        raise WarehouseError(f"the warehouse directory {parent} is not a directory")
     if not os.access(parent, os.W_OK):
         raise WarehouseError(f"the warehouse directory {parent} is not writable")
+    if db.exists() and not db.is_file():
+        raise WarehouseError(f"the warehouse {db} is not a file")
+
+
+def lock_path(db: Path | str) -> Path:
+    return Path(f"{db}.lock")
+
+
+@contextlib.contextmanager
+def run_lock(db: Path | str, timeout: float = 30.0) -> Iterator[None]:
+    """Hold the warehouse for one whole run: a second run waits up to `timeout` s, then gives up.
+
+    An advisory `flock` on `<db>.lock`: only newsevents runs take it (readers and BI tools open the
+    DuckDB file directly, between the run's brief loads), and the kernel drops it when the process
+    dies, even on `kill -9`, so a crashed run never leaves a stale lock behind.
+    """
+    db = Path(db)
+    _check_dir(db)
+    try:
+        fh = open(lock_path(db), "a+")  # noqa: SIM115 - held for the whole run
+    except OSError as exc:
+        raise WarehouseError(describe_error(db, exc, "lock")) from None
+    try:
+        deadline = time.monotonic() + max(0.0, timeout)
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WarehouseLocked(
+                        f"another newsevents run is using the warehouse {db}; gave up after {timeout:g} s "
+                        "(raise --lock-timeout to wait longer)"
+                    ) from None
+                time.sleep(0.2)
+        try:
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"{os.getpid()}\n")
+            fh.flush()
+        except OSError:
+            pass  # the pid is informative only
+        yield
+    finally:
+        fh.close()  # closing the file releases the lock
 
 
 def connect(db: Path | str, lock_timeout: float = 30.0, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse, waiting up to `lock_timeout` seconds for another process to let go."""
+    """Open the warehouse, waiting up to `lock_timeout` seconds for another process to let go of the file."""
     db = Path(db)
     if not read_only:
         _check_dir(db)
@@ -55,8 +135,9 @@ def connect(db: Path | str, lock_timeout: float = 30.0, read_only: bool = False)
             con = duckdb.connect(str(db), read_only=read_only)
             break
         except duckdb.IOException as exc:
-            msg = str(exc)
-            if "lock" in msg.lower():
+            msg = first_line(exc)
+            low = msg.lower()
+            if "lock" in low:
                 if time.monotonic() >= deadline:
                     raise WarehouseLocked(
                         f"the warehouse {db} is in use by another process; gave up after {lock_timeout:g} s "
@@ -65,10 +146,12 @@ def connect(db: Path | str, lock_timeout: float = 30.0, read_only: bool = False)
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
                 continue
-            raise WarehouseError(f"cannot open the warehouse {db}: {msg.splitlines()[0]}") from None
+            if "not a valid duckdb" in low or "corrupt" in low or "checksum" in low or "magic" in low:
+                raise WarehouseError(f"the warehouse {db} is not a DuckDB file or is corrupt: {msg}") from None
+            raise WarehouseError(describe_error(db, exc, "open")) from None
         except duckdb.Error as exc:
             raise WarehouseError(
-                f"cannot open the warehouse {db}: {str(exc).splitlines()[0]} (not a DuckDB file, or corrupt?)"
+                f"cannot open the warehouse {db}: {first_line(exc)} (not a DuckDB file, or corrupt?)"
             ) from None
     if not read_only:
         try:
@@ -76,6 +159,11 @@ def connect(db: Path | str, lock_timeout: float = 30.0, read_only: bool = False)
         except WarehouseError:
             con.close()
             raise
+        except duckdb.Error as exc:
+            con.close()
+            raise WarehouseError(
+                f"cannot use the warehouse {db}: {first_line(exc)} (not a newsevents warehouse, or corrupt?)"
+            ) from None
     return con
 
 
@@ -89,33 +177,44 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0] or 0)
 
 
+def migrations() -> dict[int, Path]:
+    """The upgrade steps: version → the SQL file that takes a warehouse from version-1 to version."""
+    return {int(p.stem.split("_")[0]): p for p in sorted(MIGRATIONS.glob("[0-9][0-9][0-9]_*.sql"))}
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Create the schema on a new warehouse; upgrade an older one; refuse a newer one."""
     version = current_version(con)
     if version > SCHEMA_VERSION:
         raise WarehouseError(
             f"this warehouse has schema version {version}, newer than this newsevents ({SCHEMA_VERSION}): "
-            "upgrade newsevents"
+            "upgrade newsevents to use it"
         )
-    if version == SCHEMA_VERSION:
+    if version < SCHEMA_VERSION:
+        steps = migrations()
+        con.execute("BEGIN TRANSACTION")
         try:
-            apply_views(con)
-        except duckdb.Error as exc:
-            raise WarehouseError(f"could not create the warehouse views: {str(exc).splitlines()[0]}") from None
-        return
-    con.execute("BEGIN TRANSACTION")
+            if version == 0:  # a new warehouse: the current schema in one go
+                con.execute(read_sql("schema.sql"))
+            else:
+                for step in range(version + 1, SCHEMA_VERSION + 1):
+                    if step not in steps:
+                        raise WarehouseError(f"no migration from schema version {step - 1} to {step}")
+                    con.execute(steps[step].read_text(encoding="utf-8"))
+            con.execute("INSERT INTO schema_version (version) VALUES (?)", [SCHEMA_VERSION])
+            con.execute("COMMIT")
+        except (duckdb.Error, WarehouseError) as exc:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            if isinstance(exc, WarehouseError):
+                raise
+            raise WarehouseError(
+                f"could not upgrade the warehouse schema from version {version}: {first_line(exc)}"
+            ) from None
     try:
-        con.execute(read_sql("schema.sql"))
-        for step in range(version + 1, SCHEMA_VERSION + 1):
-            path = HERE / "migrations" / f"{step:03d}.sql"
-            if path.exists():
-                con.execute(path.read_text(encoding="utf-8"))
         apply_views(con)
-        con.execute("INSERT INTO schema_version (version) VALUES (?)", [SCHEMA_VERSION])
-        con.execute("COMMIT")
     except duckdb.Error as exc:
-        con.execute("ROLLBACK")
-        raise WarehouseError(f"could not prepare the warehouse schema: {str(exc).splitlines()[0]}") from None
+        raise WarehouseError(f"could not create the warehouse views: {first_line(exc)}") from None
 
 
 def apply_views(con: duckdb.DuckDBPyConnection) -> None:

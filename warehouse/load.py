@@ -1,25 +1,29 @@
 """Validated frames → the warehouse, in one transaction per batch.
 
 In: an open connection and a `Batch` of polars frames (sources, events,
-actors, quarantine) holding whole documents. Out: the rows in DuckDB. In one
-transaction it removes every earlier version of the batch's sources (same
-source_id, or same uri with other text: a corrected file replaces its old
-version and events), inserts the new rows, merges actors (aliases united,
-the first name kept) and adds quarantine rows not seen before (one row per
-uri, stage and reason, stamped when first seen). A kill at any moment leaves
-whole documents only. All SQL takes parameters or registered frames; no text
-is ever interpolated.
+actors, quarantine) holding whole documents. Out: the rows in DuckDB, or a
+`WarehouseError` with one line (disk full, read-only file system…) and
+nothing of the batch written. In one transaction `load.sql` removes every
+earlier version of the batch's sources (same source_id, or same uri with other
+text: a corrected file replaces its old version and events), inserts the new
+rows, merges actors (aliases united, the first name kept), drops the stale
+quarantine rows of inputs that load now and adds quarantine rows not seen
+before (one row per uri, stage and reason, stamped when first seen). A kill at
+any moment leaves whole documents only. All SQL takes parameters or
+registered frames; no text is ever interpolated.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from warehouse.connect import read_sql
+from warehouse.connect import WarehouseError, describe_error, read_sql
 
 
 @dataclass
@@ -40,7 +44,15 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) ->
     con.register(name, frame.to_arrow())
 
 
-def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+def _db_path(con: duckdb.DuckDBPyConnection) -> Path | str:
+    with contextlib.suppress(duckdb.Error, IndexError):
+        rows = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()
+        return rows[0][0]
+    return "warehouse"
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, pause: float = 0.0) -> None:
+    """Load one batch in one transaction. `pause` (tests only) waits that many seconds before COMMIT."""
     sources = batch.sources.with_columns(pl.lit(batch.run_id, pl.Utf8).alias("run_id"))
     events = batch.events.with_columns(pl.lit(batch.run_id, pl.Utf8).alias("run_id"))
     quarantine = batch.quarantine.with_columns(pl.lit(batch.run_id, pl.Utf8).alias("run_id"))
@@ -50,11 +62,18 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     try:
         con.execute("BEGIN TRANSACTION")
         con.execute(read_sql("load.sql"))
+        if pause:
+            time.sleep(pause)
         con.execute("COMMIT")
+    except duckdb.Error as exc:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise WarehouseError(describe_error(_db_path(con), exc)) from None
     except BaseException:
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
     finally:
         for name in names:
-            con.unregister(name)
+            with contextlib.suppress(duckdb.Error):
+                con.unregister(name)

@@ -1,7 +1,7 @@
--- One batch of whole documents into the warehouse; runs inside a transaction.
--- Expects registered frames new_sources, new_events, new_actors, new_quarantine.
+-- One batch of whole documents into the warehouse; runs inside one transaction (warehouse/load.py).
+-- Expects registered frames new_sources, new_events, new_actors, new_quarantine. No text is interpolated.
 
--- earlier versions of these sources: same content, or the same uri with other text
+-- earlier versions of these sources: same content, or the same uri with other text (a corrected file)
 CREATE OR REPLACE TEMP TABLE replaced AS
     SELECT source_id FROM sources
     WHERE source_id IN (SELECT source_id FROM new_sources)
@@ -31,9 +31,15 @@ SELECT event_id, source_id, event_type, mode, cameo_root, quad_class, trigger, a
        quantity_unit, status, sentence, sentence_start, sentence_end, confidence, run_id
 FROM new_events;
 
--- a source that loads now is no longer a quarantined duplicate or failure at the same uri
+-- an input that loads now is no longer empty, a duplicate, or failing an expectation at its uri:
+-- drop its older quarantine rows unless this batch reports the same (uri, stage, reason) again
+DELETE FROM quarantine
+WHERE uri IN (SELECT uri FROM new_sources)
+  AND (uri, stage, reason) NOT IN (SELECT (uri, stage, reason) FROM new_quarantine);
+
+-- one row per (uri, stage, reason), stamped when first seen; the detail follows the latest run
 INSERT INTO quarantine (uri, stage, reason, detail, quarantined_at, run_id)
 SELECT uri, stage, reason, detail, quarantined_at, run_id FROM new_quarantine
-ON CONFLICT (uri, stage, reason) DO NOTHING;
+ON CONFLICT (uri, stage, reason) DO UPDATE SET detail = excluded.detail;
 
 DROP TABLE replaced;

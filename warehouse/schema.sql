@@ -1,5 +1,6 @@
 -- newsevents warehouse: the star schema of ../shared/spec/warehouse.md.
--- Idempotent: every statement can run on an existing warehouse.
+-- The current schema (version SCHEMA_VERSION of connect.py), given whole to a new warehouse; an older
+-- warehouse is upgraded by migrations/NNN_*.sql. Idempotent: every statement can run on an existing warehouse.
 
 CREATE TABLE IF NOT EXISTS schema_version (
     version     INTEGER NOT NULL,
@@ -75,3 +76,6 @@ CREATE TABLE IF NOT EXISTS runs (
     quarantined        INTEGER,
     events             INTEGER
 );
+
+-- since schema version 2 (migrations/002_sources_uri_index.sql)
+CREATE INDEX IF NOT EXISTS sources_uri_idx ON sources (uri);

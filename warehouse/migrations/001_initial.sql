@@ -1,0 +1,77 @@
+-- Schema version 1 (the first released warehouse), kept verbatim: tests build a version-1 warehouse from it
+-- to check the upgrade path. A new warehouse gets schema.sql, which is always the current version.
+
+CREATE TABLE IF NOT EXISTS schema_version (
+    version     INTEGER NOT NULL,
+    applied_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+CREATE TABLE IF NOT EXISTS sources (
+    source_id          VARCHAR PRIMARY KEY,
+    uri                VARCHAR NOT NULL,
+    file_name          VARCHAR NOT NULL,
+    title              VARCHAR,
+    outlet             VARCHAR,
+    published_date     DATE,
+    content_sha256     VARCHAR NOT NULL,
+    text               VARCHAR NOT NULL,
+    extractor_version  VARCHAR,
+    run_id             VARCHAR,
+    loaded_at          TIMESTAMP
+);
+
+CREATE TABLE IF NOT EXISTS actors (
+    actor_id      VARCHAR PRIMARY KEY,
+    name          VARCHAR NOT NULL,
+    actor_type    VARCHAR,
+    country_code  VARCHAR,
+    aliases       VARCHAR[]
+);
+
+CREATE TABLE IF NOT EXISTS events (
+    event_id        VARCHAR PRIMARY KEY,
+    source_id       VARCHAR NOT NULL,
+    event_type      VARCHAR NOT NULL,
+    mode            VARCHAR,
+    cameo_root      VARCHAR,
+    quad_class      INTEGER,
+    trigger         VARCHAR,
+    actor1_id       VARCHAR,
+    actor2_id       VARCHAR,
+    claimant_id     VARCHAR,
+    event_date      DATE,
+    date_precision  VARCHAR,
+    location        VARCHAR,
+    country_code    VARCHAR,
+    quantity        DOUBLE,
+    quantity_unit   VARCHAR,
+    status          VARCHAR,
+    sentence        VARCHAR NOT NULL,
+    sentence_start  INTEGER,
+    sentence_end    INTEGER,
+    confidence      DOUBLE,
+    run_id          VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS quarantine (
+    uri             VARCHAR NOT NULL,
+    stage           VARCHAR NOT NULL,
+    reason          VARCHAR NOT NULL,
+    detail          VARCHAR,
+    quarantined_at  TIMESTAMP NOT NULL,
+    run_id          VARCHAR,
+    PRIMARY KEY (uri, stage, reason)
+);
+
+CREATE TABLE IF NOT EXISTS runs (
+    run_id             VARCHAR PRIMARY KEY,
+    flow_run_id        VARCHAR,
+    extractor_version  VARCHAR,
+    started_at         TIMESTAMP,
+    finished_at        TIMESTAMP,
+    files_seen         INTEGER,
+    sources_loaded     INTEGER,
+    sources_skipped    INTEGER,
+    quarantined        INTEGER,
+    events             INTEGER
+);
