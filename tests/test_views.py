@@ -19,6 +19,7 @@ from warehouse.connect import connect
 from warehouse.load import Batch, load_batch
 
 QUAD = {"ASSAULT": (4, "18"), "AID": (2, "07"), "ACCUSE": (3, "11"), "CONSULT": (1, "04")}
+PLACE = {"ASSAULT": ("Kharkiv", "UKR"), "AID": ("Russia", "RUS")}
 
 ACTORS = {
     "Russia": ("state", "RUS"),
@@ -158,6 +159,8 @@ def build_batch(root: str = "/data/news") -> Batch:
                     "claimant_id": actor_id(claimant) if claimant else None,
                     "event_date": day,
                     "date_precision": "day" if day else None,
+                    "location": PLACE.get(etype, (None, None))[0],
+                    "country_code": PLACE.get(etype, (None, None))[1],
                     "quantity": quantity,
                     "quantity_unit": unit,
                     "status": "asserted",
