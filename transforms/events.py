@@ -63,6 +63,7 @@ TRANSFER_TYPES = frozenset({"AID", "MOBILIZE"})
 COOPERATIVE_TYPES = frozenset({"CONSULT", "COOPERATE", "AID", "AGREE", "SUPPORT"})
 RESTRICTIVE_TYPES = frozenset({"SANCTION", "COERCE"})
 HOSTILE_TYPES = frozenset({"ASSAULT", "COERCE", "SANCTION", "REJECT", "RETREAT"})
+PRONOUNS = frozenset({"it", "they", "he", "she", "we"})
 COPULAS = frozenset({"be", "seem", "appear", "going", "get", "become"})
 # dependencies of an event's arguments whose subtrees are that event's content
 CONTENT_DEPS = frozenset(
@@ -147,7 +148,14 @@ def _reduce(tok: Token, obj: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token
 
 
 def lookup(tok: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token], bool] | None:
-    """The event a verb carries: (entry, trigger tokens, carried by a light verb/noun)."""
+    """The event a verb carries: (entry, trigger tokens, carried by a light verb/noun), or None."""
+    found = _lookup(tok, lex)
+    if found is not None and found[0].event_type == "NONE":
+        return None  # a collocation that is not an event ("released a report", "sent a message")
+    return found
+
+
+def _lookup(tok: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token], bool] | None:
     lemma = tok.lemma_.lower()
     objs = _child(tok, "dobj", "nsubjpass")
     prts = _child(tok, "prt")
@@ -199,19 +207,29 @@ def lookup(tok: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token], bool] | No
                 if found:
                     return found[0], [tok, prep, *found[1]], True
     if lemma in lex.verbs:
+        if lemma in _words(lex, "intransitive_only") and objs:
+            return None  # "demonstrated its resolve" is not a demonstration
         return lex.verbs[lemma], [tok], False
     return None
 
 
-def _governors(tok: Token) -> list[Token]:
-    """The verbs governing `tok` through clausal complements ("agreed to [deploy]"), innermost first."""
+def _governors(tok: Token, lex: Lexicon | None = None) -> list[Token]:
+    """The verbs governing `tok` through clausal complements ("agreed to [deploy]"), innermost first;
+    an intent noun the action completes ("plans to [send]", "willingness to [strengthen]") ends it."""
     chain, cur = [], tok
-    while cur.dep_ in ("xcomp", "ccomp") and cur.head is not cur and cur.head.pos_ in ("VERB", "AUX", "ADJ"):
+    if (
+        lex is not None
+        and tok.dep_ == "acl"
+        and tok.head.pos_ == "NOUN"
+        and tok.head.lemma_.lower() in _words(lex, "intent_nouns")
+        and any(c.dep_ == "aux" for c in tok.children)
+    ):
+        return [tok.head]
+    while cur.dep_ in ("xcomp", "ccomp", "acomp") and cur.head is not cur and cur.head.pos_ in ("VERB", "AUX", "ADJ"):
         cur = cur.head
-        chain.append(cur)
-        if cur.dep_ not in ("xcomp",):
+        chain.append(cur)  # "would be [ready] to host": the copula carries the modal
+        if cur.dep_ not in ("xcomp", "acomp"):
             break
-    # "preparing for an attack", "willing to support": an adjective/prep complement
     return chain
 
 
@@ -264,6 +282,8 @@ def subjects(verb: Token, by_token: dict[int, Mention], depth: int = 0) -> tuple
         found = _head_mention(subj, by_token)
         if subj.lower_ in ("which", "who", "that") and verb.dep_ == "relcl":
             found = _head_mention(verb.head, by_token)
+        elif not found and subj.lower_ in PRONOUNS:
+            found = _antecedent(verb, by_token)
         return found, False
     if _child(verb, "nsubjpass"):
         return [], True
@@ -277,8 +297,30 @@ def subjects(verb: Token, by_token: dict[int, Mention], depth: int = 0) -> tuple
     if verb.dep_ in ("conj", "advcl", "ccomp", "pcomp", "acomp") and head is not verb:
         return subjects(head, by_token, depth + 1)[0], False
     if verb.dep_ in ("relcl", "acl") and head is not verb:
-        return _head_mention(head, by_token), False
+        found = _head_mention(head, by_token)
+        if not found and verb.dep_ == "acl":
+            # "sent a message asking for…", "showed their willingness to strengthen…"
+            clause = next((a for a in head.ancestors if a.pos_ in ("VERB", "AUX")), None)
+            if clause is not None:
+                found = subjects(clause, by_token, depth + 1)[0]
+        return found, False
     return [], False
+
+
+def _antecedent(verb: Token, by_token: dict[int, Mention]) -> list[Mention]:
+    """A pronoun subject in a reported or subordinate clause ("Switzerland said it had expelled…",
+    "the rebels said they would…") refers to the subject of the clause that governs it."""
+    cur = verb
+    for _ in range(6):
+        if cur.head is cur or cur.dep_ not in ("ccomp", "xcomp", "advcl", "conj", "pcomp", "pobj", "prep", "relcl"):
+            return []
+        cur = cur.head
+        if cur.pos_ in ("VERB", "AUX"):
+            for subj in _child(cur, "nsubj", "nsubjpass"):
+                found = _head_mention(subj, by_token)
+                if found:
+                    return found
+    return []
 
 
 def objects(verb: Token, event_type: str, by_token: dict[int, Mention], skip: set) -> list[Mention]:
@@ -389,7 +431,7 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
     alt = lex.verb_maps.get("object_actor", {}).get(lemma)
     if alt and len(trig) == 1 and any(_head_mention(o, by_token) for o in _child(tok, "dobj")):
         entry = alt
-    chain = _governors(tok)
+    chain = _governors(tok, lex)
     owner = tok
     agree_gov = next((g for g in chain if g.lemma_.lower() in lex.agree_verbs), None)
     if agree_gov is not None and _is_hostile(entry) and agree_gov.lemma_.lower() in _words(lex, "oath_verbs"):
@@ -477,7 +519,7 @@ def _build(
     chain: list[Token] | None = None,
     light: bool = False,
 ) -> CodedEvent | None:
-    chain = chain if chain is not None else _governors(tok)
+    chain = chain if chain is not None else _governors(tok, lex)
     actors1, passive = subjects(tok, by_token)
     patient = []
     if passive:

@@ -17,7 +17,8 @@ from transforms.lexicon import Lexicon
 
 HYPOTHETICAL_MODALS = frozenset({"could", "may", "might", "would", "can", "should"})
 FUTURE_MODALS = frozenset({"will", "shall", "'ll", "wo"})
-HEDGE_ADJECTIVES = frozenset({"likely", "possible", "able", "ready", "willing", "unlikely"})
+HEDGE_ADJECTIVES = frozenset({"likely", "possible", "able", "unlikely", "capable"})  # "is able to strike"
+INTENT_ADJECTIVES = frozenset({"ready", "willing", "prepared", "determined", "eager", "keen", "set"})
 
 
 def _has_neg(tok: Token) -> bool:
@@ -38,11 +39,13 @@ def claim_status(trigger: Token, chain: list[Token], lex: Lexicon) -> str:
         if _has_neg(tok) or (tok is not trigger and lemma in lex.verb_lists.get("negating_verbs", ())):
             return "negated"
         modals = _modals(tok)
-        if modals & HYPOTHETICAL_MODALS or (tok is not trigger and lemma in lex.hypothetical_verbs):
+        hedge = tok is not trigger and tok.pos_ == "ADJ" and tok.lower_ in HEDGE_ADJECTIVES
+        if modals & HYPOTHETICAL_MODALS or hedge or (tok is not trigger and lemma in lex.hypothetical_verbs):
             status = "hypothetical"
         elif status == "asserted" and (
             modals & FUTURE_MODALS
             or (tok is not trigger and (lemma in lex.intent_verbs or lemma in lex.agree_verbs))
+            or (tok is not trigger and tok.lower_ in INTENT_ADJECTIVES)
             or (tok.lower_ == "going" and any(c.dep_ == "xcomp" for c in tok.children))
         ):
             status = "planned"
