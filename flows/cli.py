@@ -74,25 +74,42 @@ def run(
         workers=workers,
         dask_address=dask_address,
     )
-    plan, summary = _preflight(settings)
-    if plan.nothing_to_do:  # nothing new: say so without paying for a Prefect flow
-        print_summary(summary, settings.db_path, note="nothing new or changed: no flow started")
-        return
-    from flows import pipeline
+    with _held(settings):  # one run at a time per warehouse (waits up to --lock-timeout)
+        plan, summary = _preflight(settings)
+        if plan.nothing_to_do:  # nothing new: say so without paying for a Prefect flow
+            print_summary(summary, settings.db_path, note="nothing new or changed: no flow started")
+            return
+        from flows import pipeline
 
-    with _progress_bar() as hook:
-        pipeline.PROGRESS.append(hook)
-        try:
-            summary = pipeline.flow_for(settings)(settings)
-        except KeyboardInterrupt:
-            fail("interrupted: whole documents loaded so far are kept; run again to finish", 130)
-        except Exception as exc:  # noqa: BLE001 - the user gets one line, not a traceback
-            fail(f"the run failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", 1)
-        finally:
-            pipeline.PROGRESS.remove(hook)
-    print_summary(summary, settings.db_path)
-    if summary.error:
-        fail(summary.error)
+        with _progress_bar() as hook:
+            pipeline.PROGRESS.append(hook)
+            try:
+                summary = pipeline.flow_for(settings)(settings)
+            except KeyboardInterrupt:
+                fail("interrupted: whole documents loaded so far are kept; run again to finish", 130)
+            except Exception as exc:  # noqa: BLE001 - the user gets one line, not a traceback
+                fail(f"the run failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", 1)
+            finally:
+                pipeline.PROGRESS.remove(hook)
+        print_summary(summary, settings.db_path)
+        if summary.error:
+            fail(summary.error)
+
+
+@contextlib.contextmanager
+def _held(settings):
+    """The warehouse's run lock for the whole run; a second run waits up to --lock-timeout, then one line."""
+    from warehouse.connect import WarehouseError, run_lock
+
+    try:
+        lock = run_lock(settings.db_path, settings.lock_timeout)
+        lock.__enter__()
+    except WarehouseError as exc:
+        fail(str(exc))
+    try:
+        yield
+    finally:
+        lock.__exit__(None, None, None)
 
 
 def _settings(**overrides):
@@ -209,6 +226,14 @@ def print_summary(summary, db: Path, note: str | None = None) -> None:
     if summary.quarantine_reasons:
         reasons = ", ".join(f"{r} {n}" for r, n in summary.quarantine_reasons.most_common())
         out.print(f"quarantined: {reasons} (see the quarantine table)")
+    docs = summary.data_docs if getattr(summary, "data_docs", None) else None
+    if docs is None:
+        from expectations.docs import docs_dir_for
+
+        index = docs_dir_for(db) / "index.html"
+        docs = str(index) if index.exists() else None
+    if docs:
+        out.print(f"Data Docs (validation results): {docs}")
     if note:
         out.print(note)
     elif summary.flow_run_id:

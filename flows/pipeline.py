@@ -24,6 +24,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE as NO_CACHE
 
+from expectations.docs import ValidationLog, docs_dir_for
 from expectations.validate import ValidationAbort, validate_batch
 from flows.discover import Found, discover
 from flows.incremental import Known, Plan, plan_run, read_documents, read_known, triage
@@ -94,15 +95,27 @@ def _nlp():
 
 
 @task(name="nlp-and-extract", cache_policy=NO_CACHE)
-def extract_task(docs: list[Document], settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def extract_task(docs: list[Document], settings: Settings) -> tuple[tuple[pl.DataFrame, ...], dict[str, float]]:
+    """The batch's (sources, events, actors) frames, and the seconds spent in spaCy ("nlp") and in "extract".
+
+    spaCy streams docs (in `settings.n_process` processes) while this process
+    extracts from the ones already parsed; "nlp" is the time spent waiting for them.
+    """
+    t0 = time.perf_counter()
     lex = load_lexicon(settings.dictionaries)
     nlp = _nlp()
-    events, actor_maps = [], []
-    for doc, pieces in zip(docs, pipe_texts(nlp, (d.text for d in docs), n_process=settings.n_process), strict=True):
+    events, actor_maps, extracting = [], [], 0.0
+    parsed = pipe_texts(nlp, [d.text for d in docs], n_process=settings.n_process)
+    for doc, pieces in zip(docs, parsed, strict=True):
+        ts = time.perf_counter()
         rows = extract_article(doc, pieces, lex)
         events.extend(rows.events)
         actor_maps.append(rows.actors)
-    return sources_frame(docs, extractor_version(lex)), events_frame(events), actors_frame(actor_maps)
+        extracting += time.perf_counter() - ts
+    ts = time.perf_counter()
+    frames = sources_frame(docs, extractor_version(lex)), events_frame(events), actors_frame(actor_maps)
+    extracting += time.perf_counter() - ts
+    return frames, {"nlp": time.perf_counter() - t0 - extracting, "extract": extracting}
 
 
 @task(name="validate", cache_policy=NO_CACHE)
@@ -134,6 +147,7 @@ class _Loader:
     def __init__(self, settings: Settings, summary: RunSummary, logger) -> None:
         self.settings, self.summary, self.logger = settings, summary, logger
         self.batches = 0
+        self.validation = ValidationLog(summary.run_id)  # for Data Docs and the validation artifact
 
     def rejected(self, rejections: list[Rejection]) -> None:
         self.summary.quarantined += len({(r.uri, r.stage, r.reason) for r in rejections})
@@ -148,6 +162,7 @@ class _Loader:
             if isinstance(validated, str):
                 raise RunError(validated)
             s.stage_seconds["validate"] += time.perf_counter() - ts
+            self.validation.add(validated.results)
             rejections = rejections + validated.rejections
             sources, events, actors = validated.sources, validated.events, validated.actors
         else:
@@ -220,15 +235,14 @@ def run_pipeline(settings: Settings) -> RunSummary:
                 while len(in_flight) > max(2, 2 * settings.workers):
                     drain_one()
                 return
-            ts = time.perf_counter()
-            extracted = extract_task(docs, settings) if docs else None
-            summary.stage_seconds["nlp+extract"] += time.perf_counter() - ts
+            extracted, seconds = extract_task(docs, settings) if docs else (None, {})
+            summary.stage_seconds.update(seconds)  # "nlp", "extract"
             loader.load(extracted, rejections, len(docs))
 
         def drain_one() -> None:
             future, rejections, n = in_flight.pop(0)
             ts = time.perf_counter()
-            extracted = future.result()
+            extracted, _ = future.result()  # the workers' own nlp/extract seconds overlap: not added up
             summary.stage_seconds["nlp+extract (waiting for workers)"] += time.perf_counter() - ts
             loader.load(extracted, rejections, n)
 
@@ -253,10 +267,28 @@ def run_pipeline(settings: Settings) -> RunSummary:
         summary.error = str(exc)
         logger.error(summary.error)
     summary.seconds = time.perf_counter() - t0
+    publish_validation(settings, loader.validation, summary, logger)
     create_markdown_artifact(
         key="newsevents-run-summary", markdown=summary.markdown(), description="newsevents run summary"
     )
     return summary
+
+
+def publish_validation(settings: Settings, validation: ValidationLog, summary: RunSummary, logger) -> None:
+    """Build the Great Expectations Data Docs beside the warehouse and publish the validation summary."""
+    index = None
+    if settings.data_docs and validation.results:
+        try:
+            index = validation.build_data_docs(docs_dir_for(settings.db_path))
+        except Exception as exc:  # noqa: BLE001 - the docs are a report: never fail a loaded run for them
+            logger.warning("could not build the Data Docs: %s", exc)
+    if index:
+        summary.data_docs = str(index)
+    create_markdown_artifact(
+        key="newsevents-validation",
+        markdown=validation.markdown(index),
+        description="newsevents data-quality validation summary",
+    )
 
 
 def flow_for(settings: Settings):

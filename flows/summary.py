@@ -33,6 +33,7 @@ class RunSummary:
     error: str | None = None
     flow_run_id: str | None = None
     extractor_version: str | None = None
+    data_docs: str | None = None  # the Great Expectations Data Docs index written by this run
 
     def markdown(self) -> str:
         lines = [
