@@ -40,6 +40,23 @@ def _subject_mention(verb: Token, by_token: dict[int, Mention]) -> Mention | Non
     return None
 
 
+def _source_noun_reporter(noun: Token, by_token: dict[int, Mention]) -> Mention | None:
+    """Who a report or statement is by: "GUR reports on…", "the ministry's statement", "a report by TASS",
+    "the group released a report in which…"."""
+    for child in noun.children:
+        if child.dep_ in ("compound", "poss", "nmod") and child.i < noun.i:
+            found = mention_in(child, by_token)
+            if found:
+                return found
+        if child.dep_ == "prep" and child.lower_ in ("by", "from", "of"):
+            for pobj in child.children:
+                if pobj.dep_ == "pobj" and pobj.i in by_token:
+                    return by_token[pobj.i]
+    if noun.dep_ == "dobj":
+        return _subject_mention(noun.head, by_token)
+    return None
+
+
 def claimant(
     trigger: Token, sent: Span, by_token: dict[int, Mention], lex: Lexicon, previous: Mention | None = None
 ) -> Mention | None:
@@ -50,6 +67,16 @@ def claimant(
         head = tok.head
         if head.lemma_.lower() in lex.speech_verbs and head.pos_ in ("VERB", "AUX"):
             found = _subject_mention(head, by_token)
+            if found:
+                return found
+        if head.pos_ in ("VERB", "AUX") and any(
+            c.dep_ == "dobj" and c.lemma_.lower() in lex.source_nouns for c in head.children
+        ):  # "X released a report in which it indicated that…"
+            found = _subject_mention(head, by_token)
+            if found:
+                return found
+        if head.pos_ in ("NOUN", "PROPN") and head.lemma_.lower() in lex.source_nouns:
+            found = _source_noun_reporter(head, by_token)
             if found:
                 return found
         tok = head

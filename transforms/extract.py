@@ -28,6 +28,7 @@ from transforms.plover import cameo_root, quad_class
 from transforms.quantities import event_quantity
 
 EXTRACTOR_VERSION = "0.1.0"  # bump when the grammar changes; the lexicon has its own hash
+HEADLINE_WORDS = 25  # headlines and decks are shorter; an unpunctuated line this long is a lead paragraph
 _CLOSING = re.compile(r"[.!?…][\"'”’»)\]]*\s*$")
 _FURNITURE = re.compile(
     r"^\s*(?:-\s*\w+|sign up|subscribe|read more|follow us|share this|advertisement|"
@@ -57,8 +58,10 @@ def codable(text: str, start: int, end: int, body_start: int) -> bool:
     if end <= body_start:
         return False
     line = _line_of(text, start, end)
-    if _FURNITURE.match(line) or not _CLOSING.search(line):
+    if _FURNITURE.match(line):
         return False
+    if not _CLOSING.search(line) and len(re.findall(r"[^\W\d_]+", line)) < HEADLINE_WORDS:
+        return False  # a headline or deck: short and unpunctuated (a long line is a lead paragraph)
     words = re.findall(r"[^\W\d_]+", text[start:end])
     return len(words) >= 4
 
@@ -205,7 +208,6 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
             lead = source_statement(sent, by_token, lex)
             if lead is not None:
                 source = (lead, _paragraph_end(text, end))
-                continue
             if not codable(text, start, end, document.body_start):
                 continue
             sent_dates = []
@@ -225,7 +227,7 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
                 elif last_date:
                     found = last_date
                 skip = {i for m in (ev.actor1, ev.actor2) if m for i in range(m.start, m.end)}
-                place = event_place(ev.trigger, sent, places, skip)
+                place = event_place(ev.trigger, sent, places, skip, visit=ev.event_type == "CONSULT")
                 objs = [c for c in ev.trigger.children if c.dep_ in ("dobj", "nsubjpass")]
                 for t in ev.trigger_tokens:
                     if t is not ev.trigger and t.pos_ == "NOUN":

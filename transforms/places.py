@@ -2,8 +2,8 @@
 
 In: a spaCy doc, the trigger token, the `Lexicon` (gazetteer of places plus
 every state and its capital). Out: `Place(name, country)` or None. The place
-tied to the action by a preposition (in, at, to, near, into) wins; otherwise
-the most specific place in the sentence. NER alone is not trusted for places
+tied to the action by a preposition (in, at, to, near, into…) counts, the
+most specific one first; a place elsewhere in the sentence is not the action's. NER alone is not trusted for places
 (the small model tags "Kursk Oblast" as a person), so the gazetteer comes first
 and NER GPE/LOC/FAC entities fill in.
 """
@@ -20,7 +20,10 @@ from spacy.util import filter_spans
 from transforms.lexicon import Lexicon
 from transforms.matching import pattern_docs
 
-PLACE_PREPS = frozenset({"in", "at", "to", "near", "into", "inside", "across", "outside", "off", "from", "over"})
+PLACE_PREPS = frozenset(
+    {"in", "at", "to", "near", "into", "inside", "across", "outside", "off", "on", "toward", "towards"}
+)
+STATE_PREPS = frozenset({"in", "at", "inside", "across"})
 KIND_RANK = {"facility": 0, "zone": 1, "city": 2, "region": 3, "sea": 3, "river": 3, "place": 3, "state": 5}
 
 
@@ -79,21 +82,45 @@ def find_places(doc: Doc, lex: Lexicon) -> list[Place]:
     return sorted(places, key=lambda p: p.start)
 
 
-def event_place(trigger: Token, sent: Span, places: list[Place], skip: set[int]) -> Place | None:
-    """The place tied to the action; `skip` holds token indices of the actors' mentions."""
+def event_place(trigger: Token, sent: Span, places: list[Place], skip: set[int], visit: bool = False) -> Place | None:
+    """The place tied to the action, or None; `skip` holds token indices of the actors' mentions.
+
+    A place counts when a place preposition ("in", "at", "near", "into", "to", "on the territory of")
+    attaches it to the trigger, to the trigger's object or to a purpose clause under the trigger
+    ("deploy engineers to demine territory in Kursk Oblast"). A whole state is a location only "in"
+    or "at" it (sending "to Russia" names a counterpart, not a place), or as the object of a visit
+    (`visit`: "visited the DPRK"). Places elsewhere in the sentence are not the action's."""
     in_sent = [p for p in places if sent.start <= p.start < sent.end]
     if not in_sent:
         return None
     by_token = {i: p for p in in_sent for i in range(p.start, p.end)}
-    # places reached from the trigger (or its object) through a place preposition
-    heads = [trigger] + [c for c in trigger.children if c.dep_ in ("dobj", "attr", "oprd")]
+    heads = [trigger]
+    for child in trigger.children:
+        if child.dep_ in ("dobj", "attr", "oprd", "pobj"):
+            heads.append(child)
+        if child.dep_ == "prep" and child.lower_ in ("for", "of", "over", "after"):
+            heads.extend(c for c in child.children if c.dep_ == "pobj")  # "blamed sabotage for explosions at…"
+        if child.dep_ in ("xcomp", "advcl") and child.i > trigger.i:
+            heads.append(child)
+            heads.extend(c for c in child.children if c.dep_ in ("dobj", "attr"))
+    found: list[Place] = []
     for head in heads:
         for prep in head.children:
-            if prep.dep_ == "prep" and prep.lower_ in PLACE_PREPS:
-                for tok in prep.subtree:
-                    if tok.i in by_token:
-                        return by_token[tok.i]
-    candidates = [p for p in in_sent if not any(i in skip for i in range(p.start, p.end))]
-    if not candidates:
+            if prep.dep_ != "prep" or prep.lower_ not in PLACE_PREPS:
+                continue
+            for tok in prep.subtree:
+                p = by_token.get(tok.i)
+                if p is None or p in found or any(i in skip for i in range(p.start, p.end)):
+                    continue
+                if p.kind == "state" and prep.lower_ not in STATE_PREPS:
+                    continue
+                found.append(p)
+    if trigger.dep_ == "relcl" and trigger.head.i in by_token and any(c.lower_ == "where" for c in trigger.children):
+        found.append(by_token[trigger.head.i])  # "arrived in Pyongyang, where he met…"
+    if visit:
+        for obj in trigger.children:
+            if obj.dep_ == "dobj" and obj.i in by_token:
+                found.append(by_token[obj.i])
+    if not found:
         return None
-    return min(candidates, key=lambda p: (KIND_RANK.get(p.kind, 3), abs(p.start - trigger.i)))
+    return min(found, key=lambda p: (KIND_RANK.get(p.kind, 3), abs(p.start - trigger.i)))
