@@ -363,21 +363,30 @@ def _transparent(lex: Lexicon) -> frozenset[str]:
     )
 
 
-def _content(owner: Token) -> set[int]:
+def _content(owner: Token, lex: Lexicon) -> set[int]:
     """Token indices of an event's content: its complements and arguments, not its subject, not
     its own coordinated verbs, and not relative clauses (they tell about a noun, not this action)."""
     out: set[int] = set()
-    stack = [c for c in owner.children if c.dep_ in CONTENT_DEPS and not _own_clause(c)]
+    stack = [c for c in owner.children if c.dep_ in CONTENT_DEPS and not _own_clause(c, lex)]
     while stack:
         t = stack.pop()
         out.add(t.i)
-        stack.extend(c for c in t.children if c.dep_ != "relcl" and not _own_clause(c))
+        stack.extend(c for c in t.children if c.dep_ != "relcl" and not _own_clause(c, lex))
     return out
 
 
-def _own_clause(tok: Token) -> bool:
-    """A clause with its own subject that is not a complement ("as the opposition threatened…")."""
+def _own_clause(tok: Token, lex: Lexicon | None = None) -> bool:
+    """A clause with its own subject that is not a complement ("as the opposition threatened…").
+    A condition ("…unless Syria withdraws") belongs to the event it conditions."""
+    if lex is not None and _condition(tok, lex):
+        return False
     return tok.dep_ in ("advcl", "conj", "parataxis") and any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
+
+
+def _condition(tok: Token, lex: Lexicon) -> bool:
+    """Is `tok` the verb of an if/unless clause?"""
+    marks = _words(lex, "threat_marks")
+    return tok.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in marks for m in tok.children)
 
 
 def _has_condition(toks: list[Token], lex: Lexicon) -> bool:
@@ -405,7 +414,7 @@ def code_sentence(sent: Span, by_token: dict[int, Mention], lex: Lexicon) -> lis
     kept = []
     for ev in events:
         owner = ev.owner or ev.trigger
-        if any(owner.i in _content(o.owner or o.trigger) for o in events if o is not ev):
+        if any(owner.i in _content(o.owner or o.trigger, lex) for o in events if o is not ev):
             continue
         kept.append(ev)
     return kept
@@ -424,13 +433,13 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
     if lemma in lex.deny_verbs:
         return _deny(tok, sent, by_token, lex)
     found = lookup(tok, lex)
+    # "welcomed the president" is a visit, "welcomed the decision" is support
+    alt = lex.verb_maps.get("object_actor", {}).get(lemma)
+    if alt and (found is None or len(found[1]) == 1) and any(o.i in by_token for o in _child(tok, "dobj")):
+        found = (alt, [tok], False)
     if found is None:
         return None
     entry, trig, light = found
-    # "welcomed the president" is a visit, "welcomed the decision" is support
-    alt = lex.verb_maps.get("object_actor", {}).get(lemma)
-    if alt and len(trig) == 1 and any(_head_mention(o, by_token) for o in _child(tok, "dobj")):
-        entry = alt
     chain = _governors(tok, lex)
     owner = tok
     agree_gov = next((g for g in chain if g.lemma_.lower() in lex.agree_verbs), None)
@@ -447,6 +456,8 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
     if ev is None:
         return None
     ev.owner = owner
+    if ev.status == "asserted" and any(_condition(t, lex) for t in [tok, *chain]):
+        ev.status = "hypothetical"  # "if Hamas ran in the election": a condition, not a report
     if ev.status in ("planned", "hypothetical") and _is_hostile(entry) and _has_condition([tok, *chain], lex):
         ev.event_type, ev.entry = "THREATEN", VerbEntry("THREATEN")  # "will withdraw unless…"
     return ev

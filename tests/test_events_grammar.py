@@ -1,0 +1,178 @@
+"""Event grammar on short news-style sentences: triggers, types, roles, status, chains, non-events.
+
+Each sentence is written for this test (not taken from the gold files); the assertions say what an
+analyst would code by the guideline (../shared/spec/events.md).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+def types(events) -> list[str]:
+    return sorted(e["event_type"] for e in events)
+
+
+def only(events, event_type):
+    assert [e["event_type"] for e in events] == [event_type], [(e["event_type"], e["trigger"]) for e in events]
+    return events[0]
+
+
+# --- roles -----------------------------------------------------------------------------------------
+
+
+def test_active_voice_subject_acts_on_the_recipient(code):
+    e = only(code("Germany sent tanks to Ukraine."), "AID")
+    assert (e["actor1"], e["actor2"], e["status"]) == ("Germany", "Ukraine", "asserted")
+
+
+def test_passive_voice_by_agent_acts(code):
+    e = only(code("Three fishing boats were seized by Japan near the disputed islands."), "COERCE")
+    assert e["actor1"] == "Japan"
+
+
+def test_coordinated_subjects_give_both_sides(code):
+    e = only(code("Brazil and Argentina met in Buenos Aires on Monday."), "CONSULT")
+    assert {e["actor1"], e["actor2"]} == {"Brazil", "Argentina"}
+
+
+def test_coordinated_verbs_share_the_subject(code):
+    events = code("Poland condemned the raid and recalled its ambassador from Belarus.")
+    assert types(events) == ["ACCUSE", "SANCTION"]
+    assert {e["actor1"] for e in events} == {"Poland"}
+
+
+def test_pronoun_in_reported_clause_is_the_speaker(code):
+    e = only(code("Norway said it had expelled three Russian diplomats."), "SANCTION")
+    assert e["actor1"] == "Norway" and e["actor1_country"] == "NOR"
+
+
+def test_counterpart_after_with(code):
+    e = only(code("India held talks with China in New Delhi."), "CONSULT")
+    assert (e["actor1"], e["actor2"]) == ("India", "China")
+
+
+# --- chains (rule 7) -------------------------------------------------------------------------------
+
+
+def test_intent_verb_hands_type_to_the_action(code):
+    e = only(code("China plans to deploy more warships near Taiwan."), "MOBILIZE")
+    assert e["actor1"] == "China" and e["status"] == "planned"
+    assert e["trigger"].startswith("plans to deploy")
+
+
+def test_agree_verb_makes_agree(code):
+    e = only(code("Japan agreed to provide loans to India."), "AGREE")
+    assert (e["actor1"], e["status"]) == ("Japan", "planned")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type", "actor2"),
+    [
+        ("Russia threatened to cut gas supplies to Moldova.", "THREATEN", "Moldova"),
+        ("Hungary refused to send weapons to Ukraine.", "REJECT", "Ukraine"),
+        ("France urged Iran to release the detained journalists.", "REQUEST", "Iran"),
+        ("Ukraine accused Russia of shelling a hospital.", "ACCUSE", "Russia"),
+    ],
+)
+def test_speech_act_governor_owns_the_event_and_its_content_is_not_coded(code, sentence, event_type, actor2):
+    e = only(code(sentence), event_type)
+    assert e["actor2"] == actor2
+
+
+def test_oath_with_hostile_action_is_a_threat(code):
+    e = only(code("Iran vowed to attack Israel."), "THREATEN")
+    assert e["actor1"] == "Iran"
+
+
+def test_preparing_an_assault_is_mobilize(code):
+    e = only(code("Russian forces are preparing to attack the city of Kharkiv."), "MOBILIZE")
+    assert e["status"] == "planned"
+
+
+def test_willingness_to_act_is_agree(code):
+    e = only(code("Vietnam and Laos showed their willingness to expand military cooperation."), "AGREE")
+    assert e["status"] == "planned" and {e["actor1"], e["actor2"]} == {"Vietnam", "Laos"}
+
+
+# --- light verbs and phrases -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type", "trigger"),
+    [
+        ("Vladimir Putin paid a visit to Turkey.", "CONSULT", "paid a visit"),
+        ("Poland and Lithuania signed a defence treaty.", "AGREE", "signed a defence treaty"),
+        ("Egypt launched a mediation effort between Israel and Hamas.", "CONSULT", "launched a mediation effort"),
+        ("Belarus took part in battles near Kyiv.", "ASSAULT", "took part in battles"),
+        ("Lithuania suspended talks with Belarus.", "SANCTION", "suspended talks"),
+        ("The United States lifted sanctions on Venezuela.", "CONCEDE", "lifted sanctions"),
+        ("Pakistan imposed a curfew in the city of Quetta.", "COERCE", "imposed a curfew"),
+        ("Iran called on Iraq to close the border.", "REQUEST", "called on"),
+    ],
+)
+def test_light_verbs_and_phrases(code, sentence, event_type, trigger):
+    e = only(code(sentence), event_type)
+    assert e["trigger"] == trigger
+
+
+def test_object_decides_between_visit_and_support(code):
+    assert only(code("Mexico welcomed the decision of Canada."), "SUPPORT")["actor1"] == "Mexico"
+    e = only(code("Vietnam received Kim Jong Un in Hanoi."), "CONSULT")
+    assert e["actor2"] == "Kim Jong Un"
+    assert code("Vietnam received a large shipment of rice.") == []
+
+
+# --- status (rule 6) -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type", "status"),
+    [
+        ("Canada will send medical supplies to Gaza.", "AID", "planned"),
+        ("Poland could send fighter jets to Ukraine.", "AID", "hypothetical"),
+        ("Israel did not attack Iran.", "ASSAULT", "negated"),
+        ("Iran denied supplying drones to Russia.", "AID", "denied"),
+        ("Serbia and Kosovo failed to reach an agreement.", "AGREE", "negated"),
+        ("Egypt is considering sending troops to Sudan.", "AID", "hypothetical"),
+        ("Jordan would be ready to host a meeting of Israel and Egypt.", "CONSULT", "hypothetical"),
+    ],
+)
+def test_status(code, sentence, event_type, status):
+    assert only(code(sentence), event_type)["status"] == status
+
+
+def test_denying_a_claim_is_reject(code):
+    e = only(code("China denied the allegations."), "REJECT")
+    assert e["status"] == "asserted"
+
+
+def test_conditional_hostile_plan_is_a_threat(code):
+    e = only(code("Turkey said it will close its border unless Syria withdraws its troops."), "THREATEN")
+    assert e["actor1"] == "Turkey" and e["status"] == "planned"
+
+
+def test_action_in_a_condition_is_hypothetical(code):
+    e = only(code("If Serbia attacks Kosovo, the war could spread."), "ASSAULT")
+    assert e["status"] == "hypothetical"
+
+
+def test_demand_voiced_with_must(code):
+    e = only(code("Germany said Hungary must lift its veto."), "REQUEST")
+    assert (e["actor1"], e["actor2"]) == ("Germany", "Hungary")
+
+
+# --- not events (rule 2) ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Russia has the largest gas reserves in the world.",
+        "Japan released a report on the economy.",
+        "China demonstrated its resolve.",
+        "Iran sent a message to the summit.",
+    ],
+)
+def test_not_events(code, sentence):
+    assert code(sentence) == []
