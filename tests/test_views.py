@@ -128,9 +128,9 @@ def actor_id(name: str) -> str:
     return stable_id("actor", name)
 
 
-def build_batch(root: str = "/data/news") -> Batch:
+def build_batch(root: str = "/data/news", articles=ARTICLES) -> Batch:
     docs, events = [], []
-    for file_name, outlet, published, reports in ARTICLES:
+    for file_name, outlet, published, reports in articles:
         text = " ".join(r[0] for r in reports)
         doc = Document(
             source_id=stable_id(text),
@@ -277,6 +277,28 @@ def test_undated_reports_group_only_within_their_source(con):
         "SELECT num_sources, num_mentions FROM event_clusters WHERE event_type = 'CONSULT' ORDER BY num_mentions"
     ).fetchall()
     assert consult == [(1, 1), (1, 2)]
+
+
+def test_daily_campaign_is_cut_into_short_clusters(tmp_path):
+    days = [date(2024, 5, d) for d in range(1, 11)]  # ten days of daily shelling, one article a day
+    articles = [
+        (
+            f"day{d.day}.txt",
+            "Kyiv Daily",
+            d,
+            [(f"Russia shelled Kharkiv on May {d.day}.", "shelled", "ASSAULT", "Russia", "Ukraine", d)],
+        )
+        for d in days
+    ]
+    con = connect(tmp_path / "daily.duckdb")
+    load_batch(con, build_batch(articles=articles))
+    spans = con.sql(
+        "SELECT first_event_date, last_event_date, num_mentions FROM event_clusters ORDER BY first_event_date"
+    ).fetchall()
+    con.close()
+    assert [s[0].day for s in spans] == [1, 4, 7, 10]
+    assert all((last - first).days <= 2 for first, last, _ in spans)
+    assert sum(n for _, _, n in spans) == 10
 
 
 def test_every_event_in_exactly_one_cluster(con):

@@ -69,6 +69,7 @@ def open_for_reading(db: Path | str, lock_timeout: float = 10.0) -> duckdb.DuckD
     """The warehouse opened read-only, with the analyst views available."""
     con = connect(db, lock_timeout=lock_timeout, read_only=True)
     try:
+        con.execute("SET enable_progress_bar = false")
         if "events" not in {name for name, _ in relations(con)}:
             raise WarehouseError(f"{db} is not a newsevents warehouse (no events table): run `newsevents run` first")
         ensure_views(con)

@@ -2,16 +2,21 @@
 -- Each block starts with a line `-- name: <name>`; $1 is the row limit where a block takes one.
 
 -- name: totals
+WITH clusters AS (
+    SELECT count(*) AS clusters, count(*) FILTER (WHERE num_sources > 1) AS multi_source_clusters
+    FROM event_clusters
+)
 SELECT
     (SELECT count(*) FROM sources) AS sources,
     (SELECT count(*) FROM events) AS events,
-    (SELECT count(*) FROM event_clusters) AS clusters,
-    (SELECT count(*) FROM event_clusters WHERE num_sources > 1) AS multi_source_clusters,
+    clusters.clusters,
+    clusters.multi_source_clusters,
     (SELECT count(*) FROM actors) AS actors,
     (SELECT count(*) FROM quarantine) AS quarantined,
     (SELECT count(*) FROM events WHERE event_date IS NULL) AS undated_events,
     (SELECT min(event_date) FROM events) AS first_date,
-    (SELECT max(event_date) FROM events) AS last_date;
+    (SELECT max(event_date) FROM events) AS last_date
+FROM clusters;
 
 -- name: timeline
 SELECT event_date, quad_class_name, count(*) AS events

@@ -13,7 +13,9 @@
 -- they have the same event type and the same actor pair (actor1, actor2; a report without an initiator is
 -- a cluster of its own), close dates, and similar quantities:
 --   * the day of a report is its event_date when known to the day, else (no event date) the day its
---     source was published; reports chain into one cluster while consecutive days are at most 2 apart;
+--     source was published; reports chain into one cluster while consecutive days are at most 2 apart,
+--     and a chain longer than that is cut into 3-day windows from its first day (a daily campaign
+--     of shelling is many actions, not one);
 --   * a report dated only to a month or a year groups with reports of the same type, pair and period;
 --   * a report with neither an event date nor a publication date groups only with reports of the same
 --     source document (the lead repeated in the body);
@@ -54,12 +56,22 @@ date_breaks AS (
     FROM partitioned
     WINDOW w AS (PARTITION BY pair_key ORDER BY cluster_day, event_id)
 ),
-date_groups AS (
+chains AS (
     SELECT
         *,
         pair_key || '|' || sum(new_date_group) OVER (PARTITION BY pair_key ORDER BY cluster_day, event_id
-                                                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS date_key
+                                                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS chain_key
     FROM date_breaks
+),
+date_groups AS (
+    -- a chain of daily reports longer than 3 days is cut into 3-day windows from its first day
+    SELECT
+        *,
+        chain_key || '|' || CASE grain
+            WHEN 'day' THEN (cluster_day - min(cluster_day) OVER (PARTITION BY chain_key)) // 3
+            ELSE 0
+        END AS date_key
+    FROM chains
 ),
 quantity_breaks AS (
     SELECT
