@@ -57,6 +57,16 @@ def _source_noun_reporter(noun: Token, by_token: dict[int, Mention]) -> Mention 
     return None
 
 
+def _trailing_reporter(verb: Token, by_token: dict[int, Mention]) -> Mention | None:
+    """ "…, the Institute for the Study of War said." when the parser hangs the name on the clause before."""
+    doc = verb.doc
+    before = by_token.get(verb.i - 1)
+    if before is None:
+        return None
+    start = before.start - (1 if before.start > 0 and doc[before.start - 1].lower_ == "the" else 0)
+    return before if start > 0 and doc[start - 1].text == "," else None
+
+
 def claimant(
     trigger: Token, sent: Span, by_token: dict[int, Mention], lex: Lexicon, previous: Mention | None = None
 ) -> Mention | None:
@@ -91,7 +101,7 @@ def claimant(
             and child.dep_ in ("parataxis", "ccomp", "advcl", "ROOT")
             and child.i > trigger.i
         ):
-            found = _subject_mention(child, by_token)
+            found = _subject_mention(child, by_token) or _trailing_reporter(child, by_token)
             if found:
                 return found
     # 2. "according to X", "citing X", "as reported by X": the noun phrase right after the phrase
@@ -144,3 +154,14 @@ def source_statement(sent: Span, by_token: dict[int, Mention], lex: Lexicon) -> 
 
 
 REPORT_OBJECTS = frozenset({"information", "news", "report", "data", "details", "this", "it", "that", "so", "finding"})
+
+
+def speakers(sent: Span, by_token: dict[int, Mention], lex: Lexicon) -> list[Mention]:
+    """Persons who say something in the sentence ("Analyst X said that…"), in order."""
+    out = []
+    for tok in sent:
+        if tok.lemma_.lower() in lex.speech_verbs and tok.pos_ in ("VERB", "AUX"):
+            found = _subject_mention(tok, by_token)
+            if found is not None and found.actor.actor_type == "person":
+                out.append(found)
+    return out

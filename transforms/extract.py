@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from transforms.actors import Actor, ArticleActors, Mention, find_mentions
-from transforms.attribution import claimant, source_statement
+from transforms.attribution import claimant, source_statement, speakers
 from transforms.dates import resolve_date
 from transforms.documents import Document, stable_id
 from transforms.events import CodedEvent, code_sentence
@@ -84,7 +84,7 @@ def _clause_verb(tok: Token) -> Token | None:
     return None
 
 
-def _event_date(ev: CodedEvent, doc: Doc, published, future: bool, first_char: int = 0):
+def _event_date(ev: CodedEvent, doc: Doc, published, future: bool, first_char: int = 0, ents=None):
     """The date of the action: a DATE entity in the trigger's clause or in a clause governing it.
 
     A date inside another predicate's clause ("which ratified the treaty in November 2024, deny…")
@@ -94,7 +94,7 @@ def _event_date(ev: CodedEvent, doc: Doc, published, future: bool, first_char: i
     trig_tree = {t.i for t in ev.trigger.subtree}
     governing = {ev.trigger.i} | {a.i for a in ev.trigger.ancestors}
     dates = []
-    for ent in doc.ents:
+    for ent in doc.ents if ents is None else ents:  # `ents`: doc.ents computed once per doc (spaCy rebuilds it)
         if ent.label_ != "DATE" or not (ev.sentence.start <= ent.start < ev.sentence.end):
             continue
         if ent.start_char < first_char:  # the date line before the body ("date 2023-09-14 Russian President…")
@@ -199,6 +199,7 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
         for m in mentions:
             _actor_row(rows, m)
         places = find_places(doc, lex)
+        doc_ents = doc.ents  # a tuple built from the whole doc on each access: once per doc, not per event
         for sent in doc.sents:
             start, end = _sentence_bounds(sent, offset, text, document.body_start)
             if start >= end:
@@ -220,7 +221,7 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
                 if claim is not None and claim.actor.actor_type == "person":
                     last_speaker = claim
                 future = ev.status in ("planned", "hypothetical")
-                found = _event_date(ev, doc, document.published_date, future, start - offset)
+                found = _event_date(ev, doc, document.published_date, future, start - offset, doc_ents)
                 if found:
                     if carries(found, ev.status, document.published_date):
                         sent_dates.append(found)
@@ -267,4 +268,7 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
                 )
             if sent_dates:
                 last_date = sent_dates[-1]
+            said = speakers(sent, by_token, lex)
+            if said:
+                last_speaker = said[-1]
     return rows

@@ -106,6 +106,10 @@ def event_quantity(trigger: Token, objects: list[Token]) -> tuple[float, str] | 
     for obj in objects:
         seen.append(obj)
         seen.extend(c for c in obj.children if c.dep_ in ("conj", "appos"))
+    for obj in objects:  # "imposed sanctions on two Russian citizens"
+        for prep in obj.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("on", "against", "of"):
+                seen.extend(c for c in prep.children if c.dep_ == "pobj")
     for child in trigger.children:
         if child.dep_ in ("dobj", "nsubjpass", "attr", "oprd"):
             seen.append(child)
