@@ -191,3 +191,17 @@ def test_report_renders_in_headless_chromium_without_script_errors(db, tmp_path)
     )
     assert f'data-shown="{shelling}"' in dom
     assert dom.count('hidden=""') == N_EVENTS - shelling
+
+
+def test_warehouse_without_views_still_exports_them(db, tmp_path):
+    """A warehouse written before views.sql had a view (opened read-only, so not migrated) gets temp views."""
+    con = duckdb.connect(str(db))
+    for name in reversed(view_names()):  # dependents first
+        con.execute(f"DROP VIEW {name}")
+    con.close()
+    out = tmp_path / "export"
+    result = runner.invoke(app, ["export", "--out", str(out), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert {f"{n}.parquet" for n in view_names()} <= {p.name for p in out.iterdir()}
+    assert pl.read_parquet(out / "event_facts.parquet").height == N_EVENTS
+    assert "event_facts" not in catalog(db)  # the file itself was not changed
