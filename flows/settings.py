@@ -22,7 +22,7 @@ class Settings(BaseModel):
     db: str = "data/newsevents.duckdb"
     batch_size: int = Field(200, ge=1, description="documents per batch (one task call, one transaction)")
     lock_timeout: float = Field(30.0, ge=0, description="seconds to wait for another run's lock on the DB")
-    n_process: int = Field(1, ge=1, description="spaCy processes per batch")
+    n_process: int = Field(0, ge=0, description="spaCy processes per batch (0: one per CPU core)")
     dictionaries: str | None = Field(None, description="folder of dictionary YAML files (default: built in)")
     data_docs: bool = True
     workers: int = Field(0, ge=0, description="Dask workers (0: run batches in this process)")
