@@ -525,6 +525,8 @@ def _org_actor(ent: Span, lex: Lexicon, doc: Doc) -> Actor | None:
     tokens = [t for t in ent if t.lower_ not in _ORG_STOP and not t.is_punct]
     if not tokens or not any(t.text[:1].isupper() for t in tokens):
         return None
+    if all(t.lower_ in TITLE_WORDS for t in tokens) or ent.root.head.lemma_.lower() in TITLE_WORDS - {"head"}:
+        return None  # "Defense" in "Russian Defense Minister": part of a title, not an organisation
     if all(t.like_num for t in tokens) or tokens[-1].lemma_.lower() in lex.non_actor_heads:
         return None  # "the Comprehensive Strategic Partnership Treaty" names a document, not an actor
     name = doc[tokens[0].i : tokens[-1].i + 1].text
