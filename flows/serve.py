@@ -60,6 +60,19 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
+def _api_url(url: str) -> Iterator[None]:
+    """Point this process (Prefect's settings are read at import) and its flow-run subprocesses at `url`."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    os.environ["PREFECT_API_URL"] = url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: url}):
+            yield
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+
+
+@contextlib.contextmanager
 def prefect_api(port: int = 4200, startup_timeout: float = 120.0) -> Iterator[str]:
     """The API to register with: `PREFECT_API_URL` if set, else a `prefect server start` of our own."""
     given = os.environ.get("PREFECT_API_URL")
@@ -68,8 +81,8 @@ def prefect_api(port: int = 4200, startup_timeout: float = 120.0) -> Iterator[st
         return
     url = f"http://127.0.0.1:{port}/api"
     if _healthy(url):  # a server someone started on that port already
-        os.environ["PREFECT_API_URL"] = url
-        yield url
+        with _api_url(url):
+            yield url
         return
     cmd = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
     log = tempfile.NamedTemporaryFile(prefix="newsevents-prefect-server-", suffix=".log", delete=False)  # noqa: SIM115
@@ -82,10 +95,9 @@ def prefect_api(port: int = 4200, startup_timeout: float = 120.0) -> Iterator[st
             if time.monotonic() > deadline:
                 raise ServeError(f"the Prefect server did not answer on {url} within {startup_timeout:g} s")
             time.sleep(0.5)
-        os.environ["PREFECT_API_URL"] = url
-        yield url
+        with _api_url(url):
+            yield url
     finally:
-        os.environ.pop("PREFECT_API_URL", None)
         proc.terminate()
         try:
             proc.wait(timeout=10)
