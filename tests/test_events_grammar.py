@@ -176,3 +176,14 @@ def test_demand_voiced_with_must(code):
 )
 def test_not_events(code, sentence):
     assert code(sentence) == []
+
+
+def test_reciprocal_event_noun_as_subject(code):
+    e = only(code("An agreement between Japan and India was not announced after the summit."), "AGREE")
+    assert (e["actor1"], e["actor2"], e["status"]) == ("Japan", "India", "negated")
+    e = only(code("Talks between Serbia and Kosovo were progressing slowly."), "CONSULT")
+    assert {e["actor1"], e["actor2"]} == {"Serbia", "Kosovo"}
+
+
+def test_forecast_about_a_meeting_is_not_an_event(code):
+    assert code("The meeting between Serbia and Kosovo could focus on trade.") == []

@@ -410,6 +410,7 @@ def code_sentence(sent: Span, by_token: dict[int, Mention], lex: Lexicon) -> lis
         if ev is not None:
             events.append(ev)
     events.extend(_demands(sent, by_token, lex, events))
+    events.extend(_nominal(sent, by_token, lex, events))
     # an action inside another event's content ("threatened to [ban]", "accused X of [killing]") is not coded again
     kept = []
     for ev in events:
@@ -516,6 +517,42 @@ def _demands(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> li
                     owner=tok,
                 )
             )
+    return out
+
+
+RECIPROCAL_TYPES = frozenset({"CONSULT", "AGREE"})
+
+
+def _nominal(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> list[CodedEvent]:
+    """A reciprocal event noun as a clause's subject, its two sides named in it: "talks between X
+    and Y were progressing", "a meeting of X with Y was held", "an agreement between X and Y was
+    not announced". The status follows the clause's verb."""
+    out = []
+    taken = {t.i for ev in events for t in ev.trigger_tokens}
+    for noun in sent:
+        if noun.pos_ != "NOUN" or noun.dep_ not in ("nsubj", "nsubjpass") or noun.i in taken:
+            continue
+        found = _noun_entry(noun, lex)
+        if found is None or found[0].event_type not in RECIPROCAL_TYPES or noun.head.i in taken:
+            continue
+        sides: list[Mention] = []
+        for prep in _child(noun, "prep"):
+            if prep.lower_ in ("between", "of", "with", "among"):
+                for pobj in _child(prep, "pobj"):
+                    for m in _head_mention(pobj, by_token):
+                        if all(m.actor != o.actor for o in sides):
+                            sides.append(m)
+                    for sub in _child(pobj, "prep"):  # "a meeting of officials with representatives"
+                        if sub.lower_ == "with":
+                            sides += [m for x in _child(sub, "pobj") for m in _head_mention(x, by_token)]
+        if len(sides) < 2:
+            continue
+        verb = noun.head
+        status = claim_status(verb, [verb, *_governors(verb, lex)], lex)
+        if status == "hypothetical":
+            continue  # "the meeting between X and Y could focus on…": a forecast (rule 2)
+        trig = [*found[1], verb] if verb.pos_ in ("VERB", "AUX") else found[1]
+        out.append(CodedEvent(found[0].event_type, found[0], noun, trig, status, sides[0], sides[1], sent, True))
     return out
 
 
