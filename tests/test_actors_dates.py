@@ -282,3 +282,12 @@ def test_confidence_is_higher_for_named_actors_and_plain_assertions(code):
     sure = one(code("Russia imposed sanctions on Japan."), "SANCTION")
     unsure = one(code("Japan could impose sanctions on Russia."), "SANCTION")
     assert 0 < unsure["confidence"] < sure["confidence"] <= 1
+
+
+def test_the_two_leaders_are_the_last_two_persons_named(code):
+    events = code(
+        "Chinese President Xi Jinping welcomed Brazilian President Lula da Silva in Beijing.\n"
+        "The two leaders held talks on trade and signed a dozen agreements."
+    )
+    talks = [e for e in events if e["trigger"].startswith("held")]
+    assert talks and {talks[0]["actor1"], talks[0]["actor2"]} == {"Xi Jinping", "Lula da Silva"}

@@ -129,7 +129,8 @@ class Mention:
     end: int
     actor: Actor
     text: str
-    source: str  # dictionary, demonym, ner, role, pronoun
+    source: str  # dictionary, demonym, ner, role, pair
+    partner: Actor | None = None  # "the two leaders": the second person the phrase names
 
 
 @dataclass
@@ -144,6 +145,7 @@ class ArticleActors:
     """What is known about persons across one article (filled as docs are read)."""
 
     persons: dict[str, PersonRecord] = field(default_factory=dict)  # normalised full name → record
+    recent: list[Actor] = field(default_factory=list)  # persons in the order the text names them (so far)
 
     def find(self, surface: str) -> PersonRecord | None:
         """The person a name refers to: a longer known name holding every part of it wins
@@ -375,7 +377,50 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
 
     mentions = [Mention(s.start, s.end, a, s.text, src) for s, a, src in spans]
     mentions.sort(key=lambda m: (m.start, -m.end))
-    return mentions
+
+    # 5. "the two leaders", "both presidents": the last two persons the text named
+    out: list[Mention] = []
+    for m in mentions:
+        out.append(m)
+    pairs = []
+    cursor = 0
+    for tok in doc:
+        while cursor < len(out) and out[cursor].start < tok.i:
+            if out[cursor].actor.actor_type == "person":
+                _seen_person(article, out[cursor].actor)
+            cursor += 1
+        if tok.i not in taken and _pair_reference(tok) and len(article.recent) >= 2:
+            a, b = article.recent[-2], article.recent[-1]
+            pairs.append(Mention(tok.i, tok.i + 1, a, _pair_text(tok), "pair", partner=b))
+    for m in out[cursor:]:
+        if m.actor.actor_type == "person":
+            _seen_person(article, m.actor)
+    return sorted(out + pairs, key=lambda m: (m.start, -m.end))
+
+
+PAIR_TITLES = frozenset({"leaders", "presidents", "heads", "ministers", "premiers", "chancellors"})
+
+
+def _pair_reference(tok: Token) -> bool:
+    if tok.lower_ not in PAIR_TITLES or tok.pos_ != "NOUN":
+        return False
+    return any(
+        (c.dep_ in ("det", "predet") and c.lower_ in ("both", "the")) or (c.dep_ == "nummod" and c.lower_ == "two")
+        for c in tok.lefts
+    )
+
+
+def _pair_text(tok: Token) -> str:
+    start = min([c.i for c in tok.lefts if c.dep_ in ("det", "predet", "nummod", "amod")] + [tok.i])
+    return tok.doc[start : tok.i + 1].text
+
+
+def _seen_person(article: ArticleActors, actor: Actor) -> None:
+    if article.recent and article.recent[-1] == actor:
+        return
+    if actor in article.recent:
+        article.recent.remove(actor)
+    article.recent.append(actor)
 
 
 def _group_modifier(tok: Token, lex: Lexicon) -> bool:

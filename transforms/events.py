@@ -268,6 +268,9 @@ def _head_mention(tok: Token, by_token: dict[int, Mention]) -> list[Mention]:
             c = next((by_token[x.i] for x in conj.lefts if x.i in by_token and x.dep_ in ("compound", "amod")), None)
         if c and all(c.actor != o.actor for o in first):
             first.append(c)
+    for m in list(first):  # "the two leaders" names two persons (transforms.actors, pair references)
+        if m.partner is not None and all(m.partner != o.actor for o in first):
+            first.append(Mention(m.start, m.end, m.partner, m.text, m.source))
     return first
 
 

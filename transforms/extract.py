@@ -193,6 +193,7 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
     seen_ids: set[str] = set()
     for _offset, doc in pieces:
         find_mentions(doc, lex, article)  # first pass: learn the article's persons, their titles and countries
+    article.recent.clear()  # the second pass follows the text's order again
     for offset, doc in pieces:
         mentions = find_mentions(doc, lex, article)
         by_token = {i: m for m in mentions for i in range(m.start, m.end)}
