@@ -67,8 +67,6 @@ class Lexicon:
     version: str = ""
     verb_lists: dict[str, frozenset[str]] = field(default_factory=dict)  # every list section of verbs.yaml
     verb_maps: dict[str, dict[str, VerbEntry]] = field(default_factory=dict)  # other word → type sections
-    verb_lists: dict[str, frozenset[str]] = field(default_factory=dict)  # every list section of verbs.yaml
-    verb_maps: dict[str, dict[str, VerbEntry]] = field(default_factory=dict)  # other word → type sections
     group_modifiers: frozenset[str] = frozenset()  # words allowed between a demonym and a group noun
     group_canonical: dict[str, str] = field(default_factory=dict)  # "troops" → "soldiers" (group names)
     non_actor_heads: frozenset[str] = frozenset()  # "treaty", "operation": NER organisations that are not actors
@@ -174,12 +172,6 @@ def _load(directory: str) -> Lexicon:
         source_nouns=fs(attr_doc, "source_nouns"),
         according_to=tuple(str(p).lower() for p in (attr_doc.get("according_to") or [])),
         version=digest.hexdigest()[:12],
-        verb_lists={str(k): fs(verbs_doc, k) for k, v in verbs_doc.items() if isinstance(v, list)},
-        verb_maps={
-            str(k): {str(w).lower(): _verb_entry(e) for w, e in v.items()}
-            for k, v in verbs_doc.items()
-            if isinstance(v, dict) and k not in ("verbs", "phrases", "nouns")
-        },
         verb_lists={str(k): fs(verbs_doc, k) for k, v in verbs_doc.items() if isinstance(v, list)},
         verb_maps={
             str(k): {str(w).lower(): _verb_entry(e) for w, e in v.items()}
