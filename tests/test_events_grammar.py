@@ -187,3 +187,8 @@ def test_reciprocal_event_noun_as_subject(code):
 
 def test_forecast_about_a_meeting_is_not_an_event(code):
     assert code("The meeting between Serbia and Kosovo could focus on trade.") == []
+
+
+def test_oath_parsed_as_adverbial_clause_still_governs(code):
+    e = only(code("Iran has sworn to fight until the occupation ends."), "THREATEN")
+    assert e["actor1"] == "Iran"

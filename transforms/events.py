@@ -225,12 +225,27 @@ def _governors(tok: Token, lex: Lexicon | None = None) -> list[Token]:
         and any(c.dep_ == "aux" for c in tok.children)
     ):
         return [tok.head]
-    while cur.dep_ in ("xcomp", "ccomp", "acomp") and cur.head is not cur and cur.head.pos_ in ("VERB", "AUX", "ADJ"):
+    while (
+        (cur.dep_ in ("xcomp", "ccomp", "acomp") or (lex is not None and _infinitive_complement(cur, lex)))
+        and cur.head is not cur
+        and cur.head.pos_ in ("VERB", "AUX", "ADJ")
+    ):
         cur = cur.head
         chain.append(cur)  # "would be [ready] to host": the copula carries the modal
-        if cur.dep_ not in ("xcomp", "acomp"):
+        if cur.dep_ not in ("xcomp", "acomp", "advcl"):
             break
     return chain
+
+
+def _infinitive_complement(tok: Token, lex: Lexicon) -> bool:
+    """ "have sworn [to fight]", parsed as an adverbial clause: a to-infinitive under a governing verb."""
+    governors = lex.intent_verbs | lex.agree_verbs | _words(lex, "oath_verbs") | _words(lex, "prepare_verbs")
+    return (
+        tok.dep_ == "advcl"
+        and tok.head.lemma_.lower() in governors
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
+        and not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
+    )
 
 
 def _mentions(tok: Token, by_token: dict[int, Mention]) -> list[Mention]:
@@ -426,7 +441,7 @@ def code_sentence(sent: Span, by_token: dict[int, Mention], lex: Lexicon) -> lis
 
 def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | None:
     lemma = tok.lemma_.lower()
-    actions = [c for c in _child(tok, "xcomp") if _is_action(c, lex)]
+    actions = [c for c in tok.children if (c.dep_ == "xcomp" or _infinitive_complement(c, lex)) and _is_action(c, lex)]
     has_object = bool(_child(tok, "dobj"))
     # a transparent governor hands its place to the action it governs ("plans to [attract]")
     if actions and lemma in _transparent(lex) and not has_object:
