@@ -291,3 +291,12 @@ def test_the_two_leaders_are_the_last_two_persons_named(code):
     )
     talks = [e for e in events if e["trigger"].startswith("held")]
     assert talks and {talks[0]["actor1"], talks[0]["actor2"]} == {"Xi Jinping", "Lula da Silva"}
+
+
+def test_official_of_unknown_nationality_takes_the_country_of_their_paragraph(article):
+    _, actors = article(
+        "President Yoweri Museveni has threatened to ban the Ugandan opposition candidates from the elections.\n"
+        "In a separate report, Prime Minister Robert Abela met the Maltese fishermen in Valletta."
+    )
+    assert actors["Yoweri Museveni"]["country_code"] == "UGA"
+    assert actors["Robert Abela"]["country_code"] == "MLT"

@@ -82,6 +82,9 @@ TITLE_WORDS = frozenset(
         "emir",
         "sheikh",
         "ayatollah",
+        "judge",
+        "prosecutor",
+        "speaker",
     ]
 )
 HONORIFICS = frozenset(["mr", "mrs", "ms", "dr", "sir", "gen", "lt", "col", "adm", "president", "minister"])
@@ -579,3 +582,42 @@ def _org_actor(ent: Span, lex: Lexicon, doc: Doc) -> Actor | None:
         name = name[:-2]
     state = demonym_country(list(ent) + _premodifiers(ent.root, ent.start), lex, doc)
     return Actor(name, "organization", state.country if state else None)
+
+
+OFFICE_TITLES = frozenset(
+    TITLE_WORDS - {"analyst", "expert", "commentator", "journalist", "correspondent", "foreign", "defense", "defence"}
+)
+
+
+def home_signals(doc: Doc, lex: Lexicon, mentions: list[Mention]) -> list[tuple[int, str]]:
+    """Countries the text presents as the setting, in order: demonym adjectives ("Ugandan opposition"),
+    possessive or modifying state names ("Haiti's elections", "Kenya Anti-Corruption Commission") and
+    gazetteer places below the state ("in Kherson Oblast"). A state named as a counterpart ("action
+    against Russia") is not a signal. Out: (character offset in the doc, ISO3) pairs."""
+    idx = actor_index(lex, doc)
+    out: list[tuple[int, str]] = []
+    for match_id, start, _end in idx.demonyms(doc):
+        entry = idx.demonym_entries[int(doc.vocab.strings[match_id])]
+        if entry.country:
+            out.append((start, entry.country))
+    for m in mentions:
+        if m.actor.actor_type != "state" or not m.actor.country:
+            continue
+        last = doc[m.end - 1]
+        after = doc[m.end] if m.end < len(doc) else None
+        if (after is not None and after.lower_ in ("'s", "’s")) or last.dep_ in ("compound", "poss"):
+            out.append((m.start, m.actor.country))
+    for p in find_places(doc, lex):
+        if p.kind not in ("state", "place") and p.country:
+            out.append((p.start, p.country))
+    return sorted((doc[i].idx, c) for i, c in out)
+
+
+def needs_home_country(mention: Mention, article: ArticleActors) -> bool:
+    """An NER person with an office title, or an NER organisation, whose country the text did not give."""
+    if mention.source != "ner" or mention.actor.country:
+        return False
+    if mention.actor.actor_type == "organization":
+        return True
+    rec = article.persons.get(normalise_name(mention.actor.name))
+    return rec is not None and bool(rec.titles & OFFICE_TITLES)

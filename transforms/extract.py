@@ -13,11 +13,12 @@ bylines) and anything before the body (a date line).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from transforms.actors import Actor, ArticleActors, Mention, find_mentions
+from transforms.actors import Actor, ArticleActors, Mention, find_mentions, home_signals, needs_home_country
 from transforms.attribution import claimant, source_statement, speakers
 from transforms.dates import resolve_date
 from transforms.documents import Document, stable_id
@@ -199,14 +200,19 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
     last_speaker: Mention | None = None  # the last person who said something: "according to him"
     source: tuple[Mention, int] | None = None  # a lead "X reported the information." and how far it reaches
     seen_ids: set[str] = set()
-    for _offset, doc in pieces:
-        find_mentions(doc, lex, article)  # first pass: learn the article's persons, their titles and countries
+    signals: list[tuple[int, str]] = []  # (character offset in the text, ISO3) of where a story is set
+    for offset, doc in pieces:
+        # first pass: learn the article's persons, their titles and countries, and where the story is set
+        signals += [(offset + at, c) for at, c in home_signals(doc, lex, find_mentions(doc, lex, article))]
     article.recent.clear()  # the second pass follows the text's order again
+    homeless: dict[str, int] = {}  # actor_id → where the text first names it
     for offset, doc in pieces:
         mentions = find_mentions(doc, lex, article)
         by_token = {i: m for m in mentions for i in range(m.start, m.end)}
         for m in mentions:
             _actor_row(rows, m)
+            if needs_home_country(m, article):
+                homeless.setdefault(m.actor.actor_id, offset + doc[m.start].idx)
         places = find_places(doc, lex)
         doc_ents = doc.ents  # a tuple built from the whole doc on each access: once per doc, not per event
         for sent in doc.sents:
@@ -280,4 +286,18 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
             said = speakers(sent, by_token, lex)
             if said:
                 last_speaker = said[-1]
+    for actor_id, at in homeless.items():
+        row = rows.actors[actor_id]
+        if row["country_code"] is None:
+            row["country_code"] = paragraph_country(text, at, signals)
     return rows
+
+
+def paragraph_country(text: str, at: int, signals: list[tuple[int, str]]) -> str | None:
+    """The country an official or organisation of unknown nationality most likely belongs to: the one
+    its paragraph is set in (most signals, the first on a tie), or None when the paragraph gives none."""
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    end = len(text) if end < 0 else end
+    found = Counter(c for pos, c in signals if start <= pos < end)
+    return found.most_common(1)[0][0] if found else None
