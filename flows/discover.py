@@ -74,6 +74,8 @@ def _classify(path: Path, root: Path) -> Found:
             return Found(path, root, "outside_input", f"symlink to {target}, outside the input folder: not read")
         if target.is_dir():
             return Found(path, root, "not_a_file", "symlink to a folder: not followed")
+        if not target.is_file():  # a dangling link, or one to a pipe or device (reading it could block)
+            return Found(path, root, "not_a_file", f"symlink to {target}, which is not a regular file")
     elif not path.is_file():
         return Found(path, root, "not_a_file", "not a regular file (device, socket or pipe)")
     return Found(path, root)

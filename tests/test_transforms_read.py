@@ -78,3 +78,56 @@ def test_html_page_keeps_title_and_article_drops_script():
     assert isinstance(doc, Document)
     assert doc.title == "Summit news"
     assert "var x" not in doc.text and "signed a treaty" in doc.text
+
+
+# --- properties: reading and cleaning never raise, and cleaning is stable ------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from transforms.clean import html_to_text  # noqa: E402
+
+ODD = "\u00a0\u200b\u200d\ufeff\u2028\x00\x85\x9d\t\r\n é’“â€™ÃƒÂ<p><script>"
+texty = st.text(alphabet=st.sampled_from(list("Russia and Korea signed. ") + list(ODD)), max_size=400)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=3000))
+def test_reading_arbitrary_bytes_never_raises(data):
+    result = parse_document(RawInput("/in/x.txt", "x.txt", data))
+    assert isinstance(result, Document | Rejection)
+    if isinstance(result, Document):
+        assert result.text and result.text == clean_text(result.text)  # stored text is already clean
+        assert result.source_id == result.content_sha256[:16]
+        result.text.encode("utf-8")  # storable: no lone surrogates
+    else:
+        assert result.reason and result.stage in ("read", "parse")
+
+
+@settings(max_examples=300, deadline=None)
+@given(texty)
+def test_cleaning_is_idempotent_and_removes_invisible_characters(text):
+    once = clean_text(text)
+    assert clean_text(once) == once
+    assert not any(c in once for c in "\u00a0\u200b\u200d\ufeff\u2028\x00\x85\r\t")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=500))
+def test_html_extraction_never_raises(markup):
+    body, title = html_to_text("<html><body>" + markup)
+    assert isinstance(body, str) and (title is None or isinstance(title, str))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252"]), texty)
+def test_encodings_decode_to_the_same_clean_text(encoding, text):
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        return
+    decoded = decode_bytes(data)
+    if isinstance(decoded, DecodeError):
+        assert decoded.reason == "binary"  # e.g. text that is mostly NULs
+        return
+    assert clean_text(decoded.text) == clean_text(text) or encoding == "cp1252"

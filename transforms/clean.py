@@ -22,6 +22,9 @@ import ftfy
 MAX_BYTES = 20_000_000  # larger inputs are quarantined as too_large
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\x00"), None)
+# other C0/C1 control characters (not tab/newline, handled below) carry no text: drop them
+_CONTROLS = dict.fromkeys([*range(1, 9), *range(14, 32), 127, *range(0x80, 0xA0)], None)
+_LINE_SEPARATORS = re.compile(r"[\u2028\u2029\x85\x0c]")
 _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
 _TRAILING = re.compile(r"[ ]+\n")
 _MANY_BLANKS = re.compile(r"\n{3,}")
@@ -154,12 +157,28 @@ def html_to_text(text: str) -> tuple[str, str | None]:
 
 
 def clean_text(text: str) -> str:
-    """Repair and normalise text; the result is what all offsets refer to."""
+    """Repair and normalise text; the result is what all offsets refer to.
+
+    Repeated until nothing changes (at most three passes): removing an invisible character can
+    join two halves of a mojibake sequence that ftfy then repairs, and the stored text must be a
+    fixed point (cleaning it again changes nothing).
+    """
+    for _ in range(3):
+        cleaned = _clean_once(text)
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
+
+
+def _clean_once(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if any(ord(c) > 127 for c in text[:100_000]):
+    text = text.translate(_ZERO_WIDTH)
+    if not text.isascii():
         text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, fix_line_breaks=True)
     text = unicodedata.normalize("NFC", text)
-    text = text.translate(_ZERO_WIDTH)
+    text = _LINE_SEPARATORS.sub("\n", text)
+    text = text.translate(_ZERO_WIDTH).translate(_CONTROLS)
     text = _SPACES.sub(" ", text)
     text = _MANY_SPACES.sub(" ", text)
     text = _TRAILING.sub("\n", text)
