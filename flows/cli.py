@@ -80,8 +80,9 @@ def run(
             print_summary(summary, settings.db_path, note="nothing new or changed: no flow started")
             return
         from flows import pipeline
+        from flows.serve import api_for_workers
 
-        with _progress_bar() as hook:
+        with api_for_workers(settings), _progress_bar() as hook:
             pipeline.PROGRESS.append(hook)
             try:
                 summary = pipeline.flow_for(settings)(settings)

@@ -106,6 +106,30 @@ def prefect_api(port: int = 4200, startup_timeout: float = 120.0) -> Iterator[st
             proc.wait()
 
 
+@contextlib.contextmanager
+def api_for_workers(settings: Settings) -> Iterator[None]:
+    """Give local Dask workers this run's Prefect API (they inherit the environment).
+
+    Without it every worker process would start an ephemeral Prefect server of its own (~5 s each). With
+    `PREFECT_API_URL` set, or without a local cluster (`--dask-address`: the workers' own environment decides),
+    nothing changes.
+    """
+    if not settings.workers or settings.dask_address or os.environ.get("PREFECT_API_URL"):
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    # the same (singleton) temporary server this process's flow uses; Prefect stops it at exit, after its log
+    # and event workers have flushed (stopping it here would leave them retrying a dead server for a minute)
+    server = SubprocessASGIServer()
+    server.start()
+    os.environ["PREFECT_API_URL"] = server.api_url  # read by the worker processes the local cluster spawns
+    try:
+        yield
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+
+
 def serve(settings: Settings, cron: str, name: str = DEPLOYMENT) -> None:
     """Register the deployment and run its scheduled flow runs until interrupted (blocks)."""
     from flows.pipeline import flow_for
