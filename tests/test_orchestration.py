@@ -107,7 +107,7 @@ def test_correction_is_one_transaction(prefect_harness, inbox, tmp_path):
     from flows.incremental import read_documents
     from flows.pipeline import extract_task
     from transforms.rows import quarantine_frame
-    from warehouse.connect import connect
+    from warehouse.connect import WarehouseError, connect
     from warehouse.load import Batch, load_batch
 
     db = tmp_path / "wh.duckdb"
@@ -124,7 +124,7 @@ def test_correction_is_one_transaction(prefect_harness, inbox, tmp_path):
     broken = events.with_columns(pl.lit(None, pl.Utf8).alias("sentence"))  # violates NOT NULL at insert
     con = connect(db)
     try:
-        with pytest.raises(duckdb.Error):
+        with pytest.raises((duckdb.Error, WarehouseError)):
             load_batch(con, Batch(sources, broken, actors, quarantine_frame([]), "broken-run"))
     finally:
         con.close()
