@@ -75,14 +75,21 @@ def run(
         dask_address=dask_address,
     )
     with _held(settings):  # one run at a time per warehouse (waits up to --lock-timeout)
-        plan, summary = _preflight(settings)
+        plan, summary, prepared = _preflight(settings)
         if plan.nothing_to_do:  # nothing new: say so without paying for a Prefect flow
             print_summary(summary, settings.db_path, note="nothing new or changed: no flow started")
             return
-        from flows import pipeline
-        from flows.serve import api_for_workers
+        from flows.serve import run_api
 
-        with api_for_workers(settings), _progress_bar() as hook:
+        def warm_up() -> None:  # while Prefect's temporary server boots
+            from flows import pipeline
+
+            pipeline.PREPARED.append(pipeline.Prepared(settings, summary.extractor_version, *prepared))
+            pipeline.warm_up(settings)
+
+        with run_api(settings, warm_up), _progress_bar() as hook:
+            from flows import pipeline
+
             pipeline.PROGRESS.append(hook)
             try:
                 summary = pipeline.flow_for(settings)(settings)
@@ -174,7 +181,7 @@ def _preflight(settings):
         except WarehouseError as exc:
             fail(str(exc))
         summary.seconds = (datetime.now(UTC).replace(tzinfo=None) - started).total_seconds()
-    return plan, summary
+    return plan, summary, (found, known, plan)
 
 
 @contextlib.contextmanager

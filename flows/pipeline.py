@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 
@@ -191,6 +192,39 @@ class _Loader:
         )
 
 
+@dataclass
+class Prepared:
+    """A plan the CLI made before starting the flow, for these settings and this extractor version."""
+
+    settings: Settings
+    version: str
+    found: list[Found]
+    known: Known
+    plan: Plan
+
+
+# Handed from the CLI to the flow in the same process (not a flow parameter: `known` can be large, and
+# parameters are sent to the Prefect API). Taken once; a flow run without it (serve, tests) plans itself.
+PREPARED: list[Prepared] = []
+
+
+def _take_prepared(settings: Settings, version: str) -> tuple[list[Found], Known, Plan] | None:
+    while PREPARED:
+        p = PREPARED.pop()
+        if p.settings == settings and p.version == version:
+            return p.found, p.known, p.plan
+    return None
+
+
+def warm_up(settings: Settings) -> None:
+    """Load what the first batch needs (dictionaries, spaCy model, the expectation suites): the CLI does it
+    while Prefect's temporary server boots, so the two overlap instead of adding up."""
+    load_lexicon(settings.dictionaries)
+    if not (settings.workers or settings.dask_address):  # else spaCy runs on the workers
+        _nlp()
+    validate_batch(sources_frame([], ""), events_frame([]), actors_frame([]))
+
+
 @flow(name="newsevents-run", log_prints=False, validate_parameters=False)
 def run_pipeline(settings: Settings) -> RunSummary:
     from prefect.runtime import flow_run
@@ -205,19 +239,24 @@ def run_pipeline(settings: Settings) -> RunSummary:
     distributed = bool(settings.workers or settings.dask_address)
     try:
         ts = time.perf_counter()
-        found = discover_task(settings.inputs)
+        prepared = _take_prepared(settings, summary.extractor_version)
+        if prepared:  # the CLI planned just before starting this flow (holding the run lock): not done twice
+            found, known, plan = prepared
+        else:
+            found = discover_task(settings.inputs)
+            try:
+                known = known_task(settings)
+            except WarehouseError as exc:
+                raise RunError(str(exc)) from None
+            plan = plan_task(found, known, summary.extractor_version)
         summary.files_seen = len(found)
-        try:
-            known = known_task(settings)
-        except WarehouseError as exc:
-            raise RunError(str(exc)) from None
-        plan = plan_task(found, known, summary.extractor_version)
         summary.skipped = plan.skipped
         summary.quarantined += sum(plan.quarantined_before.values())
         summary.quarantine_reasons.update(plan.quarantined_before)
         summary.stage_seconds["plan"] += time.perf_counter() - ts
         logger.info(
-            "plan: %d files, %d unchanged documents skipped, %d documents to code in %d files",
+            "plan%s: %d files, %d unchanged documents skipped, %d documents to code in %d files",
+            " (made before the flow)" if prepared else "",
             len(found),
             plan.skipped,
             plan.todo_documents,

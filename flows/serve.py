@@ -12,15 +12,17 @@ included) for as long as it serves, and stops it on exit. With
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from flows.settings import Settings
 
@@ -106,28 +108,61 @@ def prefect_api(port: int = 4200, startup_timeout: float = 120.0) -> Iterator[st
             proc.wait()
 
 
-@contextlib.contextmanager
-def api_for_workers(settings: Settings) -> Iterator[None]:
-    """Give local Dask workers this run's Prefect API (they inherit the environment).
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
-    Without it every worker process would start an ephemeral Prefect server of its own (~5 s each). With
-    `PREFECT_API_URL` set, or without a local cluster (`--dask-address`: the workers' own environment decides),
-    nothing changes.
+
+def _boot_temporary_server(port: int) -> subprocess.Popen:
+    """Prefect's temporary API server (UI off, ephemeral mode, as Prefect itself starts it) on 127.0.0.1:port."""
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app"]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextlib.contextmanager
+def run_api(settings: Settings, warm_up: Callable[[], None], startup_timeout: float = 120.0) -> Iterator[None]:
+    """Have the flow's Prefect API ready, doing `warm_up` meanwhile.
+
+    With no API configured, a flow run would import Prefect's server (~2 s) and boot its temporary server
+    (~3 s) before it begins. Instead this boots the same temporary server as a subprocess while `warm_up`
+    loads models, so the two overlap, and points this process (and the local Dask workers, through the
+    environment they inherit) at it. It is stopped at exit, after Prefect's log and event workers have
+    flushed. With `PREFECT_API_URL` set (or a test harness) only `warm_up` runs; with `--dask-address`
+    the workers' own environment decides their API. If the server does not come up, the flow falls back
+    to Prefect's own temporary server.
     """
-    if not settings.workers or settings.dask_address or os.environ.get("PREFECT_API_URL"):
+    from prefect.settings import get_current_settings
+
+    if get_current_settings().api.url:
+        warm_up()
         yield
         return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    # the same (singleton) temporary server this process's flow uses; Prefect stops it at exit, after its log
-    # and event workers have flushed (stopping it here would leave them retrying a dead server for a minute)
-    server = SubprocessASGIServer()
-    server.start()
-    os.environ["PREFECT_API_URL"] = server.api_url  # read by the worker processes the local cluster spawns
-    try:
+    port = _free_port()
+    proc = _boot_temporary_server(port)
+    atexit.register(_stop, proc)  # registered before the flow starts Prefect's workers: runs after their flush
+    warm_up()
+    url = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + startup_timeout
+    while proc.poll() is None and not _healthy(url) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if proc.poll() is not None or not _healthy(url):
+        _stop(proc)
+        yield  # Prefect starts its own temporary server
+        return
+    with _api_url(url):
         yield
-    finally:
-        os.environ.pop("PREFECT_API_URL", None)
 
 
 def serve(settings: Settings, cron: str, name: str = DEPLOYMENT) -> None:
