@@ -288,6 +288,8 @@ def serve(
         fail(str(exc))
     except KeyboardInterrupt:
         err.print("newsevents: stopped serving")
+    except Exception as exc:  # noqa: BLE001 - e.g. PREFECT_API_URL points at no server: one line, no traceback
+        fail(f"serve failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", 1)
 
 
 DbOption = Annotated[
