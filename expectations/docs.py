@@ -10,6 +10,7 @@ validated anything; a run with nothing to validate leaves it as it was.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import warnings
 from dataclasses import dataclass, field
@@ -100,7 +101,16 @@ class ValidationLog:
         stale = directory / "validations"
         if stale.exists():  # pages of an earlier run: the index lists this run only
             shutil.rmtree(stale, ignore_errors=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            context.build_data_docs(site_names=[SITE])
-        return directory / "index.html"
+        gx_log = logging.getLogger("great_expectations")
+        level = gx_log.level
+        gx_log.setLevel(logging.CRITICAL)  # GX logs a write error (a full disk) with a traceback, then goes on
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                context.build_data_docs(site_names=[SITE])
+        finally:
+            gx_log.setLevel(level)
+        index = directory / "index.html"
+        if not index.exists():
+            raise OSError(f"Great Expectations wrote no {index}")
+        return index
