@@ -241,3 +241,60 @@ def test_cli_run_then_noop_needs_no_flow(prefect_harness, inbox, tmp_path):
     assert runs[1] == (None, 0, 2)
     bad = runner.invoke(app, ["serve", "--cron", "not a cron", "--inbox", str(tmp_path / "in2"), "--db", str(db)])
     assert bad.exit_code != 0 and "not a valid cron expression" in bad.output
+
+
+def test_load_retries_while_another_process_holds_the_warehouse(prefect_harness, tmp_path):
+    """Lock contention is retried by Prefect (a BI tool holding the DuckDB file), a real error is not."""
+    import subprocess
+    import sys
+    import time
+
+    from prefect import flow
+
+    from flows.pipeline import load_task
+    from transforms.documents import Rejection
+    from transforms.rows import actors_frame, events_frame, quarantine_frame, sources_frame
+    from warehouse.connect import WarehouseError, connect
+
+    db = tmp_path / "held.duckdb"
+    connect(db).close()
+    settings = Settings(inputs=[str(tmp_path)], db=str(db), lock_timeout=0.5)
+    row = Rejection(str(tmp_path / "x.txt"), "read", "empty", "no text")
+    batch_args = (sources_frame([], "v"), events_frame([]), actors_frame([]), quarantine_frame([row]), "r1")
+
+    @flow
+    def load_once():
+        from warehouse.load import Batch
+
+        load_task(settings, Batch(*batch_args))
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('held', flush=True); "
+            "time.sleep(3); c.close()",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    t = time.monotonic()
+    load_once()  # first attempt gives up after 0.5 s; the retry 5 s later finds the file free
+    assert time.monotonic() - t >= 3
+    holder.wait()
+    assert q(db, "SELECT uri, reason FROM quarantine") == [(row.uri, "empty")]
+
+    bad = Settings(inputs=[str(tmp_path)], db=str(tmp_path / "no-such-dir" / "x" / "w.duckdb"), lock_timeout=0.5)
+    (tmp_path / "no-such-dir").write_text("a file, not a folder")
+
+    @flow
+    def load_bad():
+        from warehouse.load import Batch
+
+        load_task(bad, Batch(*batch_args))
+
+    t = time.monotonic()
+    with pytest.raises(WarehouseError):
+        load_bad()
+    assert time.monotonic() - t < 4  # not retried
