@@ -112,20 +112,24 @@ def test_read_only_db_directory_is_one_clear_line(tmp_path, seeds_copy, mounts):
     assert tree(seeds_copy) == before
 
 
-def test_full_disk_is_one_clear_line_and_leaves_whole_documents(prefect_harness, tmp_path, seeds_copy, mounts):
+def test_full_disk_is_one_clear_line_and_leaves_whole_documents(prefect_harness, tmp_path, mounts):
     disk = tmp_path / "disk"
     mounts(disk, "size=2m")
     db = disk / "w.duckdb"
     connect(db).close()
     free = shutil.disk_usage(disk).free
-    (disk / "filler").write_bytes(b"\0" * max(0, free - 48 * 1024))  # a little room: the load runs out of it
-    before = tree(seeds_copy)
-    code, out = cli("run", str(seeds_copy), "--db", str(db))
+    (disk / "filler").write_bytes(b"\0" * max(0, free - 40 * 1024))  # a little room: the load runs out of it
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for seed in sorted(SEEDS.glob("*.txt"))[:2]:
+        shutil.copy(seed, inputs)
+    before = tree(inputs)
+    code, out = cli("run", str(inputs), "--db", str(db))
     assert code != 0, out
     line = [ln for ln in out.splitlines() if ln.startswith("newsevents: ")]
     assert line and "full" in line[-1], out
     assert "Traceback" not in out
-    assert tree(seeds_copy) == before
+    assert tree(inputs) == before
     (disk / "filler").unlink()
     con = duckdb.connect(str(db), read_only=True)  # still a sound warehouse, holding whole documents only
     try:
