@@ -97,7 +97,9 @@ def _nlp():
 
 @task(name="nlp-and-extract", cache_policy=NO_CACHE)
 def extract_task(docs: list[Document], settings: Settings) -> tuple[tuple[pl.DataFrame, ...], dict[str, float]]:
-    """The batch's (sources, events, actors) frames, and the seconds spent in spaCy ("nlp") and in "extract".
+    """The batch's (sources, events, actors) frames with the rejections of documents the extractor failed on
+    (stage `extract`, reason `extract_error`: one bad text never stops the run), and the seconds spent in
+    spaCy ("nlp") and in "extract".
 
     spaCy streams docs (in `settings.n_process` processes) while this process
     extracts from the ones already parsed; "nlp" is the time spent waiting for them.
@@ -105,16 +107,25 @@ def extract_task(docs: list[Document], settings: Settings) -> tuple[tuple[pl.Dat
     t0 = time.perf_counter()
     lex = load_lexicon(settings.dictionaries)
     nlp = _nlp()
-    events, actor_maps, extracting = [], [], 0.0
+    events, actor_maps, extracting, kept, failed = [], [], 0.0, [], []
     parsed = pipe_texts(nlp, [d.text for d in docs], n_process=settings.n_process)
     for doc, pieces in zip(docs, parsed, strict=True):
         ts = time.perf_counter()
-        rows = extract_article(doc, pieces, lex)
+        try:
+            rows = extract_article(doc, pieces, lex)
+        except Exception as exc:  # noqa: BLE001 - quarantined with its reason; the rest of the batch goes on
+            why = str(exc).splitlines()[0] if str(exc) else ""
+            failed.append(
+                Rejection(doc.uri, "extract", "extract_error", f"the extractor failed: {type(exc).__name__}: {why}")
+            )
+            extracting += time.perf_counter() - ts
+            continue
+        kept.append(doc)
         events.extend(rows.events)
         actor_maps.append(rows.actors)
         extracting += time.perf_counter() - ts
     ts = time.perf_counter()
-    frames = sources_frame(docs, extractor_version(lex)), events_frame(events), actors_frame(actor_maps)
+    frames = sources_frame(kept, extractor_version(lex)), events_frame(events), actors_frame(actor_maps), failed
     extracting += time.perf_counter() - ts
     return frames, {"nlp": time.perf_counter() - t0 - extracting, "extract": extracting}
 
@@ -157,7 +168,8 @@ class _Loader:
     def load(self, extracted, rejections: list[Rejection], n_docs: int) -> None:
         s = self.summary
         if extracted is not None:
-            sources, events, actors = extracted
+            sources, events, actors, failed = extracted
+            rejections = rejections + failed
             ts = time.perf_counter()
             validated = validate_task(sources, events, actors)
             if isinstance(validated, str):

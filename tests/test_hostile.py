@@ -395,3 +395,34 @@ def test_second_run_changes_nothing_quarantine_included(hostile_run):
     assert second.loaded == 0
     assert snapshot(db) == after_first
     assert q(db, "SELECT count(*) - count(DISTINCT (uri, stage, reason)) FROM quarantine") == [(0,)]
+
+
+def test_a_text_the_extractor_fails_on_is_quarantined_and_the_run_goes_on(prefect_harness, tmp_path, monkeypatch):
+    """An extractor bug met by one text costs that text (quarantined with the error), not the run."""
+    import flows.pipeline as pipeline
+    from flows.settings import Settings
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "fine.txt").write_text("Iran condemned the strike on Monday, officials said.")
+    (folder / "trap.txt").write_text("Poland sent aid to Kyiv on Tuesday, officials said.")
+    real = pipeline.extract_article
+
+    def fragile(doc, pieces, lex):
+        if doc.file_name == "trap.txt":
+            raise IndexError("list index out of range")
+        return real(doc, pieces, lex)
+
+    monkeypatch.setattr(pipeline, "extract_article", fragile)
+    db = tmp_path / "w.duckdb"
+    summary = pipeline.run_pipeline(Settings(inputs=[str(folder)], db=str(db), data_docs=False))
+    assert summary.error is None and summary.loaded == 1
+    assert q(db, "SELECT file_name FROM sources") == [("fine.txt",)]
+    assert q(db, "SELECT uri, stage, reason, detail FROM quarantine") == [
+        (
+            str(folder / "trap.txt"),
+            "extract",
+            "extract_error",
+            "the extractor failed: IndexError: list index out of range",
+        )
+    ]

@@ -119,7 +119,7 @@ def test_correction_is_one_transaction(prefect_harness, inbox, tmp_path):
     )
     (inbox / "germany.txt").write_text(CORRECTED, encoding="utf-8")
     docs, _ = read_documents(discover([str(inbox / "germany.txt")]))
-    (sources, events, actors), _ = extract_task.fn(docs, settings)
+    (sources, events, actors, _failed), _ = extract_task.fn(docs, settings)
     assert events.height > 0
     broken = events.with_columns(pl.lit(None, pl.Utf8).alias("sentence"))  # violates NOT NULL at insert
     con = connect(db)
