@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 
 from spacy.tokens import Doc, Span, Token
 
@@ -31,6 +32,7 @@ from transforms.quantities import event_quantity
 EXTRACTOR_VERSION = "0.1.0"  # bump when the grammar changes; the lexicon has its own hash
 HEADLINE_WORDS = 25  # headlines and decks are shorter; an unpunctuated line this long is a lead paragraph
 _CLOSING = re.compile(r"[.!?…][\"'”’»)\]]*\s*$")
+_WORD = re.compile(r"[^\W\d_]+")
 _FURNITURE = re.compile(
     r"^\s*(?:-\s*\w+|sign up|subscribe|read more|follow us|share this|advertisement|"
     r"contributing:|photo:|image:|credit:|copyright|©)",
@@ -48,20 +50,19 @@ def extractor_version(lex: Lexicon) -> str:
     return f"{EXTRACTOR_VERSION}+{lex.version}"
 
 
-def _line_of(text: str, start: int, end: int) -> str:
-    ls = text.rfind("\n", 0, start) + 1
-    le = text.find("\n", end)
-    return text[ls : le if le >= 0 else len(text)]
-
-
 def codable(text: str, start: int, end: int, body_start: int) -> bool:
     """Is this sentence part of a report (not a headline, deck, byline or furniture)?"""
     if end <= body_start:
         return False
-    line = _line_of(text, start, end)
-    if _FURNITURE.match(line):
+    ls = text.rfind("\n", 0, start) + 1
+    le = text.find("\n", end)
+    le = len(text) if le < 0 else le
+    # only the line's head, its tail and its first HEADLINE_WORDS words are looked at: a single-line text can
+    # be megabytes long, and reading the whole line for each of its sentences would take quadratic time
+    if _FURNITURE.match(text[ls : min(le, ls + 200)]):
         return False
-    if not _CLOSING.search(line) and len(re.findall(r"[^\W\d_]+", line)) < HEADLINE_WORDS:
+    closing = _CLOSING.search(text[max(ls, le - 64) : le])
+    if not closing and sum(1 for _ in islice(_WORD.finditer(text, ls, le), HEADLINE_WORDS)) < HEADLINE_WORDS:
         return False  # a headline or deck: short and unpunctuated (a long line is a lead paragraph)
     words = re.findall(r"[^\W\d_]+", text[start:end])
     return len(words) >= 4
