@@ -112,6 +112,7 @@ def child_flow(corpus: Path, db: Path, n_process: int | None, batch_size: int | 
         t_import = time.perf_counter()
         from flows.pipeline import run_pipeline
         from flows.settings import load_settings
+        from transforms.nlp import processes
 
         imports = time.perf_counter() - t_import
         settings = load_settings(cwd=ROOT, inputs=[str(corpus)], db=str(db), n_process=n_process, batch_size=batch_size)
@@ -127,7 +128,7 @@ def child_flow(corpus: Path, db: Path, n_process: int | None, batch_size: int | 
         "loaded": summary.loaded,
         "events": summary.events,
         "quarantined": summary.quarantined,
-        "n_process": settings.n_process,
+        "n_process": processes(settings.n_process, settings.batch_size),  # spaCy processes for a full batch
         "batch_size": settings.batch_size,
         "rss_self": rss.self_peak,
         "rss_tree": rss.tree_peak,
