@@ -2,7 +2,7 @@
 
 In: a number of articles `n`, a `seed` and an output folder. Out: `n` `.txt`
 files (headline line, date line, paragraphs one per line, 500–800 words each),
-the same files for the same arguments on every machine. The vocabulary comes
+the same files for the same arguments and dictionaries on every machine. The vocabulary comes
 from `transforms/dictionaries` (actors, places, event verbs, speech verbs), so
 the articles exercise the extractor much as real news would: named people,
 states, organisations, many verbs in several tenses, numbers, dates, places

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from transforms.nlp import chunk_text, pipe_texts, processes
+from transforms.nlp import chunk_text, pipe_texts, processes, spacy_batch_size
 
 
 def test_line_breaks_end_sentences(nlp):
@@ -61,3 +61,9 @@ def test_process_count_fits_the_batch():
     assert processes(1, 1000) == 1
     assert processes(0, 1000) >= 1  # 0: one per core
     assert processes(4, 40) == 2
+
+
+def test_spacy_batches_are_bounded_by_characters():
+    assert spacy_batch_size(64, 200, 5_000) == 40  # news articles: ~40 a batch
+    assert spacy_batch_size(64, 3, 100_000) == 2  # pieces of a huge text: a few at a time
+    assert spacy_batch_size(64, 200, 5_000, n_process=2) == 25  # 8 batches: both workers busy to the end

