@@ -17,6 +17,17 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 
+def query(db, sql: str, params=None) -> list[tuple]:
+    """Rows of one query on a warehouse file, opened read-only and closed again."""
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
 @pytest.fixture(scope="session")
 def lex():
     from transforms.lexicon import load_lexicon

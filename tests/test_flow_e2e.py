@@ -6,6 +6,7 @@ import duckdb
 import pytest
 
 from flows.settings import Settings
+from tests.conftest import query as q
 
 CONTRACT = {
     "events": {
@@ -80,14 +81,6 @@ def seeded(prefect_harness, tmp_path_factory):
     settings = Settings(inputs=[str(SEEDS)], db=str(db))
     first = run_pipeline(settings)
     return settings, db, first
-
-
-def q(db, sql, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_run_finishes_and_loads_every_seed(seeded):

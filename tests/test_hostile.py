@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from flows.discover import discover
 from flows.feeds import read_inputs
 from tests.conftest import SEEDS
+from tests.conftest import query as q
 from transforms.clean import clean_text
 from transforms.documents import Document, Rejection
 from transforms.nlp import MAX_CHUNK, chunk_text, pipe_texts
@@ -320,14 +321,6 @@ def hostile_run(prefect_harness, tmp_path_factory):
     finally:
         mp.undo()
     return folder, base / "h.duckdb", first, second, after_first
-
-
-def q(db, sql, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_hostile_run_finishes(hostile_run):

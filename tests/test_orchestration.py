@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.settings import Settings
+from tests.conftest import query as q
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,14 +33,6 @@ VISIT = (
     "date 2024-06-11\n"
     "Aldric Venn met Vladimir Putin in Moscow on Tuesday to discuss grain exports, the Kremlin said.\n"
 )
-
-
-def q(db, sql, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture()
