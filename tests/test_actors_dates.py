@@ -113,6 +113,40 @@ def test_group_actor_from_demonym_and_group_noun(article):
     assert c["actor1_country"] == "RUS" and c["actor1_type"] == "group"
 
 
+def test_group_with_common_noun_modifiers_and_coordinated_demonyms(article):
+    events, actors = article(
+        "Striking Italian steel workers blocked the main road to the port.\n"
+        "Polish and Czech negotiators met in Prague on Monday.\n"
+        "Russian T-90 crews shelled the village."
+    )
+    e = one(events, "PROTEST")
+    assert (e["actor1"], e["actor1_type"], e["actor1_country"]) == ("Italian steel workers", "group", "ITA")
+    c = one(events, "CONSULT")
+    assert {(c["actor1"], c["actor1_country"]), (c["actor2"], c["actor2_country"])} == {
+        ("Polish negotiators", "POL"),
+        ("Czech negotiators", "CZE"),
+    }
+    assert not any("T-90" in n for n in actors)  # a model name between: no group
+
+
+def test_group_placed_by_a_state_after_it_takes_its_country(article):
+    events, _ = article(
+        "Police in Kenya arrested three opposition activists.\n"
+        "Militants based in Somalia attacked a convoy.\n"
+        "Nurses from Filipino aid groups treated the wounded."
+    )
+    c = one(events, "COERCE")
+    assert (c["actor1"], c["actor1_type"], c["actor1_country"]) == ("Kenyan police", "group", "KEN")
+    a = one(events, "ASSAULT")
+    assert (a["actor1"], a["actor1_country"]) == ("Somali militants", "SOM")
+
+
+def test_demonym_institution_is_an_organisation(article):
+    events, _ = article("The Peruvian parliament rejected the budget on Tuesday.")
+    e = one(events, "REJECT")
+    assert (e["actor1"], e["actor1_type"], e["actor1_country"]) == ("Peruvian parliament", "organization", "PER")
+
+
 def test_aircraft_are_not_a_group_and_places_are_not_actors(article):
     _, actors = article(
         "Russia deployed Russian Su-35 fighters near the border.\n"

@@ -31,6 +31,11 @@ def test_passive_voice_by_agent_acts(code):
     assert e["actor1"] == "Japan"
 
 
+def test_passive_engaged_in_an_event_noun_the_subject_acts(code):
+    e = only(code("Turkish troops were engaged in heavy fighting near the Syrian border."), "ASSAULT")
+    assert (e["actor1"], e["actor1_country"]) == ("Turkish soldiers", "TUR")
+
+
 def test_coordinated_subjects_give_both_sides(code):
     e = only(code("Brazil and Argentina met in Buenos Aires on Monday."), "CONSULT")
     assert {e["actor1"], e["actor2"]} == {"Brazil", "Argentina"}

@@ -335,36 +335,58 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
             spans.append((ent, actor, "ner"))
             taken |= {t.i for t in ent}
 
-    # 3. demonym phrases: "North Korean soldiers", "North Korean authorities"
+    # 3. demonym phrases: "North Korean soldiers", "North Korean authorities", "Hungarian and Romanian officials"
     for match_id, start, end in idx.demonyms(doc):
         if any(i in taken for i in range(start, end)):
             continue
         entry = idx.demonym_entries[int(doc.vocab.strings[match_id])]
-        head = doc[end - 1].head
-        if head.i < end or head.pos_ not in ("NOUN", "PROPN") or head.i in taken:
+        first = doc[end - 1]
+        while first.dep_ == "conj" and first.head.i < first.i and first.head.pos_ in ("ADJ", "PROPN", "NOUN"):
+            first = first.head  # "Hungarian and [Romanian] officials": the phrase's head is the first conjunct's
+        head = first.head
+        if head.i < end or head.pos_ not in ("NOUN", "PROPN") or (head.i in taken and first.i == end - 1):
             continue  # a demonym used as a noun ("the Russians": the dictionary) or an adjective
         noun = head.lemma_.lower()
-        between = doc[end : head.i]
-        phrase = doc[start : head.i + 1]
+        coordinated = {t.i for c in doc[start:end] for t in c.subtree if t.dep_ in ("cc", "conj") or t.i >= end}
+        between = [t for t in doc[end : head.i] if t.i not in coordinated or t.head.i == head.i]
+        between = [t for t in between if not _coordinated_demonym(t, doc[start:end])]
+        own = doc[start:end] if first.i != end - 1 else doc[start : head.i + 1]  # a second conjunct: itself
         if noun in lex.state_nouns or head.lower_ in lex.state_nouns:
-            if any(t.pos_ not in ("ADJ", "NOUN", "PROPN", "PUNCT") for t in between):
+            if any(t.pos_ not in ("ADJ", "NOUN", "PROPN", "PUNCT", "CCONJ") for t in between):
                 continue
-            spans.append((phrase, _entry_actor(entry), "demonym"))
-        elif noun in lex.group_nouns or head.lower_ in lex.group_nouns:
-            # only known modifiers may stand between: "North Korean military construction personnel",
-            # not "Russian Su-35 fighters" (aircraft)
+            spans.append((own, _entry_actor(entry), "demonym"))
+        elif _group_head(head, lex) or noun in lex.institution_nouns or head.lower_ in lex.institution_nouns:
+            # only modifiers may stand between: "North Korean military construction personnel", "French paper
+            # workers", not "Russian Su-35 fighters" (aircraft)
             if not all(_group_modifier(t, lex) for t in between):
                 continue
-            spans.append(
-                (
-                    phrase,
-                    Actor(_group_name(doc[start:end].text, list(between), head, lex), "group", entry.country),
-                    "demonym",
-                )
-            )
+            kind = "group" if _group_head(head, lex) else "organization"
+            name = _group_name(doc[start:end].text, between, head, lex)
+            spans.append((own, Actor(name, kind, entry.country), "demonym"))
         else:
             continue
-        taken |= set(range(start, head.i + 1))
+        taken |= set(range(own.start, own.end)) - coordinated
+
+    # 3b. a group or institution noun placed by a state after it: "security forces in Guinea", "rebels in
+    # the Ivory Coast", "doctors from American aid groups", "a group based in Trinidad"
+    actor_at = {t.i: (s, a) for s, a, _ in spans for t in s}
+    for tok in doc:
+        if tok.i in taken or tok.pos_ not in ("NOUN", "PROPN") or not _group_head(tok, lex):
+            continue
+        if any(c.dep_ in ("compound", "amod") and c.i in actor_at for c in tok.lefts):
+            continue
+        placed = _placed_by(tok, actor_at, places)
+        if placed is None:
+            continue
+        mods = [c for c in tok.lefts if c.dep_ in ("amod", "compound") and c.i not in taken]
+        begin = min([m.left_edge.i for m in mods] + [tok.i])
+        phrase = doc[begin : tok.i + 1]
+        keep = [t.pos_ == "PROPN" and not t.is_sent_start and not _group_head(t, lex) for t in phrase]
+        words = [t.text if k else t.lower_ for t, k in zip(phrase, keep, strict=True)]
+        demonym = _adjective_demonym(placed, lex)
+        name = " ".join([demonym, *words]) if demonym else " ".join(words)
+        spans.append((phrase, Actor(name, "group", placed), "demonym"))
+        taken |= set(range(phrase.start, phrase.end))
 
     # 4. role references: "the North Korean leader", "a Donbas separatist leader", "the head of the Kremlin"
     actor_at = {t.i: a for s, a, _ in spans for t in s}
@@ -426,9 +448,55 @@ def _seen_person(article: ArticleActors, actor: Actor) -> None:
     article.recent.append(actor)
 
 
+def _group_head(tok: Token, lex: Lexicon) -> bool:
+    return tok.lemma_.lower() in lex.group_nouns or tok.lower_ in lex.group_nouns
+
+
 def _group_modifier(tok: Token, lex: Lexicon) -> bool:
+    """May this word stand between a demonym and its group noun? Listed modifiers and group nouns, and
+    lower-case common nouns and adjectives ("paper workers", "nationalist guerrillas"); no name, no number."""
     low = tok.lower_
-    return tok.is_punct and low == "-" or low in lex.group_modifiers or low in lex.group_nouns
+    if tok.is_punct and low == "-" or low in lex.group_modifiers or low in lex.group_nouns:
+        return True
+    return tok.is_alpha and tok.text.islower() and tok.pos_ in ("NOUN", "ADJ") and tok.dep_ in ("compound", "amod")
+
+
+def _coordinated_demonym(tok: Token, demonym: Span) -> bool:
+    """ "Hungarian [and Romanian] officials": the other conjunct and its conjunction are not modifiers."""
+    return (
+        tok.dep_ in ("cc", "conj")
+        and any(tok.head.i == d.i or tok.head.head.i == d.i for d in demonym)
+        or (tok.dep_ == "cc" and tok.head.i in {d.i for d in demonym})
+    )
+
+
+PLACING_PREPS = frozenset({"in", "from", "of"})
+PLACING_PARTICIPLES = frozenset({"base", "operate", "station", "deploy"})
+
+
+def _placed_by(tok: Token, actor_at: dict[int, tuple[Span, Actor]], places: dict[int, Place]) -> str | None:
+    """The country of a state, a country-coded actor or a gazetteer place after in/from/of (directly or
+    after "based", "operating"): "forces in Guinea", "doctors from American aid groups"."""
+    preps = [c for c in tok.rights if c.dep_ == "prep" and c.lower_ in PLACING_PREPS]
+    for acl in (c for c in tok.rights if c.dep_ == "acl" and c.lemma_.lower() in PLACING_PARTICIPLES):
+        preps += [c for c in acl.children if c.dep_ == "prep" and c.lower_ == "in"]
+    for prep in preps:
+        for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+            for t in [pobj, *(c for c in pobj.lefts if c.dep_ in ("compound", "amod", "poss"))]:
+                found = actor_at.get(t.i)
+                if found is not None and found[1].country and found[1].actor_type in ("state", "group"):
+                    return found[1].country
+                if found is None and t.i in places and places[t.i].country and prep.lower_ != "of":
+                    return places[t.i].country
+    return None
+
+
+def _adjective_demonym(country: str, lex: Lexicon) -> str | None:
+    """The adjective of a country ("GIN" → "Guinean"), or None."""
+    for dem, entry in lex.demonym_index.items():
+        if entry.country == country and not dem.endswith("s"):
+            return next((d for d in entry.demonyms if d.lower() == dem), None)
+    return None
 
 
 def _group_name(demonym: str, between: list[Token], head: Token, lex: Lexicon) -> str:

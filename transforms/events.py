@@ -277,6 +277,11 @@ def _head_mention(tok: Token, by_token: dict[int, Mention]) -> list[Mention]:
                     for pobj in _child(prep, "pobj"):
                         if pobj.i in by_token:
                             first = [by_token[pobj.i]]
+    for mod in (c for c in tok.lefts if c.dep_ in ("amod", "compound") and c.i in by_token):
+        for conj in mod.conjuncts:  # "Hungarian and Romanian officials": one group for each demonym
+            c = by_token.get(conj.i)
+            if c and all(c.actor != o.actor for o in first):
+                first.append(c)
     for conj in _child(tok, "conj"):
         c = by_token.get(conj.i)
         if c is None:
@@ -359,6 +364,11 @@ def objects(verb: Token, event_type: str, by_token: dict[int, Mention], skip: se
                 for pobj in _child(prep, "pobj"):
                     out.extend(_head_mention(pobj, by_token))
     return [m for m in out if m.actor not in skip]
+
+
+def _stative_in(tok: Token, trig: list[Token]) -> bool:
+    """ "were engaged/involved in <event noun>": a passive form that describes what the subject does."""
+    return any(t.dep_ == "prep" and t.lower_ == "in" and t.head.i == tok.i for t in trig)
 
 
 def _is_action(tok: Token, lex: Lexicon) -> bool:
@@ -590,8 +600,9 @@ def _build(
     patient = []
     if passive:
         patient = [m for s in _child(tok, "nsubjpass") for m in _head_mention(s, by_token)]
-        if not actors1 and entry.event_type in TRANSFER_TYPES and patient:
-            actors1, patient = patient, []  # "North Korean soldiers are stationed…": they act
+        if not actors1 and patient and (entry.event_type in TRANSFER_TYPES or (light and _stative_in(tok, trig))):
+            # "North Korean soldiers are stationed…", "the militia was engaged in looting": they act
+            actors1, patient = patient, []
     if not actors1:
         return None
     actor1 = actors1[0]

@@ -70,6 +70,7 @@ class Lexicon:
     group_modifiers: frozenset[str] = frozenset()  # words allowed between a demonym and a group noun
     group_canonical: dict[str, str] = field(default_factory=dict)  # "troops" → "soldiers" (group names)
     non_actor_heads: frozenset[str] = frozenset()  # "treaty", "operation": NER organisations that are not actors
+    institution_nouns: frozenset[str] = frozenset()  # "parliament", "embassy": demonym + noun → organisation
     demonym_index: dict[str, ActorEntry] = field(default_factory=dict)
 
     def actor_by_name(self, name: str) -> ActorEntry | None:
@@ -183,5 +184,6 @@ def _load(directory: str) -> Lexicon:
             str(v).lower(): str(k) for k, vs in (groups_doc.get("canonical_nouns") or {}).items() for v in vs or []
         },
         non_actor_heads=fs(groups_doc, "non_actor_heads"),
+        institution_nouns=fs(groups_doc, "institution_nouns"),
         demonym_index=demonym_index,
     )
