@@ -328,8 +328,8 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
         if ent.label_ not in ("PERSON", "ORG") or any(t.i in taken for t in ent):
             continue
         ent = _strip_places(ent, places)
-        if ent is None:
-            continue
+        if ent is None or ent.text.lower() in lex.demonym_index:
+            continue  # a demonym tagged as a name ("Ugandan" PERSON): the demonym phrases below
         actor = _person_actor(ent, lex, doc, article) if ent.label_ == "PERSON" else _org_actor(ent, lex, doc)
         if actor:
             spans.append((ent, actor, "ner"))
@@ -344,6 +344,8 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
         while first.dep_ == "conj" and first.head.i < first.i and first.head.pos_ in ("ADJ", "PROPN", "NOUN"):
             first = first.head  # "Hungarian and [Romanian] officials": the phrase's head is the first conjunct's
         head = first.head
+        while head.dep_ == "amod" and head.lower_ in lex.group_modifiers and head.head.pos_ in ("NOUN", "PROPN"):
+            head = head.head  # "Vietnamese-led forces": the demonym hangs on the participle
         if head.i < end or head.pos_ not in ("NOUN", "PROPN") or (head.i in taken and first.i == end - 1):
             continue  # a demonym used as a noun ("the Russians": the dictionary) or an adjective
         noun = head.lemma_.lower()

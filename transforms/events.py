@@ -108,6 +108,48 @@ class CodedEvent:
         return " ".join(t.text for t in toks)
 
 
+_KNOWN: dict[str, frozenset[str]] = {}
+
+
+def _known_verbs(lex: Lexicon) -> frozenset[str]:
+    """Every verb lemma the vocabulary names (verbs, phrase heads, grammar classes, speech verbs)."""
+    found = _KNOWN.get(lex.version)
+    if found is None:
+        words = set(lex.verbs) | {p[0] for p in lex.phrases} | set(lex.speech_verbs)
+        for group in lex.verb_lists.values():
+            words |= group
+        found = _KNOWN[lex.version] = frozenset(words)
+    return found
+
+
+def _lemma_candidates(text: str) -> list[str]:
+    """Base forms of an inflected verb ("staged" → stage, "stopped" → stop, "carried" → carry)."""
+    low = text.lower()
+    out = []
+    for suffix in ("ed", "ing", "es", "s"):
+        if low.endswith(suffix) and len(low) > len(suffix) + 2:
+            stem = low[: -len(suffix)]
+            out += [stem, stem + "e"]
+            if len(stem) > 2 and stem[-1] == stem[-2]:
+                out.append(stem[:-1])  # stopped → stop
+            if suffix in ("ed", "es") and stem.endswith("i"):
+                out.append(stem[:-1] + "y")  # carried → carry
+    return out
+
+
+def repair_lemmas(doc, lex: Lexicon) -> None:
+    """Give a verb the vocabulary's lemma when the lemmatizer missed it ("staged" → "stag"): an
+    unknown lemma is replaced by the first base form of the word that the vocabulary knows."""
+    known = _known_verbs(lex)
+    for tok in doc:
+        if tok.pos_ != "VERB" or tok.lemma_.lower() in known:
+            continue
+        for cand in _lemma_candidates(tok.text):
+            if cand in known:
+                tok.lemma_ = cand
+                break
+
+
 def _child(tok: Token, *deps: str) -> list[Token]:
     return [c for c in tok.children if c.dep_ in deps]
 
@@ -197,7 +239,7 @@ def _lookup(tok: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token], bool] | N
                     return lex.phrases[(lemma, pobj.lemma_.lower())], [tok, obj, prep, pobj], False
     # light verbs: "held talks", "had a meeting", "paid a visit", "staged a hunger strike"
     if lemma in lex.light_verbs:
-        for obj in objs:
+        for obj in [*objs, *(c for o in objs for c in o.conjuncts)]:  # "launched artillery and rocket fire"
             found = _noun_entry(obj, lex)
             if found:
                 return found[0], [tok, *found[1]], True

@@ -23,7 +23,7 @@ from transforms.actors import Actor, ArticleActors, Mention, find_mentions, home
 from transforms.attribution import claimant, source_statement, speakers
 from transforms.dates import resolve_date
 from transforms.documents import Document, stable_id
-from transforms.events import CodedEvent, code_sentence
+from transforms.events import CodedEvent, code_sentence, repair_lemmas
 from transforms.lexicon import Lexicon
 from transforms.places import event_place, find_places
 from transforms.plover import cameo_root, quad_class
@@ -202,6 +202,8 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
     source: tuple[Mention, int] | None = None  # a lead "X reported the information." and how far it reaches
     seen_ids: set[str] = set()
     signals: list[tuple[int, str]] = []  # (character offset in the text, ISO3) of where a story is set
+    for _offset, doc in pieces:
+        repair_lemmas(doc, lex)
     for offset, doc in pieces:
         # first pass: learn the article's persons, their titles and countries, and where the story is set
         signals += [(offset + at, c) for at, c in home_signals(doc, lex, find_mentions(doc, lex, article))]
