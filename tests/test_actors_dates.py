@@ -327,6 +327,50 @@ def test_the_two_leaders_are_the_last_two_persons_named(code):
     assert talks and {talks[0]["actor1"], talks[0]["actor2"]} == {"Xi Jinping", "Lula da Silva"}
 
 
+def test_the_two_leaders_skips_a_person_without_the_office(code):
+    events = code(
+        "Chinese President Xi Jinping welcomed Brazilian President Lula da Silva in Beijing.\n"
+        "Lula travelled with his wife Janja da Silva.\n"
+        "The two leaders held talks on trade."
+    )
+    talks = [e for e in events if e["trigger"].startswith("held")]
+    assert talks and {talks[0]["actor1"], talks[0]["actor2"]} == {"Xi Jinping", "Lula da Silva"}
+
+
+def test_its_group_noun_belongs_to_the_state_subject(article):
+    events, actors = article("Turkey has sent 300 of its special forces to Qatar.")
+    e = one(events, "AID")
+    assert (e["actor1"], e["actor2"], e["quantity"]) == ("Turkey", "Qatar", 300)
+    assert actors["Turkish special forces"]["country_code"] == "TUR"
+
+
+def test_unnamed_official_with_a_demonym(code):
+    e = [e for e in code("A Kenyan judge ordered the release of two journalists.") if e["actor1"]][0]
+    assert (e["actor1"], e["actor1_country"]) == ("Kenyan judge", "KEN")
+
+
+def test_pronoun_subjects_resolve_to_the_previous_sentence(code):
+    events = code(
+        "Nigeria has sent 800 of its soldiers to Gambia. They took part in clashes with rebels near the border.\n"
+        "Emmanuel Macron travelled to Rabat on Monday. He met King Mohammed VI.\n"
+        "Officials said the visit went well. They praised the agreement."
+    )
+    fight = [e for e in events if e["event_type"] == "ASSAULT"]
+    assert fight and (fight[0]["actor1"], fight[0]["actor1_country"]) == ("Nigerian soldiers", "NGA")
+    meet = [e for e in events if e["trigger"] == "met"]
+    assert meet and meet[0]["actor1"] == "Emmanuel Macron"
+    assert not [e for e in events if e["event_type"] == "SUPPORT"]  # "they" = officials: no actor
+
+
+def test_pronoun_across_paragraphs_only_from_the_last_sentence(code):
+    events = code(
+        "Emmanuel Macron travelled to Rabat on Monday.\n\n"
+        "The weather was warm and the streets were full.\n\n"
+        "He met King Mohammed VI."
+    )
+    assert not [e for e in events if e["trigger"] == "met"]
+
+
 def test_official_of_unknown_nationality_takes_the_country_of_their_paragraph(article):
     _, actors = article(
         "President Yoweri Museveni has threatened to ban the Ugandan opposition candidates from the elections.\n"

@@ -357,12 +357,18 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
             if any(t.pos_ not in ("ADJ", "NOUN", "PROPN", "PUNCT", "CCONJ") for t in between):
                 continue
             spans.append((own, _entry_actor(entry), "demonym"))
-        elif _group_head(head, lex) or noun in lex.institution_nouns or head.lower_ in lex.institution_nouns:
+        elif (
+            _group_head(head, lex)
+            or noun in lex.institution_nouns
+            or head.lower_ in lex.institution_nouns
+            or _unnamed_official(head)
+        ):
             # only modifiers may stand between: "North Korean military construction personnel", "French paper
             # workers", not "Russian Su-35 fighters" (aircraft)
             if not all(_group_modifier(t, lex) for t in between):
                 continue
-            kind = "group" if _group_head(head, lex) else "organization"
+            institution = noun in lex.institution_nouns or head.lower_ in lex.institution_nouns
+            kind = "organization" if institution and not _group_head(head, lex) else "group"
             name = _group_name(doc[start:end].text, between, head, lex)
             spans.append((own, Actor(name, kind, entry.country), "demonym"))
         else:
@@ -388,6 +394,26 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
         demonym = _adjective_demonym(placed, lex)
         name = " ".join([demonym, *words]) if demonym else " ".join(words)
         spans.append((phrase, Actor(name, "group", placed), "demonym"))
+        taken |= set(range(phrase.start, phrase.end))
+
+    # 3c. "its/their <group noun>" whose owner is the clause's state subject: "North Korea has sent 13,000 of
+    # its military personnel" → North Korean soldiers
+    actor_at = {t.i: (s, a) for s, a, _ in spans for t in s}
+    for tok in doc:
+        if tok.i in taken or tok.pos_ != "NOUN" or not _group_head(tok, lex):
+            continue
+        poss = [c for c in tok.lefts if c.dep_ == "poss" and c.lower_ in ("its", "their")]
+        owner = _clause_subject_state(tok, actor_at) if poss else None
+        if owner is None:
+            continue
+        demonym = _adjective_demonym(owner.country, lex) if owner.country else None
+        if demonym is None:
+            continue
+        between = [t for t in doc[poss[0].i + 1 : tok.i]]
+        if not all(_group_modifier(t, lex) for t in between):
+            continue
+        phrase = doc[poss[0].i : tok.i + 1]
+        spans.append((phrase, Actor(_group_name(demonym, between, tok, lex), "group", owner.country), "demonym"))
         taken |= set(range(phrase.start, phrase.end))
 
     # 4. role references: "the North Korean leader", "a Donbas separatist leader", "the head of the Kremlin"
@@ -417,7 +443,7 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
                 _seen_person(article, out[cursor].actor)
             cursor += 1
         if tok.i not in taken and _pair_reference(tok) and len(article.recent) >= 2:
-            a, b = article.recent[-2], article.recent[-1]
+            a, b = _pair_persons(tok, article)
             pairs.append(Mention(tok.i, tok.i + 1, a, _pair_text(tok), "pair", partner=b))
     for m in out[cursor:]:
         if m.actor.actor_type == "person":
@@ -437,6 +463,24 @@ def _pair_reference(tok: Token) -> bool:
     )
 
 
+def _pair_persons(tok: Token, article: ArticleActors) -> tuple[Actor, Actor]:
+    """The last two persons named who hold the office the phrase names ("the two leaders": two persons
+    with a leader's title, not the sister named in between); the last two named when fewer hold it."""
+    word = tok.lower_
+    if word == "leaders":
+        office = LEADER_TITLES | {"premier", "chancellor", "king", "queen", "prime", "minister"}
+    else:
+        office = {word[:-1]} if word.endswith("s") else {word}
+    holders = []
+    for actor in reversed(article.recent):
+        rec = article.persons.get(normalise_name(actor.name))
+        if rec is not None and rec.titles & office:
+            holders.append(actor)
+        if len(holders) == 2:
+            return holders[1], holders[0]
+    return article.recent[-2], article.recent[-1]
+
+
 def _pair_text(tok: Token) -> str:
     start = min([c.i for c in tok.lefts if c.dep_ in ("det", "predet", "nummod", "amod")] + [tok.i])
     return tok.doc[start : tok.i + 1].text
@@ -448,6 +492,28 @@ def _seen_person(article: ArticleActors, actor: Actor) -> None:
     if actor in article.recent:
         article.recent.remove(actor)
     article.recent.append(actor)
+
+
+def _clause_subject_state(tok: Token, actor_at: dict[int, tuple[Span, Actor]]) -> Actor | None:
+    """The state that is the subject of the clause holding `tok` ("North Korea has sent … its troops")."""
+    verb = next((a for a in tok.ancestors if a.pos_ in ("VERB", "AUX")), None)
+    if verb is None:
+        return None
+    for subj in (c for c in verb.children if c.dep_ == "nsubj"):
+        found = actor_at.get(subj.i)
+        if found is not None and found[1].actor_type == "state":
+            return found[1]
+    return None
+
+
+def _unnamed_official(head: Token) -> bool:
+    """ "an Argentine judge", "a Chinese diplomat": one unnamed official, coded as a group of that country
+    (with "the", a title points to a named person instead: role references)."""
+    return (
+        head.pos_ == "NOUN"
+        and head.lemma_.lower() in TITLE_WORDS
+        and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in head.lefts)
+    )
 
 
 def _group_head(tok: Token, lex: Lexicon) -> bool:

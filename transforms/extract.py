@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Span, Token
 
 from transforms.actors import Actor, ArticleActors, Mention, find_mentions, home_signals, needs_home_country
 from transforms.attribution import claimant, source_statement, speakers
+from transforms.coref import Context, pronoun_mentions, remember
 from transforms.dates import resolve_date
 from transforms.documents import Document, stable_id
 from transforms.events import CodedEvent, code_sentence, repair_lemmas
@@ -125,7 +126,7 @@ def carries(found, status: str, published) -> bool:
     return status == "asserted" and precision in ("day", "month") and (published is None or when <= published)
 
 
-ACTOR_SOURCE_WEIGHT = {"dictionary": 0.2, "demonym": 0.2, "role": 0.15, "ner": 0.1, "pair": 0.1}
+ACTOR_SOURCE_WEIGHT = {"dictionary": 0.2, "demonym": 0.2, "role": 0.15, "ner": 0.1, "pair": 0.1, "coref": 0.05}
 
 
 def confidence(ev: CodedEvent, has_claimant: bool) -> float:
@@ -158,7 +159,8 @@ def _actor_row(rows: ArticleRows, mention: Mention | None) -> str | None:
             "country_code": a.country,
             "aliases": set(),
         }
-    row["aliases"].add(mention.text)
+    if mention.source != "coref":  # "they" is no alias of the actor it stands for
+        row["aliases"].add(mention.text)
     if row["country_code"] is None and a.country:
         row["country_code"] = a.country
     return a.actor_id
@@ -209,6 +211,7 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
         signals += [(offset + at, c) for at, c in home_signals(doc, lex, find_mentions(doc, lex, article))]
     article.recent.clear()  # the second pass follows the text's order again
     homeless: dict[str, int] = {}  # actor_id → where the text first names it
+    context, last_end = Context(), 0  # what pronoun subjects of the paragraph refer to
     for offset, doc in pieces:
         mentions = find_mentions(doc, lex, article)
         by_token = {i: m for m in mentions for i in range(m.start, m.end)}
@@ -222,6 +225,11 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
             start, end = _sentence_bounds(sent, offset, text, document.body_start)
             if start >= end:
                 continue
+            if "\n" in text[last_end:start]:
+                context.new_paragraph()  # only the last sentence's actors reach across a paragraph break
+            last_end = end
+            for m in pronoun_mentions(sent, by_token, context):
+                by_token[m.start] = m
             if source and start >= source[1]:
                 source = None
             lead = source_statement(sent, by_token, lex)
@@ -286,6 +294,7 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
                 )
             if sent_dates:
                 last_date = sent_dates[-1]
+            remember(sent, by_token, context)
             said = speakers(sent, by_token, lex)
             if said:
                 last_speaker = said[-1]
