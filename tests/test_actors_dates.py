@@ -344,6 +344,21 @@ def test_its_group_noun_belongs_to_the_state_subject(article):
     assert actors["Turkish special forces"]["country_code"] == "TUR"
 
 
+def test_their_group_noun_belongs_to_the_reporting_subject(code):
+    events = code("Kosovo Albanians said on Friday their fighters had completed a withdrawal from the valley.")
+    e = one(events, "RETREAT")
+    assert (e["actor1"], e["actor1_country"]) == ("Albanian fighters", "ALB")
+
+
+def test_bare_group_subject_takes_the_one_country_its_sentence_names(code):
+    events = code(
+        "Students marched through the centre of Chile's capital on Friday.\n"
+        "Students marched past the French and German embassies on Friday."
+    )
+    marches = [e for e in events if e["event_type"] == "PROTEST"]
+    assert [(e["actor1"], e["actor1_country"]) for e in marches] == [("Chilean students", "CHL")]
+
+
 def test_unnamed_official_with_a_demonym(code):
     e = [e for e in code("A Kenyan judge ordered the release of two journalists.") if e["actor1"]][0]
     assert (e["actor1"], e["actor1_country"]) == ("Kenyan judge", "KEN")

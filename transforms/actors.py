@@ -416,6 +416,25 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
         spans.append((phrase, Actor(_group_name(demonym, between, tok, lex), "group", owner.country), "demonym"))
         taken |= set(range(phrase.start, phrase.end))
 
+    # 3d. a bare plural group noun as a clause's subject, in a sentence that names one country only:
+    # "Prisoners rioted at a jail in Haiti's capital" → Haitian prisoners
+    actor_at = {t.i: (s, a) for s, a, _ in spans for t in s}
+    for tok in doc:
+        if tok.i in taken or tok.dep_ != "nsubj" or tok.tag_ != "NNS" or not _group_head(tok, lex):
+            continue
+        if tok.head.pos_ != "VERB" or any(c.dep_ in ("poss", "det", "nummod") and c.lower_ != "the" for c in tok.lefts):
+            continue
+        if any(c.i in actor_at for c in tok.subtree if c.i < tok.i):
+            continue
+        countries = {a.country for i, (_, a) in actor_at.items() if tok.sent.start <= i < tok.sent.end and a.country}
+        countries |= {p.country for i, p in places.items() if tok.sent.start <= i < tok.sent.end and p.country}
+        demonym = _adjective_demonym(next(iter(countries)), lex) if len(countries) == 1 else None
+        if demonym is None:
+            continue
+        country = next(iter(countries))
+        spans.append((doc[tok.i : tok.i + 1], Actor(f"{demonym} {tok.lower_}", "group", country), "demonym"))
+        taken.add(tok.i)
+
     # 4. role references: "the North Korean leader", "a Donbas separatist leader", "the head of the Kremlin"
     actor_at = {t.i: a for s, a, _ in spans for t in s}
     for tok in doc:
@@ -495,14 +514,16 @@ def _seen_person(article: ArticleActors, actor: Actor) -> None:
 
 
 def _clause_subject_state(tok: Token, actor_at: dict[int, tuple[Span, Actor]]) -> Actor | None:
-    """The state that is the subject of the clause holding `tok` ("North Korea has sent … its troops")."""
-    verb = next((a for a in tok.ancestors if a.pos_ in ("VERB", "AUX")), None)
-    if verb is None:
-        return None
-    for subj in (c for c in verb.children if c.dep_ == "nsubj"):
+    """The owner of "its/their <noun>": the state or group subject of the clause holding `tok`, or of the
+    clause reporting it ("North Korea has sent … its troops", "the Serbs said their forces had…")."""
+    for verb in (a for a in tok.ancestors if a.pos_ in ("VERB", "AUX")):
+        subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if subj is None or subj.i == tok.i or tok.i in {t.i for t in subj.subtree}:
+            continue
         found = actor_at.get(subj.i)
-        if found is not None and found[1].actor_type == "state":
+        if found is not None and found[1].actor_type in ("state", "group") and found[1].country:
             return found[1]
+        return None  # the nearest subject is someone else
     return None
 
 
