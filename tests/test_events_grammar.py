@@ -214,3 +214,24 @@ def test_forecast_about_a_meeting_is_not_an_event(code):
 def test_oath_parsed_as_adverbial_clause_still_governs(code):
     e = only(code("Iran has sworn to fight until the occupation ends."), "THREATEN")
     assert e["actor1"] == "Iran"
+
+
+def test_main_verb_left_without_subject_takes_the_names_before_it(nlp):
+    # the parser attached the subject as an apposition ("…for both sides, Lula and Xi showed…"): the actor
+    # names right after the comma are the subject (a hand-built parse of that error)
+    from spacy.tokens import Doc
+
+    from transforms.actors import Actor, Mention
+    from transforms.events import subjects
+
+    words = ["Talks", "for", "both", "sides", ",", "Lula", "and", "Xi", "signed", "a", "pact", "."]
+    heads = [8, 0, 3, 1, 3, 3, 5, 5, 8, 10, 8, 8]
+    deps = ["nsubj", "prep", "det", "pobj", "punct", "appos", "cc", "conj", "ROOT", "det", "dobj", "punct"]
+    pos = ["NOUN", "ADP", "DET", "NOUN", "PUNCT", "PROPN", "CCONJ", "PROPN", "VERB", "DET", "NOUN", "PUNCT"]
+    doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos, sent_starts=[True] + [False] * 11)
+    lula, xi = Actor("Lula da Silva", "person", "BRA"), Actor("Xi Jinping", "person", "CHN")
+    by_token = {5: Mention(5, 6, lula, "Lula", "ner"), 7: Mention(7, 8, xi, "Xi", "ner")}
+    assert subjects(doc[8], by_token)[0] == []  # "Talks" is its subject: nothing stranded
+    deps[0] = "npadvmod"  # the parse error: no subject left on the verb
+    doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos, sent_starts=[True] + [False] * 11)
+    assert [m.actor for m in subjects(doc[8], by_token)[0]] == [lula, xi]

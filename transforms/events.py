@@ -359,6 +359,10 @@ def subjects(verb: Token, by_token: dict[int, Mention], depth: int = 0) -> tuple
             if objs:
                 return objs, False
         return subjects(head, by_token, depth + 1)[0], False
+    if verb.dep_ in ("ROOT", "conj"):
+        stranded = _stranded_subject(verb, by_token)
+        if stranded or verb.dep_ == "ROOT":
+            return stranded, False
     if verb.dep_ in ("conj", "advcl", "ccomp", "pcomp", "acomp") and head is not verb:
         return subjects(head, by_token, depth + 1)[0], False
     if verb.dep_ in ("relcl", "acl") and head is not verb:
@@ -370,6 +374,32 @@ def subjects(verb: Token, by_token: dict[int, Mention], depth: int = 0) -> tuple
                 found = subjects(clause, by_token, depth + 1)[0]
         return found, False
     return [], False
+
+
+def _stranded_subject(verb: Token, by_token: dict[int, Mention]) -> list[Mention]:
+    """A main verb the parser left without a subject: the actor names right before it, back to a comma
+    or the sentence start ("…for both countries, Putin and Kim showed…" with Putin parsed as an apposition)."""
+    out: list[Mention] = []
+    i = verb.i - 1
+    start = verb.sent.start
+    while i >= start:
+        tok = verb.doc[i]
+        if tok.i in by_token:
+            m = by_token[tok.i]
+            if all(m.actor != o.actor for o in out):
+                out.insert(0, m)
+            i = m.start - 1
+            continue
+        if tok.pos_ == "CCONJ" and out:
+            i -= 1
+            continue
+        if tok.pos_ == "AUX" and not out:  # "X has shown"
+            i -= 1
+            continue
+        break
+    if not out or (i >= start and verb.doc[i].text != ","):
+        return []
+    return out
 
 
 def _antecedent(verb: Token, by_token: dict[int, Mention]) -> list[Mention]:
