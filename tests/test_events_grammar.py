@@ -235,3 +235,9 @@ def test_main_verb_left_without_subject_takes_the_names_before_it(nlp):
     deps[0] = "npadvmod"  # the parse error: no subject left on the verb
     doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos, sent_starts=[True] + [False] * 11)
     assert [m.actor for m in subjects(doc[8], by_token)[0]] == [lula, xi]
+
+
+def test_refusing_to_accept_is_a_rejection(code):
+    e = only(code("Bolivia will not accept the new gas price set by Brazil."), "REJECT")
+    assert (e["actor1"], e["status"]) == ("Bolivia", "asserted")
+    assert only(code("Bolivia accepted the new gas price."), "AGREE")["status"] == "asserted"

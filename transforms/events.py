@@ -557,6 +557,9 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
     if ev is None:
         return None
     ev.owner = owner
+    if ev.event_type == "AGREE" and lemma in REFUSABLE and any(c.dep_ == "neg" for c in tok.children):
+        # "will not accept", "did not agree to": the actor refuses (a denial of a claim is REJECT too)
+        ev.event_type, ev.entry, ev.status = "REJECT", lex.verbs.get("reject", VerbEntry("REJECT")), "asserted"
     if ev.status == "asserted" and any(_condition(t, lex) for t in [tok, *chain]):
         ev.status = "hypothetical"  # "if Hamas ran in the election": a condition, not a report
     if ev.status in ("planned", "hypothetical") and _is_hostile(entry) and _has_condition([tok, *chain], lex):
@@ -621,6 +624,7 @@ def _demands(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> li
 
 
 RECIPROCAL_TYPES = frozenset({"CONSULT", "AGREE"})
+REFUSABLE = frozenset({"accept", "agree", "consent", "approve"})  # negated by the actor: a refusal
 
 
 def _nominal(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> list[CodedEvent]:
