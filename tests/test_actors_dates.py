@@ -306,8 +306,8 @@ def test_paragraph_break_ends_a_sentence_and_long_unpunctuated_leads_are_body(co
     events = code("Russia attacks Ukraine\nUkraine sanctioned Russian banks.")
     assert [e["event_type"] for e in events] == ["SANCTION"]
     lead = (
-        "“The GUR reports on Russia's plans to recruit up to 12,000 workers from North Korea by 2025 to work "
-        "at drone factories in Tatarstan and in the Russian Far East”, — writes a Ukrainian news site"
+        "“Military intelligence tells of Belarus's plans to recruit up to 3,000 welders from Vietnam by 2026 for "
+        "shipyards in Gomel and along the western border”, — writes a Polish news portal"
     )
     assert any(e["event_type"] == "MOBILIZE" for e in code(lead))
 
@@ -388,8 +388,13 @@ def test_pronoun_across_paragraphs_only_from_the_last_sentence(code):
 
 def test_official_of_unknown_nationality_takes_the_country_of_their_paragraph(article):
     _, actors = article(
-        "President Yoweri Museveni has threatened to ban the Ugandan opposition candidates from the elections.\n"
+        "President Hakainde Hichilema has threatened to close the Zambian copper mines run by foreign firms.\n"
         "In a separate report, Prime Minister Robert Abela met the Maltese fishermen in Valletta."
     )
-    assert actors["Yoweri Museveni"]["country_code"] == "UGA"
+    assert actors["Hakainde Hichilema"]["country_code"] == "ZMB"
     assert actors["Robert Abela"]["country_code"] == "MLT"
+
+
+def test_official_takes_the_country_of_the_capital_the_action_is_in(article):
+    _, actors = article("President Mamadi Doumbouya imposed a curfew in Conakry on Friday.")
+    assert actors["Mamadi Doumbouya"]["country_code"] == "GIN"

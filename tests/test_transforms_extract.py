@@ -17,13 +17,13 @@ def one(events, event_type):
 
 def test_agree_chain_codes_agree_with_quantity_place_and_claimant(code):
     events = code(
-        "Shoigu revealed that North Korean authorities have agreed to deploy 1,000 engineers "
-        "to demine territory in Kursk Oblast."
+        "Shoigu disclosed that the North Korean authorities had agreed to send 800 engineers "
+        "to clear minefields in Kursk Oblast."
     )
     e = one(events, "AGREE")
     assert e["actor1"] == "North Korea" and e["actor1_country"] == "PRK"
     assert e["status"] == "planned"
-    assert (e["quantity"], e["quantity_unit"]) == (1000, "engineers")
+    assert (e["quantity"], e["quantity_unit"]) == (800, "engineers")
     assert e["claimant"] == "Sergei Shoigu"
     assert e["location"] == "Kursk Oblast"
 

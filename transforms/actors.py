@@ -305,9 +305,12 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
     dict_spans = []
     for match_id, start, end in idx.matcher(doc):
         dict_spans.append(Span(doc, start, end, label=match_id))
+    dem_matches = [(s, e) for _, s, e in idx.demonyms(doc)]
     for span in filter_spans(dict_spans):
         if _inside_place(span, places, ner_places):
             continue
+        if any(span.start < s < span.end < e for s, e in dem_matches):
+            continue  # "the North" in "the North Korean authorities": the demonym phrase is meant
         entry = idx.entries[int(doc.vocab.strings[span.label])]
         if entry.actor_type == "person":
             titles = set(entry.title.replace("-", " ").split()) if entry.title else set()
@@ -389,7 +392,10 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
         mods = [c for c in tok.lefts if c.dep_ in ("amod", "compound") and c.i not in taken]
         begin = min([m.left_edge.i for m in mods] + [tok.i])
         phrase = doc[begin : tok.i + 1]
-        keep = [t.pos_ == "PROPN" and not t.is_sent_start and not _group_head(t, lex) for t in phrase]
+        keep = [
+            t.text[:1].isupper() and not _group_head(t, lex) and not (t.is_sent_start and t.pos_ == "NOUN")
+            for t in phrase
+        ]
         words = [t.text if k else t.lower_ for t, k in zip(phrase, keep, strict=True)]
         demonym = _adjective_demonym(placed, lex)
         name = " ".join([demonym, *words]) if demonym else " ".join(words)
@@ -762,7 +768,9 @@ def home_signals(doc: Doc, lex: Lexicon, mentions: list[Mention]) -> list[tuple[
             continue
         last = doc[m.end - 1]
         after = doc[m.end] if m.end < len(doc) else None
-        if (after is not None and after.lower_ in ("'s", "’s")) or last.dep_ in ("compound", "poss"):
+        possessive = (after is not None and after.lower_ in ("'s", "’s")) or last.dep_ in ("compound", "poss")
+        setting = last.dep_ == "pobj" and last.head.lower_ in ("in", "at")  # "a curfew in Algiers"
+        if possessive or setting:
             out.append((m.start, m.actor.country))
     for p in find_places(doc, lex):
         if p.kind not in ("state", "place") and p.country:
