@@ -241,3 +241,8 @@ def test_refusing_to_accept_is_a_rejection(code):
     e = only(code("Bolivia will not accept the new gas price set by Brazil."), "REJECT")
     assert (e["actor1"], e["status"]) == ("Bolivia", "asserted")
     assert only(code("Bolivia accepted the new gas price."), "AGREE")["status"] == "asserted"
+
+
+def test_participle_describing_a_noun_is_no_event(code):
+    events = code("Somali militants armed with rifles attacked a police station in Mogadishu.")
+    assert only(events, "ASSAULT")["actor1"] == "Somali militants"

@@ -523,6 +523,8 @@ def code_sentence(sent: Span, by_token: dict[int, Mention], lex: Lexicon) -> lis
 
 def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | None:
     lemma = tok.lemma_.lower()
+    if tok.dep_ == "acl" and tok.tag_ == "VBN" and not _child(tok, "agent", "aux", "auxpass"):
+        return None  # a participle describing a noun ("militiamen armed with machetes"), not a report
     actions = [c for c in tok.children if (c.dep_ == "xcomp" or _infinitive_complement(c, lex)) and _is_action(c, lex)]
     has_object = bool(_child(tok, "dobj"))
     # a transparent governor hands its place to the action it governs ("plans to [attract]")
