@@ -246,3 +246,12 @@ def test_refusing_to_accept_is_a_rejection(code):
 def test_participle_describing_a_noun_is_no_event(code):
     events = code("Somali militants armed with rifles attacked a police station in Mogadishu.")
     assert only(events, "ASSAULT")["actor1"] == "Somali militants"
+
+
+def test_third_person_pronoun_inside_a_quote_is_not_the_speaker(code):
+    events = code("“They are sending drones to Russia every week,” Volodymyr Zelensky said on Sunday.")
+    assert not [e for e in events if e["event_type"] == "AID"], events  # not an AID by Zelenskyy
+
+
+def test_content_of_a_request_with_an_unknown_speaker_is_not_coded_alone(code):
+    assert code("“We keep urging Iran to stop supplying drones to Russia,” the spokesman added.") == []

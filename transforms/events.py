@@ -347,7 +347,7 @@ def subjects(verb: Token, by_token: dict[int, Mention], depth: int = 0) -> tuple
         found = _head_mention(subj, by_token)
         if subj.lower_ in ("which", "who", "that") and verb.dep_ == "relcl":
             found = _head_mention(verb.head, by_token)
-        elif not found and subj.lower_ in PRONOUNS:
+        elif not found and subj.lower_ in PRONOUNS and not _quoted_other(subj):
             found = _antecedent(verb, by_token)
         return found, False
     if _child(verb, "nsubjpass"):
@@ -374,6 +374,16 @@ def subjects(verb: Token, by_token: dict[int, Mention], depth: int = 0) -> tuple
                 found = subjects(clause, by_token, depth + 1)[0]
         return found, False
     return [], False
+
+
+def _quoted_other(pron: Token) -> bool:
+    """ "“They are trying…,” Putin said": a third-person pronoun inside a quotation is not the speaker."""
+    if pron.lower_ not in ("they", "he", "she"):
+        return False
+    before = pron.doc[pron.sent.start : pron.i]
+    opened = sum(1 for t in before if t.text in ("“", "«")) - sum(1 for t in before if t.text in ("”", "»"))
+    straight = sum(1 for t in before if t.text == '"')
+    return opened > 0 or straight % 2 == 1
 
 
 def _stranded_subject(verb: Token, by_token: dict[int, Mention]) -> list[Mention]:
@@ -503,22 +513,34 @@ def _has_condition(toks: list[Token], lex: Lexicon) -> bool:
 
 def code_sentence(sent: Span, by_token: dict[int, Mention], lex: Lexicon) -> list[CodedEvent]:
     events: list[CodedEvent] = []
+    unowned: set[int] = set()  # content of event verbs whose actor is unknown: still not coded on its own
     for tok in sent:
         if tok.pos_ not in ("VERB",) and not (tok.pos_ == "AUX" and tok.lemma_ in lex.light_verbs):
             continue
         ev = _code_verb(tok, sent, by_token, lex)
         if ev is not None:
             events.append(ev)
+        elif _speech_act(tok, lex):
+            unowned |= _content(tok, lex)
     events.extend(_demands(sent, by_token, lex, events))
     events.extend(_nominal(sent, by_token, lex, events))
     # an action inside another event's content ("threatened to [ban]", "accused X of [killing]") is not coded again
     kept = []
     for ev in events:
         owner = ev.owner or ev.trigger
-        if any(owner.i in _content(o.owner or o.trigger, lex) for o in events if o is not ev):
+        if owner.i in unowned or any(owner.i in _content(o.owner or o.trigger, lex) for o in events if o is not ev):
             continue
         kept.append(ev)
     return kept
+
+
+def _speech_act(tok: Token, lex: Lexicon) -> bool:
+    """An event verb that governs another action as its content ("urge X to honour", "threatened to ban")."""
+    lemma = tok.lemma_.lower()
+    if lemma in _transparent(lex) or lemma in lex.agree_verbs or lemma in lex.deny_verbs:
+        return False
+    found = lookup(tok, lex)
+    return found is not None and found[0].event_type in SPEECH_TYPES
 
 
 def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | None:
@@ -626,6 +648,7 @@ def _demands(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> li
 
 
 RECIPROCAL_TYPES = frozenset({"CONSULT", "AGREE"})
+SPEECH_TYPES = frozenset({"REQUEST", "ACCUSE", "THREATEN", "REJECT", "SUPPORT"})
 REFUSABLE = frozenset({"accept", "agree", "consent", "approve"})  # negated by the actor: a refusal
 
 
