@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from transforms.clean import DecodeError, clean_text, decode_bytes
+from transforms.clean import DecodeError, _utf16_without_bom, clean_text, decode_bytes
 from transforms.documents import Document, RawInput, Rejection
 from transforms.parse import parse_document
 
@@ -126,6 +126,8 @@ def test_encodings_decode_to_the_same_clean_text(encoding, text):
         data = text.encode(encoding)
     except UnicodeEncodeError:
         return
+    if encoding.startswith("utf-8") and _utf16_without_bom(data):
+        return  # NUL-heavy UTF-8 whose bytes are also valid BOM-less UTF-16: genuinely ambiguous
     decoded = decode_bytes(data)
     if isinstance(decoded, DecodeError):
         assert decoded.reason == "binary"  # e.g. text that is mostly NULs

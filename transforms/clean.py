@@ -59,7 +59,7 @@ def looks_binary(data: bytes) -> bool:
 
 def _utf16_without_bom(data: bytes) -> str | None:
     head = data[:2000]
-    if len(head) < 4:
+    if len(head) < 16:  # too short to tell UTF-16 from a few bytes of text with NULs
         return None
     even, odd = head[0::2].count(0), head[1::2].count(0)
     if odd > 0.4 * len(head) / 2 and even < 0.05 * len(head) / 2:
