@@ -255,3 +255,13 @@ def test_third_person_pronoun_inside_a_quote_is_not_the_speaker(code):
 
 def test_content_of_a_request_with_an_unknown_speaker_is_not_coded_alone(code):
     assert code("“We keep urging Iran to stop supplying drones to Russia,” the spokesman added.") == []
+
+
+# --- trigger words ---------------------------------------------------------------------------------
+
+
+def test_trigger_keeps_the_chain_but_not_the_reporting_verb(code):
+    e = only(code("Officials in Seoul said that Japan has agreed to ship rice to the Philippines."), "AGREE")
+    assert e["trigger"] == "agreed to ship"
+    e = only(code("The ministry reported that Turkey has delivered drones to Azerbaijan."), "AID")
+    assert e["trigger"] == "delivered"

@@ -28,6 +28,7 @@ In: one sentence (spaCy `Span`), the actor mentions by token index, the
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
@@ -576,7 +577,9 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
             entry = VerbEntry("AGREE")
     elif entry.event_type == "ASSAULT" and any(g.lemma_.lower() in _words(lex, "prepare_verbs") for g in chain):
         entry = VerbEntry("MOBILIZE")  # "preparing to fight": forces readied, not yet used
-    trig = [*chain, *trig] if chain and all(g.i < tok.i for g in chain) else trig
+    # the trigger's words: the governing verbs up to, not including, a reporting verb ("said that … sent")
+    carried = list(itertools.takewhile(lambda g: g.lemma_.lower() not in lex.speech_verbs, chain))
+    trig = [*carried, *trig] if carried and all(g.i < tok.i for g in carried) else trig
     ev = _build(tok, entry, trig, by_token, lex, sent, chain=chain, light=light)
     if ev is None:
         return None
