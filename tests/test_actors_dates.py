@@ -398,3 +398,13 @@ def test_official_of_unknown_nationality_takes_the_country_of_their_paragraph(ar
 def test_official_takes_the_country_of_the_capital_the_action_is_in(article):
     _, actors = article("President Mamadi Doumbouya imposed a curfew in Conakry on Friday.")
     assert actors["Mamadi Doumbouya"]["country_code"] == "GIN"
+
+
+def test_extractor_version_follows_the_grammar_source(tmp_path, lex):
+    from transforms.extract import extractor_version, grammar_hash, source_hash
+
+    (tmp_path / "rules.py").write_text("X = 1\n")
+    before = source_hash(tmp_path)
+    (tmp_path / "rules.py").write_text("X = 2\n")
+    assert source_hash(tmp_path) != before
+    assert extractor_version(lex).split("+")[1] == f"{grammar_hash()}.{lex.version}"

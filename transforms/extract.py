@@ -12,10 +12,13 @@ bylines) and anything before the body (a date line).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import islice
+from pathlib import Path
 
 from spacy.tokens import Doc, Span, Token
 
@@ -30,7 +33,7 @@ from transforms.places import event_place, find_places
 from transforms.plover import cameo_root, quad_class
 from transforms.quantities import event_quantity
 
-EXTRACTOR_VERSION = "0.1.0"  # bump when the grammar changes; the lexicon has its own hash
+EXTRACTOR_VERSION = "0.1.0"  # the release; the grammar's source and the lexicon add their own hashes
 HEADLINE_WORDS = 25  # headlines and decks are shorter; an unpunctuated line this long is a lead paragraph
 _CLOSING = re.compile(r"[.!?…][\"'”’»)\]]*\s*$")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -47,8 +50,24 @@ class ArticleRows:
     actors: dict[str, dict] = field(default_factory=dict)  # actor_id → row with aliases set
 
 
+def source_hash(folder: Path) -> str:
+    """A short hash of the Python sources in a folder (names and bytes)."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
+@cache
+def grammar_hash() -> str:
+    """A hash of the extraction code itself (transforms/*.py): any change to it redoes every source."""
+    return source_hash(Path(__file__).parent)
+
+
 def extractor_version(lex: Lexicon) -> str:
-    return f"{EXTRACTOR_VERSION}+{lex.version}"
+    """Release + grammar hash + dictionary hash: a changed rule or dictionary entry changes it."""
+    return f"{EXTRACTOR_VERSION}+{grammar_hash()}.{lex.version}"
 
 
 def codable(text: str, start: int, end: int, body_start: int) -> bool:
