@@ -100,12 +100,7 @@ def prefect_api(port: int = 4200, startup_timeout: float = 120.0) -> Iterator[st
         with _api_url(url):
             yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc)
 
 
 def _free_port() -> int:

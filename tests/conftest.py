@@ -49,36 +49,33 @@ def nlp():
     return load_nlp()
 
 
-@pytest.fixture(scope="session")
-def code(nlp, lex):
-    """Code a short text as an article: returns (events with actor names, ArticleRows)."""
+def code_article(nlp, lex, text: str, published: str | None = None):
+    """Code a short text as one article: (events with their actors' names, types and countries, ArticleRows)."""
     from transforms.documents import RawInput
     from transforms.extract import extract_article
+    from transforms.nlp import pipe_texts
     from transforms.parse import parse_document
 
-    def _code(text: str, published: str | None = None):
-        body = (f"date {published}\n" if published else "") + text
-        doc = parse_document(RawInput("mem://test", "test.txt", body.encode()))
-        pieces = next(iter(_pipe(nlp, [doc.text])))
-        rows = extract_article(doc, pieces, lex)
-        names = {k: v for k, v in rows.actors.items()}
-        out = []
-        for e in rows.events:
-            e = dict(e)
-            for role in ("actor1", "actor2", "claimant"):
-                a = names.get(e[f"{role}_id"])
-                e[role] = a["name"] if a else None
-                e[f"{role}_country"] = a["country_code"] if a else None
-            out.append(e)
-        return out
-
-    return _code
+    body = (f"date {published}\n" if published else "") + text
+    doc = parse_document(RawInput("mem://test", "test.txt", body.encode()))
+    pieces = next(iter(pipe_texts(nlp, [doc.text])))
+    rows = extract_article(doc, pieces, lex)
+    events = []
+    for e in rows.events:
+        e = dict(e)
+        for role in ("actor1", "actor2", "claimant"):
+            a = rows.actors.get(e[f"{role}_id"])
+            e[role] = a["name"] if a else None
+            e[f"{role}_type"] = a["actor_type"] if a else None
+            e[f"{role}_country"] = a["country_code"] if a else None
+        events.append(e)
+    return events, rows
 
 
-def _pipe(nlp, texts):
-    from transforms.nlp import pipe_texts
-
-    return pipe_texts(nlp, texts)
+@pytest.fixture(scope="session")
+def code(nlp, lex):
+    """Code a short text as an article: the events, each with its actors' names and countries."""
+    return lambda text, published=None: code_article(nlp, lex, text, published)[0]
 
 
 @pytest.fixture(scope="session")

@@ -10,34 +10,17 @@ from datetime import date
 
 import pytest
 
+from tests.conftest import code_article
 from transforms.dates import resolve_date
 
 
 @pytest.fixture(scope="module")
 def article(nlp, lex):
     """Code a text as an article: (events with actor names, actors by name with their aliases)."""
-    from transforms.documents import RawInput
-    from transforms.extract import extract_article
-    from transforms.nlp import pipe_texts
-    from transforms.parse import parse_document
 
     def _article(text: str, published: str | None = None):
-        body = (f"date {published}\n" if published else "") + text
-        doc = parse_document(RawInput("mem://test", "test.txt", body.encode()))
-        pieces = next(iter(pipe_texts(nlp, [doc.text])))
-        rows = extract_article(doc, pieces, lex)
-        actors = {a["name"]: a for a in rows.actors.values()}
-        by_id = rows.actors
-        events = []
-        for e in rows.events:
-            e = dict(e)
-            for role in ("actor1", "actor2", "claimant"):
-                a = by_id.get(e[f"{role}_id"])
-                e[role] = a["name"] if a else None
-                e[f"{role}_type"] = a["actor_type"] if a else None
-                e[f"{role}_country"] = a["country_code"] if a else None
-            events.append(e)
-        return events, actors
+        events, rows = code_article(nlp, lex, text, published)
+        return events, {a["name"]: a for a in rows.actors.values()}
 
     return _article
 
