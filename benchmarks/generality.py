@@ -34,8 +34,20 @@ Every run writes under its own fresh directory, so several helpers can run it at
 The pipeline runs as `<repo>/.venv/bin/python -m flows.cli run … --db …` (or this interpreter when the
 repo has no .venv) with the repo as working directory. Standard library + duckdb only.
 
-Baseline on main (commit 34b54cf), `uv run python benchmarks/generality.py --by-type`: see the
-evalset branch's report; figures are printed by the script itself.
+Baseline on main's code (34b54cf; data as committed on the evalset branch), `uv run python
+benchmarks/generality.py --by-type`, 9 min wall with `--jobs 2` on 2 cores shared with other runs:
+
+    seeds          detect 0.811  triple 0.679  full 0.679
+    gsr odd        type_recall 0.855  type_precision 0.887  source_country 0.913  (83 records)
+    gsr even       type_recall 0.663  type_precision 0.750  source_country 0.863  (83 records)
+    stories dev    type_found 0.698  top_type 0.656  silent 0.219  actor1_country 0.871  (96 stories, 96 events)
+    stories test   type_found 0.635  top_type 0.583  silent 0.250  actor1_country 0.964  (96 stories, 106 events)
+    articles dev   detect 0.492  triple 0.131  full 0.131  (43 gold, 18 predicted)
+    articles test  detect 0.679  triple 0.357  full 0.357  (33 gold, 23 predicted)
+
+Story fields: `id`, `split`, `event_type` (the story's main PLOVER type), `mode` (informational, never
+scored), `actor1_country`, `actor2_country` (ISO3 or null), `country` (where it happens), `title`, `text`
+(its first line may be a headline). Article gold lines follow `../shared/gold/seeds.jsonl`.
 """
 
 from __future__ import annotations
