@@ -106,3 +106,41 @@ def test_articles_have_a_date_line_a_split_and_gold(gold):
         first = (DATA / "articles" / name).read_text(encoding="utf-8").splitlines()[0]
         assert re.match(r"^(date \d{4}-\d{2}-\d{2}|Published: .+)$", first), (name, first)
         assert coded[name] >= 5, (name, coded[name])
+
+
+def _generality():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generality", DATA.parent / "generality.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_story_scores_follow_their_definitions():
+    g = _generality()
+    stories = [
+        {"id": "a", "event_type": "PROTEST", "actor1_country": "KEN"},  # found, top, right country
+        {"id": "b", "event_type": "COERCE", "actor1_country": "UGA"},  # found, not top (ASSAULT is earlier in a tie)
+        {"id": "c", "event_type": "AID", "actor1_country": None},  # silent
+        {"id": "d", "event_type": "SANCTION", "actor1_country": "USA"},  # found with the wrong country
+    ]
+    coded = {
+        "a": [("PROTEST", "KEN"), ("COERCE", "KEN")],
+        "b": [("ASSAULT", "UGA"), ("COERCE", "UGA")],
+        "d": [("SANCTION", None)],
+    }
+    scores = g.story_scores(stories, coded)
+    assert scores["type_found"] == 0.75
+    assert scores["top_type"] == 0.5
+    assert scores["silent"] == 0.25
+    assert scores["actor1_country"] == round(2 / 3, 3)
+    assert scores["by_type"]["AID"] == 0.0 and scores["by_type"]["PROTEST"] == 1.0
+
+
+def test_story_files_hold_title_blank_line_and_text_without_date_line(stories, tmp_path):
+    g = _generality()
+    g.write_stories(stories[:2], tmp_path)
+    lines = (tmp_path / f"{stories[0]['id']}.txt").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == stories[0]["title"] and lines[1] == ""
+    assert not any(line.lower().startswith(("date ", "published")) for line in lines)
