@@ -227,7 +227,7 @@ def log_loss(y: np.ndarray, logit: np.ndarray) -> float:
 
 def fit_platt(logit: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Scale and shift of out-of-fold logits that make sigmoid(scale·logit + shift) calibrated."""
-    shift, (scale,) = fit_logistic(logit[:, None], y, 0.0)
+    shift, (scale,) = fit_logistic(logit[:, None], y, 1.0)  # a mild ridge: separable folds stay finite
     return scale, shift
 
 
@@ -277,6 +277,15 @@ def oof_scores(x, y, folds) -> np.ndarray:
 # --- output -------------------------------------------------------------------------------------
 
 
+def auc(score: np.ndarray, y: np.ndarray) -> float | None:
+    """The chance that a right event scores above a wrong one (ties count half)."""
+    pos, neg = score[y == 1], score[y == 0]
+    if not len(pos) or not len(neg):
+        return None
+    above = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    return float(above / (len(pos) * len(neg)))
+
+
 def table(title: str, score: np.ndarray, y: np.ndarray) -> str:
     lines = [f"{title}: {len(y)} events, {int(y.sum())} right ({y.mean():.0%})" if len(y) else f"{title}: none"]
     if not len(y):
@@ -291,7 +300,9 @@ def table(title: str, score: np.ndarray, y: np.ndarray) -> str:
     hi = score >= 0.8
     kept = f"{y[hi].mean():.0%}" if hi.any() else "-"
     found = f"{(y[hi].sum() / y.sum()):.0%}" if y.sum() else "-"
+    area = auc(score, y)
     lines.append(f"  ≥ 0.8: {int(hi.sum())} events, {kept} right; {found} of all right events are ≥ 0.8")
+    lines.append(f"  AUC (a right event scores above a wrong one): {area:.2f}" if area is not None else "  AUC: -")
     return "\n".join(lines)
 
 
