@@ -11,7 +11,8 @@ feature is `family=value`:
 - `a1`, `a2`: how each actor was found (`Mention.source`: dictionary, demonym, role, ner, pair, coref…,
   or none); `a1kind`, `a2kind`: its type (state, person, organization, group, none);
 - `a1role`: actor1 is the trigger's subject or by-agent, the subject of a governing verb, other, none;
-- `claimant` yes/no; `status` (asserted, planned, denied, negated, hypothetical); `type` (PLOVER);
+- `claimant` yes/no; `status` (asserted, planned, denied, negated, hypothetical); `type` (PLOVER) and
+  `quad` (its quad class 1–4: types of a class share strength, a type's own weight is what differs);
 - `len`: sentence tokens, short ≤ 15 < medium ≤ 30 < long ≤ 45 < very_long;
 - `dist`: tokens between trigger and actor1, near ≤ 2 < mid ≤ 6 < far ≤ 15 < very_far, or none;
 - `root`: the trigger is its sentence's root; `dep`: the trigger's clause (root, ccomp, xcomp, conj,
@@ -32,7 +33,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from transforms.plover import ACTOR_TYPES, EVENT_TYPES, STATUSES
+from transforms.plover import ACTOR_TYPES, EVENT_TYPES, STATUSES, quad_class
 
 WEIGHTS_PATH = Path(__file__).parent / "dictionaries" / "confidence.yaml"
 _OPEN = re.compile(r"^[a-z][a-z0-9_]*$")  # values of open families (rule and source names added by other rules)
@@ -45,6 +46,7 @@ FAMILIES: dict[str, frozenset[str] | None] = {  # None: an open family, any lowe
     "claimant": frozenset({"yes", "no"}),
     "status": frozenset(STATUSES),
     "type": frozenset(EVENT_TYPES),
+    "quad": frozenset({"1", "2", "3", "4"}),
     "len": frozenset({"short", "medium", "long", "very_long"}),
     "dist": frozenset({"near", "mid", "far", "very_far", "none"}),
     "root": frozenset({"yes", "no"}),
@@ -155,6 +157,7 @@ def evidence(ev, claimant=None, n_events: int = 1) -> list[str]:
         f"claimant={'yes' if claimant is not None else 'no'}",
         f"status={ev.status}",
         f"type={ev.event_type}",
+        f"quad={quad_class(ev.event_type)}",
         f"len={_bin(len(ev.sentence), (15, 30, 45), ('short', 'medium', 'long', 'very_long'))}",
         f"root={'yes' if ev.trigger.dep_ == 'ROOT' else 'no'}",
         f"events={n_events if n_events < 3 else '3+'}",
