@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -95,6 +96,16 @@ def test_scores_are_shares_in_0_1_and_every_feature_is_known(coded):
             conf.check_feature(name)
     extreme = conf.Weights(intercept=0.0, weights={"status=asserted": 1e4, "status=hypothetical": -1e4})
     assert extreme.score(["status=asserted"]) == 1.0 and extreme.score(["status=hypothetical"]) == 0.0
+
+
+def test_the_rule_that_named_itself_is_the_evidence_else_the_trigger_tells():
+    trigger = SimpleNamespace(i=3, pos_="VERB", dep_="ROOT")
+    light = SimpleNamespace(trigger=trigger, trigger_tokens=[trigger], light=True, owner=None)
+    assert conf.how_found(light) == "light"
+    assert conf.how_found(SimpleNamespace(**vars(light), how="verb")) == "light"  # the field's default
+    assert conf.how_found(SimpleNamespace(**vars(light), how="relative_clause")) == "relative_clause"
+    plain = SimpleNamespace(trigger=trigger, trigger_tokens=[trigger], light=False, owner=trigger)
+    assert conf.how_found(plain) == "verb"
 
 
 def test_the_weights_file_loads_and_rejects_unknown_names(tmp_path):

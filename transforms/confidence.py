@@ -105,9 +105,10 @@ def _weights() -> Weights:
 
 
 def how_found(ev) -> str:
-    """The rule that found the type: the events branch's `CodedEvent.how`, else read off the trigger."""
+    """The rule that found the type: `CodedEvent.how` when a rule named itself, else read off the trigger
+    (a bare "verb", the field's default, is read off the trigger too: it may be a phrase or a light verb)."""
     how = getattr(ev, "how", None)
-    if how:
+    if how and how != "verb":
         return str(how)
     trig = ev.trigger
     if ev.light:
