@@ -329,6 +329,7 @@ def write_weights(path: Path, model: dict, vocab: list[str], fitted: dict) -> No
         "intercept": round(float(model["intercept"]), 4),
         "weights": dict(sorted(weights.items())),
     }
+    conf.Weights.model_validate(doc)  # a feature name the loader would refuse stops here, before writing
     body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
     path.write_text(header(fitted) + body, encoding="utf-8")
     conf.load_weights(path)  # what was written loads
