@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
@@ -24,6 +25,7 @@ from spacy.tokens import Doc, Span, Token
 
 from transforms.actors import Actor, ArticleActors, Mention, find_mentions, home_signals, needs_home_country
 from transforms.attribution import claimant, source_statement, speakers
+from transforms.confidence import confidence
 from transforms.coref import Context, pronoun_mentions, remember
 from transforms.dates import resolve_date
 from transforms.documents import Document, stable_id
@@ -145,26 +147,6 @@ def carries(found, status: str, published) -> bool:
     return status == "asserted" and precision in ("day", "month") and (published is None or when <= published)
 
 
-ACTOR_SOURCE_WEIGHT = {"dictionary": 0.2, "demonym": 0.2, "role": 0.15, "ner": 0.1, "pair": 0.1, "coref": 0.05}
-
-
-def confidence(ev: CodedEvent, has_claimant: bool) -> float:
-    """The extractor's estimate that the event is right, in [0.05, 0.95]; higher is more certain.
-
-    Additive evidence (README "Confidence"): how actor1 was found (a dictionary name or a demonym
-    phrase beats an NER guess), a named counterpart, a verb trigger (not a light verb with an event
-    noun), a claimant, minus hedges (hypothetical status) and very long sentences (parser errors)."""
-    score = 0.35
-    score += ACTOR_SOURCE_WEIGHT.get(ev.actor1.source, 0.1) if ev.actor1 else 0.0
-    score += 0.1 if ev.actor2 is not None else 0.0
-    score += 0.1 if not ev.light else 0.0
-    score += 0.1 if len(ev.trigger_tokens) > 1 or ev.trigger.pos_ == "VERB" else 0.0
-    score += 0.05 if has_claimant else 0.0
-    score -= 0.1 if ev.status == "hypothetical" else 0.0
-    score -= 0.05 if len(ev.sentence) > 45 else 0.0
-    return round(min(0.95, max(0.05, score)), 3)
-
-
 def _actor_row(rows: ArticleRows, mention: Mention | None) -> str | None:
     if mention is None:
         return None
@@ -257,7 +239,8 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
             if not codable(text, start, end, document.body_start):
                 continue
             sent_dates = []
-            for ev in one_per_action(code_sentence(sent, by_token, lex)):
+            coded = one_per_action(code_sentence(sent, by_token, lex))
+            for ev in coded:
                 claim = claimant(ev.trigger, sent, by_token, lex, last_speaker)
                 if claim is None and source is not None:
                     claim = source[0]
@@ -308,7 +291,7 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
                         "sentence": text[start:end],
                         "sentence_start": start,
                         "sentence_end": end,
-                        "confidence": confidence(ev, claim is not None),
+                        "confidence": confidence(ev, claim, len(coded)),
                     }
                 )
             if sent_dates:
@@ -317,18 +300,29 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
             said = speakers(sent, by_token, lex)
             if said:
                 last_speaker = said[-1]
+    index = signal_index(signals) if homeless else None
     for actor_id, at in homeless.items():
         row = rows.actors[actor_id]
         if row["country_code"] is None:
-            row["country_code"] = paragraph_country(text, at, signals)
+            row["country_code"] = paragraph_country(text, at, signals, index)
     return rows
 
 
-def paragraph_country(text: str, at: int, signals: list[tuple[int, str]]) -> str | None:
+def signal_index(signals: list[tuple[int, str]]) -> tuple[list[int], list[int]]:
+    """The signals' positions sorted, with each one's place in `signals`: a paragraph's signals by bisection."""
+    order = sorted(range(len(signals)), key=lambda i: signals[i][0])
+    return [signals[i][0] for i in order], order
+
+
+def paragraph_country(
+    text: str, at: int, signals: list[tuple[int, str]], index: tuple[list[int], list[int]] | None = None
+) -> str | None:
     """The country an official or organisation of unknown nationality most likely belongs to: the one
     its paragraph is set in (most signals, the first on a tie), or None when the paragraph gives none."""
     start = text.rfind("\n", 0, at) + 1
     end = text.find("\n", at)
     end = len(text) if end < 0 else end
-    found = Counter(c for pos, c in signals if start <= pos < end)
+    positions, order = index if index is not None else signal_index(signals)
+    inside = sorted(order[bisect_left(positions, start) : bisect_left(positions, end)])  # in the signals' order
+    found = Counter(signals[i][1] for i in inside)
     return found.most_common(1)[0][0] if found else None
