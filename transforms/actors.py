@@ -17,6 +17,7 @@ span → canonical `Actor`). Canonical actors come from three places:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -29,85 +30,44 @@ from transforms.lexicon import ActorEntry, Lexicon
 from transforms.matching import pattern_docs
 from transforms.places import Place, find_places
 
-TITLE_WORDS = frozenset(
-    [
-        "leader",
-        "president",
-        "minister",
-        "premier",
-        "chairman",
-        "chairwoman",
-        "chair",
-        "secretary",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "chancellor",
-        "king",
-        "queen",
-        "prince",
-        "general",
-        "commander",
-        "chief",
-        "head",
-        "director",
-        "ambassador",
-        "envoy",
-        "governor",
-        "mayor",
-        "official",
-        "diplomat",
-        "deputy",
-        "foreign",
-        "defense",
-        "defence",
-        "prime",
-        "supreme",
-        "lieutenant",
-        "colonel",
-        "admiral",
-        "marshal",
-        "senator",
-        "representative",
-        "lawmaker",
-        "advisor",
-        "adviser",
-        "analyst",
-        "expert",
-        "commentator",
-        "journalist",
-        "correspondent",
-        "dictator",
-        "ruler",
-        "emir",
-        "sheikh",
-        "ayatollah",
-        "judge",
-        "prosecutor",
-        "speaker",
-    ]
-)
-HONORIFICS = frozenset(["mr", "mrs", "ms", "dr", "sir", "gen", "lt", "col", "adm", "president", "minister"])
-# "the North", "the West": with the article they name an actor; bare they are ordinary words
-AMBIGUOUS_BARE = frozenset(
-    {
-        "north",
-        "south",
-        "east",
-        "west",
-        "north korea",
-        "union",
-        "kingdom",
-        "republic",
-        "alliance",
-        "government",
-        "state",
-        "states",
-        "council",
-        "regime",
-        "army",
-    }
-)
+
+@dataclass(frozen=True)
+class ActorWords:
+    """The word lists of groups.yaml that the actor passes read (one section each)."""
+
+    titles: frozenset[str]  # title_words
+    role: frozenset[str]  # title_words − not_role_titles
+    office: frozenset[str]  # title_words − not_office_titles
+    leader: frozenset[str]  # leader_titles
+    pair_leader: frozenset[str]  # pair_leader_titles
+    pair: frozenset[str]  # pair_titles
+    honorifics: frozenset[str]
+    ambiguous_bare: frozenset[str]
+    placing_preps: frozenset[str]
+    placing_participles: frozenset[str]
+
+
+@cache
+def actor_words(lex: Lexicon) -> ActorWords:
+    w = lex.actor_words
+
+    def get(key: str) -> frozenset[str]:
+        return w.get(key, frozenset())
+
+    return ActorWords(
+        titles=get("title_words"),
+        role=get("title_words") - get("not_role_titles"),
+        office=get("title_words") - get("not_office_titles"),
+        leader=get("leader_titles"),
+        pair_leader=get("pair_leader_titles"),
+        pair=get("pair_titles"),
+        honorifics=get("honorifics"),
+        ambiguous_bare=get("ambiguous_bare"),
+        placing_preps=get("placing_preps"),
+        placing_participles=get("placing_participles"),
+    )
+
+
 _HYPHEN = re.compile(r"[-‐‑–]")
 
 
@@ -149,6 +109,7 @@ class ArticleActors:
 
     persons: dict[str, PersonRecord] = field(default_factory=dict)  # normalised full name → record
     recent: list[Actor] = field(default_factory=list)  # persons in the order the text names them (so far)
+    office_titles: frozenset[str] = frozenset()  # the lexicon's office titles (set by `find_mentions`)
 
     def find(self, surface: str) -> PersonRecord | None:
         """The person a name refers to: a longer known name holding every part of it wins
@@ -172,19 +133,19 @@ def _entry_actor(entry: ActorEntry) -> Actor:
     return Actor(entry.name, entry.actor_type, entry.country)
 
 
-def _variants(alias: str) -> set[str]:
+def _variants(alias: str, ambiguous: frozenset[str]) -> set[str]:
     out = {alias, alias.replace("'", "’"), alias.replace("’", "'")}
-    return {v for form in out for v in _case_variants(form)}
+    return {v for form in out for v in _case_variants(form, ambiguous)}
 
 
-def _case_variants(alias: str) -> set[str]:
+def _case_variants(alias: str, ambiguous: frozenset[str]) -> set[str]:
     out = {alias}
     if alias[:1].islower():
         out.add(alias[:1].upper() + alias[1:])
     if alias.lower().startswith("the "):
         rest = alias[4:]
         out.add("The " + rest)
-        if len(rest.split()) > 1 or rest.lower() not in AMBIGUOUS_BARE:
+        if len(rest.split()) > 1 or rest.lower() not in ambiguous:
             out.add(rest)
     return out
 
@@ -204,7 +165,7 @@ def _index(lex: Lexicon, vocab_id: int, vocab) -> ActorIndex:
     for i, entry in enumerate(entries):
         surfaces = set()
         for form in (entry.name, *entry.aliases):
-            surfaces |= _variants(form)
+            surfaces |= _variants(form, actor_words(lex).ambiguous_bare)
         if entry.actor_type == "state":
             # plural demonyms ("the Russians", "North Koreans") stand for the state
             surfaces |= {d for d in entry.demonyms if d.endswith("s") and d[:1].isupper()}
@@ -295,52 +256,85 @@ def _strip_places(ent: Span, places: dict[int, Place]) -> Span | None:
     return Span(ent.doc, start, end, label=ent.label) if start < end else None
 
 
-def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mention]:
-    """All actor mentions in one spaCy doc, longest first where they overlap."""
-    idx = actor_index(lex, doc)
-    places, ner_places = _gazetteer_tokens(doc, lex)
-    spans: list[tuple[Span, Actor, str]] = []
+@dataclass
+class MentionState:
+    """What the mention passes share for one spaCy doc: the spans found so far and the tokens they hold.
 
-    # 1. dictionary names and aliases (not when only part of a place name: "Sea of Japan")
-    dict_spans = []
-    for match_id, start, end in idx.matcher(doc):
-        dict_spans.append(Span(doc, start, end, label=match_id))
+    Each pass reads the state and adds (span, actor, source) triples; a later pass never takes a token
+    an earlier one took (except role references, which replace what they cover)."""
+
+    doc: Doc
+    lex: Lexicon
+    article: ArticleActors
+    idx: ActorIndex
+    places: dict[int, Place]  # token → gazetteer place below the state level
+    ner_places: list[Span]  # NER GPE/LOC/FAC entities
+    spans: list[tuple[Span, Actor, str]] = field(default_factory=list)
+    taken: set[int] = field(default_factory=set)
+    pairs: list[Mention] = field(default_factory=list)
+
+    def add(self, span: Span, actor: Actor, source: str, take: set[int] | None = None) -> None:
+        """Record a mention and take its tokens (or `take`, when given)."""
+        self.spans.append((span, actor, source))
+        self.taken |= set(range(span.start, span.end)) if take is None else take
+
+    def actor_at(self) -> dict[int, tuple[Span, Actor]]:
+        """Token index → (span, actor) of the mentions found so far (a snapshot)."""
+        return {t.i: (s, a) for s, a, _ in self.spans for t in s}
+
+    def mentions(self) -> list[Mention]:
+        out = [Mention(s.start, s.end, a, s.text, src) for s, a, src in self.spans]
+        return sorted(out, key=lambda m: (m.start, -m.end))
+
+
+def _dictionary_pass(st: MentionState) -> None:
+    """Dictionary names and aliases: "the Kremlin" → Russia, "Sergei Shoigu"; a plural demonym with "the" is the
+    state ("the Russians"), without it a group ("several North Koreans"); nothing that is only part of a place
+    name ("Japan" in "Sea of Japan") or of a demonym phrase ("the North" in "the North Korean authorities")."""
+    doc, idx = st.doc, st.idx
+    dict_spans = [Span(doc, start, end, label=match_id) for match_id, start, end in idx.matcher(doc)]
     dem_matches = [(s, e) for _, s, e in idx.demonyms(doc)]
     for span in filter_spans(dict_spans):
-        if _inside_place(span, places, ner_places):
+        if _inside_place(span, st.places, st.ner_places):
             continue
         if any(span.start < s < span.end < e for s, e in dem_matches):
-            continue  # "the North" in "the North Korean authorities": the demonym phrase is meant
+            continue
         entry = idx.entries[int(doc.vocab.strings[span.label])]
         if entry.actor_type == "person":
             titles = set(entry.title.replace("-", " ").split()) if entry.title else set()
-            _remember_person(article, entry.name, entry.country, titles | _titles(span.root, span.start))
+            _remember_person(st.article, entry.name, entry.country, titles | _titles(span.root, span.start, st.lex))
         if entry.actor_type == "state" and span.text in entry.demonyms:
-            # a plural demonym: "the Russians" stand for the state, "Ukrainians", "several North Koreans"
-            # are a group of people of that country (groups.yaml, bare_plural_demonym)
+            # groups.yaml, bare_plural_demonym
             before = doc[span.start - 1] if span.start > 0 else None
             if before is None or before.lower_ != "the":
-                spans.append((span, Actor(span.text, "group", entry.country), "demonym"))
+                st.add(span, Actor(span.text, "group", entry.country), "demonym")
                 continue
-        spans.append((span, _entry_actor(entry), "dictionary"))
+        st.add(span, _entry_actor(entry), "dictionary")
 
-    taken = {t.i for s, _, _ in spans for t in s}
 
-    # 2. NER persons and organisations not covered by the dictionaries (places are not actors)
+def _ner_pass(st: MentionState) -> None:
+    """NER persons and organisations the dictionaries do not hold, normalised across the article:
+    "Russian Defense Minister Sergei Shoigu" → person RUS, "Jong-un" → "Kim Jong Un"; not places ("Donbas"
+    tagged ORG), demonyms tagged as names ("Ugandan"), documents ("…Partnership Treaty")."""
+    doc, lex = st.doc, st.lex
     for ent in doc.ents:
-        if ent.label_ not in ("PERSON", "ORG") or any(t.i in taken for t in ent):
+        if ent.label_ not in ("PERSON", "ORG") or any(t.i in st.taken for t in ent):
             continue
-        ent = _strip_places(ent, places)
+        ent = _strip_places(ent, st.places)
         if ent is None or ent.text.lower() in lex.demonym_index:
-            continue  # a demonym tagged as a name ("Ugandan" PERSON): the demonym phrases below
-        actor = _person_actor(ent, lex, doc, article) if ent.label_ == "PERSON" else _org_actor(ent, lex, doc)
+            continue
+        actor = _person_actor(ent, lex, doc, st.article) if ent.label_ == "PERSON" else _org_actor(ent, lex, doc)
         if actor:
-            spans.append((ent, actor, "ner"))
-            taken |= {t.i for t in ent}
+            st.add(ent, actor, "ner")
 
-    # 3. demonym phrases: "North Korean soldiers", "North Korean authorities", "Hungarian and Romanian officials"
+
+def _demonym_pass(st: MentionState) -> None:
+    """Demonym phrases: "North Korean authorities" → the state; "North Korean soldiers", "French paper workers",
+    "Hungarian and Romanian officials" (two), "an Argentine judge" → groups; "the Serbian parliament" → an
+    organisation; not "Russian Su-35 fighters" (a name between: aircraft)."""
+    doc, lex, idx = st.doc, st.lex, st.idx
     for match_id, start, end in idx.demonyms(doc):
-        if any(i in taken for i in range(start, end)):
+        if any(i in st.taken for i in range(start, end)):
             continue
         entry = idx.demonym_entries[int(doc.vocab.strings[match_id])]
         first = doc[end - 1]
@@ -349,7 +343,7 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
         head = first.head
         while head.dep_ == "amod" and head.lower_ in lex.group_modifiers and head.head.pos_ in ("NOUN", "PROPN"):
             head = head.head  # "Vietnamese-led forces": the demonym hangs on the participle
-        if head.i < end or head.pos_ not in ("NOUN", "PROPN") or (head.i in taken and first.i == end - 1):
+        if head.i < end or head.pos_ not in ("NOUN", "PROPN") or (head.i in st.taken and first.i == end - 1):
             continue  # a demonym used as a noun ("the Russians": the dictionary) or an adjective
         noun = head.lemma_.lower()
         coordinated = {t.i for c in doc[start:end] for t in c.subtree if t.dep_ in ("cc", "conj") or t.i >= end}
@@ -359,37 +353,38 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
         if noun in lex.state_nouns or head.lower_ in lex.state_nouns:
             if any(t.pos_ not in ("ADJ", "NOUN", "PROPN", "PUNCT", "CCONJ") for t in between):
                 continue
-            spans.append((own, _entry_actor(entry), "demonym"))
+            actor = _entry_actor(entry)
         elif (
             _group_head(head, lex)
             or noun in lex.institution_nouns
             or head.lower_ in lex.institution_nouns
-            or _unnamed_official(head)
+            or _unnamed_official(head, lex)
         ):
-            # only modifiers may stand between: "North Korean military construction personnel", "French paper
-            # workers", not "Russian Su-35 fighters" (aircraft)
+            # only modifiers may stand between: "North Korean military construction personnel"
             if not all(_group_modifier(t, lex) for t in between):
                 continue
             institution = noun in lex.institution_nouns or head.lower_ in lex.institution_nouns
             kind = "organization" if institution and not _group_head(head, lex) else "group"
-            name = _group_name(doc[start:end].text, between, head, lex)
-            spans.append((own, Actor(name, kind, entry.country), "demonym"))
+            actor = Actor(_group_name(doc[start:end].text, between, head, lex), kind, entry.country)
         else:
             continue
-        taken |= set(range(own.start, own.end)) - coordinated
+        st.add(own, actor, "demonym", set(range(own.start, own.end)) - coordinated)
 
-    # 3b. a group or institution noun placed by a state after it: "security forces in Guinea", "rebels in
-    # the Ivory Coast", "doctors from American aid groups", "a group based in Trinidad"
-    actor_at = {t.i: (s, a) for s, a, _ in spans for t in s}
+
+def _placed_group_pass(st: MentionState) -> None:
+    """A group noun placed by a state after it: "security forces in Guinea" → Guinean security forces,
+    "rebels in the Ivory Coast", "doctors from American aid groups", "a group based in Trinidad"."""
+    doc, lex = st.doc, st.lex
+    actor_at = st.actor_at()
     for tok in doc:
-        if tok.i in taken or tok.pos_ not in ("NOUN", "PROPN") or not _group_head(tok, lex):
+        if tok.i in st.taken or tok.pos_ not in ("NOUN", "PROPN") or not _group_head(tok, lex):
             continue
         if any(c.dep_ in ("compound", "amod") and c.i in actor_at for c in tok.lefts):
             continue
-        placed = _placed_by(tok, actor_at, places)
+        placed = _placed_by(tok, actor_at, st.places, lex)
         if placed is None:
             continue
-        mods = [c for c in tok.lefts if c.dep_ in ("amod", "compound") and c.i not in taken]
+        mods = [c for c in tok.lefts if c.dep_ in ("amod", "compound") and c.i not in st.taken]
         begin = min([m.left_edge.i for m in mods] + [tok.i])
         phrase = doc[begin : tok.i + 1]
         keep = [
@@ -399,14 +394,16 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
         words = [t.text if k else t.lower_ for t, k in zip(phrase, keep, strict=True)]
         demonym = _adjective_demonym(placed, lex)
         name = " ".join([demonym, *words]) if demonym else " ".join(words)
-        spans.append((phrase, Actor(name, "group", placed), "demonym"))
-        taken |= set(range(phrase.start, phrase.end))
+        st.add(phrase, Actor(name, "group", placed), "demonym")
 
-    # 3c. "its/their <group noun>" whose owner is the clause's state subject: "North Korea has sent 13,000 of
-    # its military personnel" → North Korean soldiers
-    actor_at = {t.i: (s, a) for s, a, _ in spans for t in s}
+
+def _owned_group_pass(st: MentionState) -> None:
+    """ "its/their <group noun>" owned by the clause's state subject: "North Korea has sent 13,000 of its
+    military personnel" → North Korean soldiers."""
+    doc, lex = st.doc, st.lex
+    actor_at = st.actor_at()
     for tok in doc:
-        if tok.i in taken or tok.pos_ != "NOUN" or not _group_head(tok, lex):
+        if tok.i in st.taken or tok.pos_ != "NOUN" or not _group_head(tok, lex):
             continue
         poss = [c for c in tok.lefts if c.dep_ == "poss" and c.lower_ in ("its", "their")]
         owner = _clause_subject_state(tok, actor_at) if poss else None
@@ -419,68 +416,96 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
         if not all(_group_modifier(t, lex) for t in between):
             continue
         phrase = doc[poss[0].i : tok.i + 1]
-        spans.append((phrase, Actor(_group_name(demonym, between, tok, lex), "group", owner.country), "demonym"))
-        taken |= set(range(phrase.start, phrase.end))
+        st.add(phrase, Actor(_group_name(demonym, between, tok, lex), "group", owner.country), "demonym")
 
-    # 3d. a bare plural group noun as a clause's subject, in a sentence that names one country only:
-    # "Prisoners rioted at a jail in Haiti's capital" → Haitian prisoners
-    actor_at = {t.i: (s, a) for s, a, _ in spans for t in s}
+
+def _lone_subject_group_pass(st: MentionState) -> None:
+    """A bare plural group noun as a clause's subject in a sentence that names one country only:
+    "Prisoners rioted at a jail in Haiti's capital" → Haitian prisoners."""
+    doc, lex = st.doc, st.lex
+    actor_at = st.actor_at()
     for tok in doc:
-        if tok.i in taken or tok.dep_ != "nsubj" or tok.tag_ != "NNS" or not _group_head(tok, lex):
+        if tok.i in st.taken or tok.dep_ != "nsubj" or tok.tag_ != "NNS" or not _group_head(tok, lex):
             continue
         if tok.head.pos_ != "VERB" or any(c.dep_ in ("poss", "det", "nummod") and c.lower_ != "the" for c in tok.lefts):
             continue
         if any(c.i in actor_at for c in tok.subtree if c.i < tok.i):
             continue
-        countries = {a.country for i, (_, a) in actor_at.items() if tok.sent.start <= i < tok.sent.end and a.country}
-        countries |= {p.country for i, p in places.items() if tok.sent.start <= i < tok.sent.end and p.country}
+        sent = tok.sent
+        countries = {a.country for i, (_, a) in actor_at.items() if sent.start <= i < sent.end and a.country}
+        countries |= {p.country for i, p in st.places.items() if sent.start <= i < sent.end and p.country}
         demonym = _adjective_demonym(next(iter(countries)), lex) if len(countries) == 1 else None
         if demonym is None:
             continue
         country = next(iter(countries))
-        spans.append((doc[tok.i : tok.i + 1], Actor(f"{demonym} {tok.lower_}", "group", country), "demonym"))
-        taken.add(tok.i)
+        st.add(doc[tok.i : tok.i + 1], Actor(f"{demonym} {tok.lower_}", "group", country), "demonym")
 
-    # 4. role references: "the North Korean leader", "a Donbas separatist leader", "the head of the Kremlin"
-    actor_at = {t.i: a for s, a, _ in spans for t in s}
-    for tok in doc:
-        if tok.i in taken:
+
+def _role_pass(st: MentionState) -> None:
+    """Role references to a person the article names: "the North Korean leader" → Kim Jong Un, "a Donbas
+    separatist leader", "the head of the Kremlin"; they replace any shorter mention inside them."""
+    actor_at = {i: a for i, (_, a) in st.actor_at().items()}
+    for tok in st.doc:
+        if tok.i in st.taken:
             continue
-        found = _role_reference(tok, lex, article, actor_at, places)
+        found = _role_reference(tok, st.lex, st.article, actor_at, st.places)
         if found:
             phrase, person = found
-            spans = [x for x in spans if x[0].end <= phrase.start or x[0].start >= phrase.end]
-            spans.append((phrase, Actor(person.name, "person", person.country), "role"))
-            taken |= set(range(phrase.start, phrase.end))
+            st.spans = [x for x in st.spans if x[0].end <= phrase.start or x[0].start >= phrase.end]
+            st.add(phrase, Actor(person.name, "person", person.country), "role")
 
-    mentions = [Mention(s.start, s.end, a, s.text, src) for s, a, src in spans]
-    mentions.sort(key=lambda m: (m.start, -m.end))
 
-    # 5. "the two leaders", "both presidents": the last two persons the text named
-    out: list[Mention] = []
-    for m in mentions:
-        out.append(m)
-    pairs = []
+def _pair_pass(st: MentionState) -> None:
+    """ "the two leaders", "both presidents": the last two persons the text named with that office (a pair
+    mention whose `partner` is the second); also keeps `article.recent` in the text's order."""
+    doc, article = st.doc, st.article
+    out = st.mentions()
     cursor = 0
     for tok in doc:
         while cursor < len(out) and out[cursor].start < tok.i:
             if out[cursor].actor.actor_type == "person":
                 _seen_person(article, out[cursor].actor)
             cursor += 1
-        if tok.i not in taken and _pair_reference(tok) and len(article.recent) >= 2:
-            a, b = _pair_persons(tok, article)
-            pairs.append(Mention(tok.i, tok.i + 1, a, _pair_text(tok), "pair", partner=b))
+        if tok.i not in st.taken and _pair_reference(tok, st.lex) and len(article.recent) >= 2:
+            a, b = _pair_persons(tok, article, st.lex)
+            st.pairs.append(Mention(tok.i, tok.i + 1, a, _pair_text(tok), "pair", partner=b))
     for m in out[cursor:]:
         if m.actor.actor_type == "person":
             _seen_person(article, m.actor)
-    return sorted(out + pairs, key=lambda m: (m.start, -m.end))
 
 
-PAIR_TITLES = frozenset({"leaders", "presidents", "heads", "ministers", "premiers", "chancellors"})
+@dataclass(frozen=True)
+class MentionPass:
+    name: str
+    run: Callable[[MentionState], None]
 
 
-def _pair_reference(tok: Token) -> bool:
-    if tok.lower_ not in PAIR_TITLES or tok.pos_ != "NOUN":
+# The passes in the order they run (each one's docstring gives its examples). Adding a rule is adding a
+# function over `MentionState` and an entry here.
+MENTION_PASSES: tuple[MentionPass, ...] = (
+    MentionPass("dictionary", _dictionary_pass),
+    MentionPass("ner", _ner_pass),
+    MentionPass("demonym", _demonym_pass),
+    MentionPass("placed_group", _placed_group_pass),
+    MentionPass("owned_group", _owned_group_pass),
+    MentionPass("lone_subject_group", _lone_subject_group_pass),
+    MentionPass("role", _role_pass),
+    MentionPass("pair", _pair_pass),
+)
+
+
+def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mention]:
+    """All actor mentions in one spaCy doc, longest first where they overlap (`MENTION_PASSES` in order)."""
+    article.office_titles = actor_words(lex).office
+    places, ner_places = _gazetteer_tokens(doc, lex)
+    st = MentionState(doc, lex, article, actor_index(lex, doc), places, ner_places)
+    for p in MENTION_PASSES:
+        p.run(st)
+    return sorted(st.mentions() + st.pairs, key=lambda m: (m.start, -m.end))
+
+
+def _pair_reference(tok: Token, lex: Lexicon) -> bool:
+    if tok.lower_ not in actor_words(lex).pair or tok.pos_ != "NOUN":
         return False
     return any(
         (c.dep_ in ("det", "predet") and c.lower_ in ("both", "the")) or (c.dep_ == "nummod" and c.lower_ == "two")
@@ -488,12 +513,12 @@ def _pair_reference(tok: Token) -> bool:
     )
 
 
-def _pair_persons(tok: Token, article: ArticleActors) -> tuple[Actor, Actor]:
+def _pair_persons(tok: Token, article: ArticleActors, lex: Lexicon) -> tuple[Actor, Actor]:
     """The last two persons named who hold the office the phrase names ("the two leaders": two persons
     with a leader's title, not the sister named in between); the last two named when fewer hold it."""
     word = tok.lower_
     if word == "leaders":
-        office = LEADER_TITLES | {"premier", "chancellor", "king", "queen", "prime", "minister"}
+        office = actor_words(lex).leader | actor_words(lex).pair_leader
     else:
         office = {word[:-1]} if word.endswith("s") else {word}
     holders = []
@@ -533,12 +558,12 @@ def _clause_subject_state(tok: Token, actor_at: dict[int, tuple[Span, Actor]]) -
     return None
 
 
-def _unnamed_official(head: Token) -> bool:
+def _unnamed_official(head: Token, lex: Lexicon) -> bool:
     """ "an Argentine judge", "a Chinese diplomat": one unnamed official, coded as a group of that country
     (with "the", a title points to a named person instead: role references)."""
     return (
         head.pos_ == "NOUN"
-        and head.lemma_.lower() in TITLE_WORDS
+        and head.lemma_.lower() in actor_words(lex).titles
         and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in head.lefts)
     )
 
@@ -565,15 +590,13 @@ def _coordinated_demonym(tok: Token, demonym: Span) -> bool:
     )
 
 
-PLACING_PREPS = frozenset({"in", "from", "of"})
-PLACING_PARTICIPLES = frozenset({"base", "operate", "station", "deploy"})
-
-
-def _placed_by(tok: Token, actor_at: dict[int, tuple[Span, Actor]], places: dict[int, Place]) -> str | None:
+def _placed_by(
+    tok: Token, actor_at: dict[int, tuple[Span, Actor]], places: dict[int, Place], lex: Lexicon
+) -> str | None:
     """The country of a state, a country-coded actor or a gazetteer place after in/from/of (directly or
     after "based", "operating"): "forces in Guinea", "doctors from American aid groups"."""
-    preps = [c for c in tok.rights if c.dep_ == "prep" and c.lower_ in PLACING_PREPS]
-    for acl in (c for c in tok.rights if c.dep_ == "acl" and c.lemma_.lower() in PLACING_PARTICIPLES):
+    preps = [c for c in tok.rights if c.dep_ == "prep" and c.lower_ in actor_words(lex).placing_preps]
+    for acl in (c for c in tok.rights if c.dep_ == "acl" and c.lemma_.lower() in actor_words(lex).placing_participles):
         preps += [c for c in acl.children if c.dep_ == "prep" and c.lower_ == "in"]
     for prep in preps:
         for pobj in (c for c in prep.children if c.dep_ == "pobj"):
@@ -605,50 +628,25 @@ def _group_name(demonym: str, between: list[Token], head: Token, lex: Lexicon) -
     return " ".join([demonym, *words]).replace(" - ", "-")
 
 
-ROLE_TITLES = frozenset(
-    TITLE_WORDS
-    - {
-        "foreign",
-        "defense",
-        "defence",
-        "prime",
-        "supreme",
-        "deputy",
-        "official",
-        "diplomat",
-        "analyst",
-        "expert",
-        "commentator",
-        "journalist",
-        "correspondent",
-        "lawmaker",
-        "representative",
-        "senator",
-        "advisor",
-        "adviser",
-    }
-)
-LEADER_TITLES = frozenset({"leader", "president", "head", "chairman", "ruler", "dictator"})
-
-
-def _titles(head: Token, span_start: int) -> set[str]:
+def _titles(head: Token, span_start: int, lex: Lexicon) -> set[str]:
     """Office words before a name or in its appositive: "Russian Defense Minister X", "X, the Chairman of…"."""
-    out = {t.lemma_.lower() for t in _premodifiers(head, span_start) if t.lemma_.lower() in TITLE_WORDS}
+    title_words = actor_words(lex).titles
+    out = {t.lemma_.lower() for t in _premodifiers(head, span_start) if t.lemma_.lower() in title_words}
     for child in head.rights:
         if child.dep_ == "appos":
-            out |= {t.lemma_.lower() for t in child.subtree if t.lemma_.lower() in TITLE_WORDS}
+            out |= {t.lemma_.lower() for t in child.subtree if t.lemma_.lower() in title_words}
     return out
 
 
 def _role_reference(tok: Token, lex: Lexicon, article: ArticleActors, actor_at: dict[int, Actor], places):
     """A title noun with an article that names no one but points to a known person of that country."""
     title = tok.lemma_.lower()
-    if tok.pos_ != "NOUN" or title not in ROLE_TITLES or tok.dep_ == "compound":
+    if tok.pos_ != "NOUN" or title not in actor_words(lex).role or tok.dep_ == "compound":
         return None
     if not any(c.dep_ == "det" and c.lower_ in ("the", "a", "an") for c in tok.lefts):
         return None
     mods = [t for c in tok.lefts if c.dep_ in ("compound", "amod", "nmod", "npadvmod", "poss") for t in c.subtree]
-    required = {title} | {t.lemma_.lower() for t in mods if t.lemma_.lower() in TITLE_WORDS}
+    required = {title} | {t.lemma_.lower() for t in mods if t.lemma_.lower() in actor_words(lex).titles}
     end = tok.i + 1
     country: str | None = None
     entry = demonym_country(mods, lex, tok.doc) if mods else None
@@ -672,7 +670,8 @@ def _role_reference(tok: Token, lex: Lexicon, article: ArticleActors, actor_at: 
     for rec in article.persons.values():
         if rec.country != country or rec in hits:
             continue
-        titles = rec.titles | (LEADER_TITLES if rec.titles & LEADER_TITLES else set())
+        leader = actor_words(lex).leader
+        titles = rec.titles | (leader if rec.titles & leader else set())
         if required <= titles:
             hits.append(rec)
     keys = [set(normalise_name(h.name).split()) for h in hits]
@@ -694,9 +693,10 @@ def _remember_person(article: ArticleActors, name: str, country: str | None, tit
     return rec
 
 
-def _clean_person_span(ent: Span) -> Span | None:
+def _clean_person_span(ent: Span, lex: Lexicon) -> Span | None:
     start, end = ent.start, ent.end
-    while start < end and (ent.doc[start].lower_.strip(".") in HONORIFICS or not ent.doc[start].is_alpha):
+    honorifics = actor_words(lex).honorifics
+    while start < end and (ent.doc[start].lower_.strip(".") in honorifics or not ent.doc[start].is_alpha):
         start += 1
     while end > start and (ent.doc[end - 1].is_punct or ent.doc[end - 1].lower_ in ("'s", "’s")):
         end -= 1
@@ -706,7 +706,7 @@ def _clean_person_span(ent: Span) -> Span | None:
 
 
 def _person_actor(ent: Span, lex: Lexicon, doc: Doc, article: ArticleActors) -> Actor | None:
-    span = _clean_person_span(ent)
+    span = _clean_person_span(ent, lex)
     if span is None or not any(t.is_alpha and t.text[:1].isupper() for t in span):
         return None
     if any(t.lower_ in lex.group_nouns for t in span):
@@ -714,7 +714,7 @@ def _person_actor(ent: Span, lex: Lexicon, doc: Doc, article: ArticleActors) -> 
     head = span.root
     mods = _premodifiers(head, span.start)
     state = demonym_country(mods, lex, doc) or _appositive_country(head, lex, doc)
-    titles = _titles(head, span.start)
+    titles = _titles(head, span.start, lex)
     known = article.find(span.text)
     if known and (len(span) == 1 or normalise_name(span.text) in normalise_name(known.name)):
         if state and not known.country:
@@ -736,7 +736,8 @@ def _org_actor(ent: Span, lex: Lexicon, doc: Doc) -> Actor | None:
     tokens = [t for t in ent if t.lower_ not in _ORG_STOP and not t.is_punct]
     if not tokens or not any(t.text[:1].isupper() for t in tokens):
         return None
-    if all(t.lower_ in TITLE_WORDS for t in tokens) or ent.root.head.lemma_.lower() in TITLE_WORDS - {"head"}:
+    title_words = actor_words(lex).titles
+    if all(t.lower_ in title_words for t in tokens) or ent.root.head.lemma_.lower() in title_words - {"head"}:
         return None  # "Defense" in "Russian Defense Minister": part of a title, not an organisation
     if all(t.like_num for t in tokens) or tokens[-1].lemma_.lower() in lex.non_actor_heads:
         return None  # "the Comprehensive Strategic Partnership Treaty" names a document, not an actor
@@ -745,11 +746,6 @@ def _org_actor(ent: Span, lex: Lexicon, doc: Doc) -> Actor | None:
         name = name[:-2]
     state = demonym_country(list(ent) + _premodifiers(ent.root, ent.start), lex, doc)
     return Actor(name, "organization", state.country if state else None)
-
-
-OFFICE_TITLES = frozenset(
-    TITLE_WORDS - {"analyst", "expert", "commentator", "journalist", "correspondent", "foreign", "defense", "defence"}
-)
 
 
 def home_signals(doc: Doc, lex: Lexicon, mentions: list[Mention]) -> list[tuple[int, str]]:
@@ -785,4 +781,4 @@ def needs_home_country(mention: Mention, article: ArticleActors) -> bool:
     if mention.actor.actor_type == "organization":
         return True
     rec = article.persons.get(normalise_name(mention.actor.name))
-    return rec is not None and bool(rec.titles & OFFICE_TITLES)
+    return rec is not None and bool(rec.titles & article.office_titles)

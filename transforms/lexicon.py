@@ -72,6 +72,8 @@ class Lexicon:
     non_actor_heads: frozenset[str] = frozenset()  # "treaty", "operation": NER organisations that are not actors
     institution_nouns: frozenset[str] = frozenset()  # "parliament", "embassy": demonym + noun → organisation
     demonym_index: dict[str, ActorEntry] = field(default_factory=dict)
+    actor_words: dict[str, frozenset[str]] = field(default_factory=dict)  # every list section of groups.yaml
+    agent_sectors: dict[str, str] = field(default_factory=dict)  # generic noun → sector (groups.yaml sectors:)
 
     def actor_by_name(self, name: str) -> ActorEntry | None:
         for a in self.actors:
@@ -186,4 +188,6 @@ def _load(directory: str) -> Lexicon:
         non_actor_heads=fs(groups_doc, "non_actor_heads"),
         institution_nouns=fs(groups_doc, "institution_nouns"),
         demonym_index=demonym_index,
+        actor_words={str(k): fs(groups_doc, k) for k, v in groups_doc.items() if isinstance(v, list)},
+        agent_sectors={str(k).lower(): str(v).upper() for k, v in (groups_doc.get("sectors") or {}).items()},
     )
