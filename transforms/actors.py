@@ -45,6 +45,7 @@ class ActorWords:
     ambiguous_bare: frozenset[str]
     placing_preps: frozenset[str]
     placing_participles: frozenset[str]
+    product_nouns: frozenset[str]
 
 
 @cache
@@ -65,7 +66,69 @@ def actor_words(lex: Lexicon) -> ActorWords:
         ambiguous_bare=get("ambiguous_bare"),
         placing_preps=get("placing_preps"),
         placing_participles=get("placing_participles"),
+        product_nouns=get("product_nouns"),
     )
+
+
+@cache
+def _sector_codes(lex: Lexicon) -> frozenset[str]:
+    return frozenset(c.upper() for c in lex.actor_words.get("sector_codes", frozenset()))
+
+
+def sector_code(lex: Lexicon, code: str | None) -> str | None:
+    """A contract sector code (first three letters of a Phoenix code such as GOVMIL), or None."""
+    code = (code or "")[:3].upper()
+    return code if code in _sector_codes(lex) else None
+
+
+def noun_sector(tok: Token, lex: Lexicon) -> str | None:
+    """The sector of a generic noun: "riot police" (modifier + noun) first, then the noun alone."""
+    for c in tok.lefts:
+        if c.dep_ in ("compound", "amod") and c.i == tok.i - 1:
+            found = lex.agent_sectors.get(f"{c.lower_} {tok.lower_}")
+            if found:
+                return sector_code(lex, found)
+    return sector_code(lex, lex.agent_sectors.get(tok.lower_))
+
+
+def name_sector(name: str, lex: Lexicon, table: str = "organization_sectors") -> str | None:
+    """The sector of a name from its words, the last word that has one winning (three, two, then one words
+    ending there): "Russian Foreign Ministry" → GOV, "Supreme Court" → JUD, "riot police" → COP."""
+    words = normalise_name(name).replace("'s", "").split()
+    table_map = lex.actor_maps.get(table, {}) if table != "sectors" else lex.agent_sectors
+    for end in range(len(words), 0, -1):
+        for k in (3, 2, 1):
+            if end - k >= 0:
+                found = table_map.get(" ".join(words[end - k : end]))
+                if found:
+                    return sector_code(lex, found)
+    return None
+
+
+def title_sector(titles: set[str], lex: Lexicon) -> str | None:
+    """The sector of a person's office: the first title of groups.yaml title_sectors the person holds."""
+    for title, code in lex.actor_maps.get("title_sectors", {}).items():
+        if title in titles:
+            return sector_code(lex, code)
+    return None
+
+
+def _person_sector(rec: PersonRecord, lex: Lexicon) -> str | None:
+    return rec.sector or title_sector(rec.titles, lex)
+
+
+def _modifier_sector(tokens: list[Token], lex: Lexicon) -> str | None:
+    """A sector noun among the words before a name: "Police Chief X" → COP, "rebel commander X" → REB."""
+    for t in tokens:
+        found = sector_code(lex, lex.agent_sectors.get(t.lower_))
+        if found and t.lower_ not in actor_words(lex).titles:
+            return found
+    return None
+
+
+def _group_sector(head: Token, name: str, lex: Lexicon) -> str | None:
+    """A group's sector: its head noun ("riot police"), else its (canonical) name's last words."""
+    return noun_sector(head, lex) or name_sector(name, lex, "sectors")
 
 
 _HYPHEN = re.compile(r"[-‐‑–]")
@@ -76,6 +139,7 @@ class Actor:
     name: str
     actor_type: str
     country: str | None
+    sector: str | None = None  # GOV, MIL, COP, REB, CVL… (groups.yaml sector_codes); None for a state
 
     @property
     def key(self) -> str:
@@ -83,6 +147,10 @@ class Actor:
 
     @property
     def actor_id(self) -> str:
+        """Named actors by name; groups by name, country and sector (generic "police" of two countries or
+        "officers" of two sectors are different actors)."""
+        if self.actor_type == "group":
+            return stable_id("actor", self.key, self.country or "", self.sector or "")
         return stable_id("actor", self.key)
 
 
@@ -101,6 +169,7 @@ class PersonRecord:
     name: str
     country: str | None
     titles: set[str] = field(default_factory=set)
+    sector: str | None = None  # from a sector noun before the name ("Police Chief X" → COP)
 
 
 @dataclass
@@ -110,6 +179,7 @@ class ArticleActors:
     persons: dict[str, PersonRecord] = field(default_factory=dict)  # normalised full name → record
     recent: list[Actor] = field(default_factory=list)  # persons in the order the text names them (so far)
     office_titles: frozenset[str] = frozenset()  # the lexicon's office titles (set by `find_mentions`)
+    dateline_country: str | None = None  # "NAIROBI, Kenya (AP) —": where the article is filed from
 
     def find(self, surface: str) -> PersonRecord | None:
         """The person a name refers to: a longer known name holding every part of it wins
@@ -129,8 +199,18 @@ def normalise_name(name: str) -> str:
     return " ".join(name.lower().split())
 
 
-def _entry_actor(entry: ActorEntry) -> Actor:
-    return Actor(entry.name, entry.actor_type, entry.country)
+def _entry_actor(entry: ActorEntry, lex: Lexicon) -> Actor:
+    """A dictionary entry's actor; its sector from its title (persons) or its name's words (organisations
+    and groups; an organisation without a country is an international body, IGO); a state has none."""
+    if entry.actor_type == "state":
+        return Actor(entry.name, entry.actor_type, entry.country)
+    if entry.actor_type == "person":
+        titles = set(entry.title.replace("-", " ").split()) if entry.title else set()
+        return Actor(entry.name, entry.actor_type, entry.country, title_sector(titles, lex))
+    sector = name_sector(entry.name, lex) or name_sector(entry.name, lex, "sectors")
+    if sector is None and entry.actor_type == "organization" and entry.country is None:
+        sector = sector_code(lex, "IGO")
+    return Actor(entry.name, entry.actor_type, entry.country, sector)
 
 
 def _variants(alias: str, ambiguous: frozenset[str]) -> set[str]:
@@ -272,6 +352,7 @@ class MentionState:
     spans: list[tuple[Span, Actor, str]] = field(default_factory=list)
     taken: set[int] = field(default_factory=set)
     pairs: list[Mention] = field(default_factory=list)
+    dateline: set[int] = field(default_factory=set)  # tokens of a dateline ("MOSCOW, Russia (AP) —")
 
     def add(self, span: Span, actor: Actor, source: str, take: set[int] | None = None) -> None:
         """Record a mention and take its tokens (or `take`, when given)."""
@@ -287,6 +368,71 @@ class MentionState:
         return sorted(out, key=lambda m: (m.start, -m.end))
 
 
+DATELINE_DASHES = frozenset({"—", "–", "-", "--", "―"})
+DATELINE_MAX_TOKENS = 12
+
+
+def _not_a_name(ent: Span, lex: Lexicon) -> bool:
+    """An NER name that names no actor: generic nouns ("Riot" of "Riot police", "Farmers" at a sentence
+    start: the generic pass takes them), a product or weapon named by a model number or a product noun
+    after it ("Superjet 100 passenger aircraft", "Geranium drones"), a name with an indefinite article
+    ("a Rocket")."""
+    doc, words = ent.doc, [t.lower_ for t in ent if not t.is_punct]
+    if words and all(w in lex.agent_sectors for w in words):
+        return True
+    after = doc[ent.end] if ent.end < len(doc) else None
+    if after is not None and f"{ent[-1].lower_} {after.lower_}" in lex.agent_sectors:
+        return True
+    if (
+        after is not None
+        and after.like_num
+        and not after.is_punct
+        and ent.label_ != "PERSON"
+        or (after is not None and after.like_num and ent.label_ == "PERSON" and after.dep_ in ("nummod", "compound"))
+    ):
+        return True
+    products = actor_words(lex).product_nouns
+    if ent.root.dep_ == "compound" and ent.root.head.lemma_.lower() in products:
+        return True
+    if after is not None and after.lemma_.lower() in products and after.pos_ == "NOUN":
+        return True
+    return ent[0].lower_ in ("a", "an")
+
+
+def _dateline_pass(st: MentionState) -> None:
+    """A dateline is never an actor (guideline rule 2): "MOSCOW, Russia (AP) —", "Kyiv, Ukraine –",
+    "NAIROBI —" at the start of a sentence: capitalised words, commas and a parenthesised agency before a
+    dash, with a comma, a parenthesis or an all-capital first word. Its tokens are taken (no pass makes an
+    actor of them) and its country becomes the article's `dateline_country`."""
+    doc = st.doc
+    for sent in doc.sents:
+        dash = next((t for t in sent[:DATELINE_MAX_TOKENS] if t.text in DATELINE_DASHES), None)
+        if dash is None or dash.i == sent.start or dash.i + 1 >= sent.end:
+            continue
+        head = doc[sent.start : dash.i]
+        depth, ok = 0, True
+        for t in head:
+            depth += t.text == "("
+            depth -= t.text == ")"
+            if not (depth > 0 or t.text in ",()" or t.text[:1].isupper() or t.is_space):
+                ok = False
+                break
+        first = head[0].text
+        if not ok or not (any(t.text in ",(" for t in head) or (first.isupper() and len(first) > 1)):
+            continue
+        st.dateline |= set(range(sent.start, dash.i + 1))
+        if st.article.dateline_country is None:
+            for match_id, _s, _e in st.idx.matcher(head):
+                entry = st.idx.entries[int(doc.vocab.strings[match_id])]
+                if entry.actor_type == "state" and entry.country:
+                    st.article.dateline_country = entry.country
+                    break
+            else:
+                found = [st.places[t.i].country for t in head if t.i in st.places and st.places[t.i].country]
+                st.article.dateline_country = found[0] if found else None
+    st.taken |= st.dateline
+
+
 def _dictionary_pass(st: MentionState) -> None:
     """Dictionary names and aliases: "the Kremlin" → Russia, "Sergei Shoigu"; a plural demonym with "the" is the
     state ("the Russians"), without it a group ("several North Koreans"); nothing that is only part of a place
@@ -295,21 +441,26 @@ def _dictionary_pass(st: MentionState) -> None:
     dict_spans = [Span(doc, start, end, label=match_id) for match_id, start, end in idx.matcher(doc)]
     dem_matches = [(s, e) for _, s, e in idx.demonyms(doc)]
     for span in filter_spans(dict_spans):
-        if _inside_place(span, st.places, st.ner_places):
+        if _inside_place(span, st.places, st.ner_places) or span.start in st.dateline:
             continue
         if any(span.start < s < span.end < e for s, e in dem_matches):
             continue
         entry = idx.entries[int(doc.vocab.strings[span.label])]
         if entry.actor_type == "person":
             titles = set(entry.title.replace("-", " ").split()) if entry.title else set()
-            _remember_person(st.article, entry.name, entry.country, titles | _titles(span.root, span.start, st.lex))
+            rec = _remember_person(
+                st.article, entry.name, entry.country, titles | _titles(span.root, span.start, st.lex)
+            )
+            rec.sector = rec.sector or _modifier_sector(_premodifiers(span.root, span.start), st.lex)
+            st.add(span, Actor(entry.name, "person", entry.country, _person_sector(rec, st.lex)), "dictionary")
+            continue
         if entry.actor_type == "state" and span.text in entry.demonyms:
             # groups.yaml, bare_plural_demonym
             before = doc[span.start - 1] if span.start > 0 else None
             if before is None or before.lower_ != "the":
                 st.add(span, Actor(span.text, "group", entry.country), "demonym")
                 continue
-        st.add(span, _entry_actor(entry), "dictionary")
+        st.add(span, _entry_actor(entry, st.lex), "dictionary")
 
 
 def _ner_pass(st: MentionState) -> None:
@@ -321,7 +472,7 @@ def _ner_pass(st: MentionState) -> None:
         if ent.label_ not in ("PERSON", "ORG") or any(t.i in st.taken for t in ent):
             continue
         ent = _strip_places(ent, st.places)
-        if ent is None or ent.text.lower() in lex.demonym_index:
+        if ent is None or ent.text.lower() in lex.demonym_index or _not_a_name(ent, lex):
             continue
         actor = _person_actor(ent, lex, doc, st.article) if ent.label_ == "PERSON" else _org_actor(ent, lex, doc)
         if actor:
@@ -353,7 +504,7 @@ def _demonym_pass(st: MentionState) -> None:
         if noun in lex.state_nouns or head.lower_ in lex.state_nouns:
             if any(t.pos_ not in ("ADJ", "NOUN", "PROPN", "PUNCT", "CCONJ") for t in between):
                 continue
-            actor = _entry_actor(entry)
+            actor = _entry_actor(entry, lex)
         elif (
             _group_head(head, lex)
             or noun in lex.institution_nouns
@@ -365,7 +516,9 @@ def _demonym_pass(st: MentionState) -> None:
                 continue
             institution = noun in lex.institution_nouns or head.lower_ in lex.institution_nouns
             kind = "organization" if institution and not _group_head(head, lex) else "group"
-            actor = Actor(_group_name(doc[start:end].text, between, head, lex), kind, entry.country)
+            name = _group_name(doc[start:end].text, between, head, lex)
+            sector = _group_sector(head, name, lex) if kind == "group" else name_sector(name, lex)
+            actor = Actor(name, kind, entry.country, sector)
         else:
             continue
         st.add(own, actor, "demonym", set(range(own.start, own.end)) - coordinated)
@@ -385,6 +538,7 @@ def _placed_group_pass(st: MentionState) -> None:
         if placed is None:
             continue
         mods = [c for c in tok.lefts if c.dep_ in ("amod", "compound") and c.i not in st.taken]
+        mods = [c for c in mods if c.tag_ not in ("JJR", "JJS")]  # "more refugees from Iraq"
         begin = min([m.left_edge.i for m in mods] + [tok.i])
         phrase = doc[begin : tok.i + 1]
         keep = [
@@ -394,7 +548,7 @@ def _placed_group_pass(st: MentionState) -> None:
         words = [t.text if k else t.lower_ for t, k in zip(phrase, keep, strict=True)]
         demonym = _adjective_demonym(placed, lex)
         name = " ".join([demonym, *words]) if demonym else " ".join(words)
-        st.add(phrase, Actor(name, "group", placed), "demonym")
+        st.add(phrase, Actor(name, "group", placed, _group_sector(tok, name, lex)), "demonym")
 
 
 def _owned_group_pass(st: MentionState) -> None:
@@ -416,7 +570,8 @@ def _owned_group_pass(st: MentionState) -> None:
         if not all(_group_modifier(t, lex) for t in between):
             continue
         phrase = doc[poss[0].i : tok.i + 1]
-        st.add(phrase, Actor(_group_name(demonym, between, tok, lex), "group", owner.country), "demonym")
+        name = _group_name(demonym, between, tok, lex)
+        st.add(phrase, Actor(name, "group", owner.country, _group_sector(tok, name, lex)), "demonym")
 
 
 def _lone_subject_group_pass(st: MentionState) -> None:
@@ -438,7 +593,8 @@ def _lone_subject_group_pass(st: MentionState) -> None:
         if demonym is None:
             continue
         country = next(iter(countries))
-        st.add(doc[tok.i : tok.i + 1], Actor(f"{demonym} {tok.lower_}", "group", country), "demonym")
+        name = f"{demonym} {tok.lower_}"
+        st.add(doc[tok.i : tok.i + 1], Actor(name, "group", country, _group_sector(tok, name, lex)), "demonym")
 
 
 def _role_pass(st: MentionState) -> None:
@@ -452,7 +608,64 @@ def _role_pass(st: MentionState) -> None:
         if found:
             phrase, person = found
             st.spans = [x for x in st.spans if x[0].end <= phrase.start or x[0].start >= phrase.end]
-            st.add(phrase, Actor(person.name, "person", person.country), "role")
+            st.add(phrase, Actor(person.name, "person", person.country, _person_sector(person, st.lex)), "role")
+
+
+LOCATIVE_PREPS = frozenset({"in", "at", "across", "throughout", "through", "inside", "near", "outside", "around"})
+
+
+def _event_place_country(tok: Token, st: MentionState, actor_at: dict[int, tuple[Span, Actor]]) -> str | None:
+    """The one country where the sentence of `tok` is set: gazetteer places and states or capitals after a
+    locative preposition ("… in Nairobi", "at a jail in Haiti's capital"); None when none or several."""
+    sent = tok.sent
+    found = {p.country for i, p in st.places.items() if sent.start <= i < sent.end and p.country}
+    for i, (span, a) in actor_at.items():
+        if not (sent.start <= i < sent.end) or a.actor_type != "state" or not a.country or i != span.end - 1:
+            continue
+        last = st.doc[i]
+        if last.dep_ == "pobj" and last.head.lower_ in LOCATIVE_PREPS:
+            found.add(a.country)
+        elif last.dep_ == "poss" and last.head.dep_ == "pobj" and last.head.head.lower_ in LOCATIVE_PREPS:
+            found.add(a.country)  # "in Haiti's capital"
+    if not found:
+        return st.article.dateline_country
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def _generic_pass(st: MentionState) -> None:
+    """Generic actors without a demonym (groups.yaml `sectors`): "police fired tear gas" → police (COP),
+    "police in Amman" → Jordanian police (JOR, COP), "rioters burned a police station in Lagos" → Nigerian
+    rioters (NGA, CVL), "riot police", "opposition supporters". The country comes from "in/from/of X" after the
+    noun, else the one place the sentence is set in, else none. Not a noun modifying another ("police
+    station"), one owned by someone ("Putin's supporters"), a title with a named holder (role pass), a pair
+    reference ("both leaders") or a state noun ("authorities")."""
+    doc, lex = st.doc, st.lex
+    actor_at = st.actor_at()
+    for tok in doc:
+        if tok.i in st.taken or tok.pos_ not in ("NOUN", "PROPN") or tok.dep_ in ("compound", "amod", "poss"):
+            continue
+        sector = noun_sector(tok, lex)
+        if sector is None or tok.lower_ in lex.state_nouns or _pair_reference(tok, lex):
+            continue
+        if any(c.dep_ == "poss" or (c.dep_ in ("compound", "amod") and c.i in actor_at) for c in tok.lefts):
+            continue  # "Putin's supporters", "Hamas militants": the owner or name is the actor
+        mods = [c for c in tok.lefts if c.dep_ in ("compound", "amod") and c.i not in st.taken]
+        mods = [c for c in mods if all(_group_modifier(t, lex) and t.tag_ not in ("JJR", "JJS") for t in c.subtree)]
+        begin = min([m.left_edge.i for m in mods] + [tok.i])
+        phrase = doc[begin : tok.i + 1]
+        # "the armed forces and people of Russia": a conjunct's placing phrase places the whole coordination
+        conjuncts = [tok, *(c for c in tok.children if c.dep_ == "conj")] + ([tok.head] if tok.dep_ == "conj" else [])
+        country = next((c for t in conjuncts if (c := _placed_by(t, actor_at, st.places, lex))), None)
+        country = country or _event_place_country(tok, st, actor_at)
+        demonym = _adjective_demonym(country, lex) if country else None
+        words = [t.lower_ for t in phrase]
+        for k in range(min(3, len(words)), 0, -1):  # groups.yaml canonical_nouns: "protestors" → "protesters"
+            tail = " ".join(words[-k:])
+            if tail in lex.group_canonical:
+                words = [*words[:-k], lex.group_canonical[tail]]
+                break
+        name = " ".join([demonym, *words] if demonym else words).replace(" - ", "-")
+        st.add(phrase, Actor(name, "group", country, sector), "agent")
 
 
 def _pair_pass(st: MentionState) -> None:
@@ -483,6 +696,7 @@ class MentionPass:
 # The passes in the order they run (each one's docstring gives its examples). Adding a rule is adding a
 # function over `MentionState` and an entry here.
 MENTION_PASSES: tuple[MentionPass, ...] = (
+    MentionPass("dateline", _dateline_pass),
     MentionPass("dictionary", _dictionary_pass),
     MentionPass("ner", _ner_pass),
     MentionPass("demonym", _demonym_pass),
@@ -490,6 +704,7 @@ MENTION_PASSES: tuple[MentionPass, ...] = (
     MentionPass("owned_group", _owned_group_pass),
     MentionPass("lone_subject_group", _lone_subject_group_pass),
     MentionPass("role", _role_pass),
+    MentionPass("generic", _generic_pass),
     MentionPass("pair", _pair_pass),
 )
 
@@ -720,13 +935,12 @@ def _person_actor(ent: Span, lex: Lexicon, doc: Doc, article: ArticleActors) -> 
         if state and not known.country:
             known.country = state.country
         known.titles |= titles
-        return Actor(known.name, "person", known.country)
-    if len(span) == 1:
-        # a lone name seen nowhere in full: keep it, it may be all the text gives
-        rec = _remember_person(article, span.text, state.country if state else None, titles)
-        return Actor(rec.name, "person", rec.country)
+        known.sector = known.sector or _modifier_sector(mods, lex)
+        return Actor(known.name, "person", known.country, _person_sector(known, lex))
+    # a lone name seen nowhere in full is kept too: it may be all the text gives
     rec = _remember_person(article, span.text, state.country if state else None, titles)
-    return Actor(rec.name, "person", rec.country)
+    rec.sector = rec.sector or _modifier_sector(mods, lex)
+    return Actor(rec.name, "person", rec.country, _person_sector(rec, lex))
 
 
 _ORG_STOP = frozenset({"the", "a", "an"})
@@ -745,7 +959,7 @@ def _org_actor(ent: Span, lex: Lexicon, doc: Doc) -> Actor | None:
     if name.endswith(("'s", "’s")):
         name = name[:-2]
     state = demonym_country(list(ent) + _premodifiers(ent.root, ent.start), lex, doc)
-    return Actor(name, "organization", state.country if state else None)
+    return Actor(name, "organization", state.country if state else None, name_sector(name, lex))
 
 
 def home_signals(doc: Doc, lex: Lexicon, mentions: list[Mention]) -> list[tuple[int, str]]:
