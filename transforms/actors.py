@@ -46,6 +46,7 @@ class ActorWords:
     placing_preps: frozenset[str]
     placing_participles: frozenset[str]
     product_nouns: frozenset[str]
+    not_generic: frozenset[str]
 
 
 @cache
@@ -67,6 +68,7 @@ def actor_words(lex: Lexicon) -> ActorWords:
         placing_preps=get("placing_preps"),
         placing_participles=get("placing_participles"),
         product_nouns=get("product_nouns"),
+        not_generic=get("not_generic"),
     )
 
 
@@ -645,7 +647,9 @@ def _generic_pass(st: MentionState) -> None:
         if tok.i in st.taken or tok.pos_ not in ("NOUN", "PROPN") or tok.dep_ in ("compound", "amod", "poss"):
             continue
         sector = noun_sector(tok, lex)
-        if sector is None or tok.lower_ in lex.state_nouns or _pair_reference(tok, lex):
+        if sector is None or tok.lower_ in lex.state_nouns or tok.lower_ in actor_words(lex).not_generic:
+            continue
+        if _pair_reference(tok, lex):
             continue
         if any(c.dep_ == "poss" or (c.dep_ in ("compound", "amod") and c.i in actor_at) for c in tok.lefts):
             continue  # "Putin's supporters", "Hamas militants": the owner or name is the actor
@@ -939,7 +943,8 @@ def _person_actor(ent: Span, lex: Lexicon, doc: Doc, article: ArticleActors) -> 
         return Actor(known.name, "person", known.country, _person_sector(known, lex))
     # a lone name seen nowhere in full is kept too: it may be all the text gives
     rec = _remember_person(article, span.text, state.country if state else None, titles)
-    rec.sector = rec.sector or _modifier_sector(mods, lex)
+    in_name = {t.lower_ for t in span[:1] if t.lower_ in actor_words(lex).titles}  # "King Mohammed VI"
+    rec.sector = rec.sector or _modifier_sector(mods, lex) or title_sector(in_name, lex)
     return Actor(rec.name, "person", rec.country, _person_sector(rec, lex))
 
 
