@@ -149,3 +149,21 @@ def test_every_mention_pass_says_what_it_does_with_an_example():
     assert len({p.name for p in MENTION_PASSES}) == len(MENTION_PASSES)
     for p in MENTION_PASSES:
         assert p.run.__doc__ and '"' in p.run.__doc__, p.name
+
+
+def test_an_unknown_sector_code_aborts_the_batch():
+    """The contract: actors.sector is one of the sector codes (or null)."""
+    import polars as pl
+
+    from expectations.validate import ValidationAbort, validate_batch
+    from transforms.documents import RawInput
+    from transforms.parse import parse_document
+    from transforms.rows import actors_frame, events_frame, sources_frame
+
+    doc = parse_document(RawInput("/in/a.txt", "a.txt", b"Police in Lima detained ten protesters on Monday."))
+    row = {"actor_id": "p", "name": "Peruvian police", "actor_type": "group", "country_code": "PER", "aliases": []}
+    good = actors_frame([{"p": {**row, "sector": "COP"}}])
+    assert good["sector"].to_list() == ["COP"]
+    validate_batch(sources_frame([doc], "v1"), events_frame([]), good)
+    with pytest.raises(ValidationAbort, match="sector"):
+        validate_batch(sources_frame([doc], "v1"), events_frame([]), good.with_columns(pl.lit("XXX").alias("sector")))

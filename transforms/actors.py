@@ -411,8 +411,8 @@ def _dateline_pass(st: MentionState) -> None:
     doc = st.doc
     for sent in doc.sents:
         dash = next((t for t in sent[:DATELINE_MAX_TOKENS] if t.text in DATELINE_DASHES), None)
-        if dash is None or dash.i == sent.start or dash.i + 1 >= sent.end:
-            continue
+        if dash is None or dash.i == sent.start:
+            continue  # (the dash may end the sentence: spaCy often splits "DHAKA, Bangladesh (Reuters) -" off)
         head = doc[sent.start : dash.i]
         depth, ok = 0, True
         for t in head:
