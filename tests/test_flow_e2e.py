@@ -38,6 +38,7 @@ CONTRACT = {
         "actor_type": "VARCHAR",
         "country_code": "VARCHAR",
         "aliases": "VARCHAR[]",
+        "sector": "VARCHAR",
     },
     "sources": {
         "source_id": "VARCHAR",

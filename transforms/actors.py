@@ -17,6 +17,7 @@ span → canonical `Actor`). Canonical actors come from three places:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -29,85 +30,109 @@ from transforms.lexicon import ActorEntry, Lexicon
 from transforms.matching import pattern_docs
 from transforms.places import Place, find_places
 
-TITLE_WORDS = frozenset(
-    [
-        "leader",
-        "president",
-        "minister",
-        "premier",
-        "chairman",
-        "chairwoman",
-        "chair",
-        "secretary",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "chancellor",
-        "king",
-        "queen",
-        "prince",
-        "general",
-        "commander",
-        "chief",
-        "head",
-        "director",
-        "ambassador",
-        "envoy",
-        "governor",
-        "mayor",
-        "official",
-        "diplomat",
-        "deputy",
-        "foreign",
-        "defense",
-        "defence",
-        "prime",
-        "supreme",
-        "lieutenant",
-        "colonel",
-        "admiral",
-        "marshal",
-        "senator",
-        "representative",
-        "lawmaker",
-        "advisor",
-        "adviser",
-        "analyst",
-        "expert",
-        "commentator",
-        "journalist",
-        "correspondent",
-        "dictator",
-        "ruler",
-        "emir",
-        "sheikh",
-        "ayatollah",
-        "judge",
-        "prosecutor",
-        "speaker",
-    ]
-)
-HONORIFICS = frozenset(["mr", "mrs", "ms", "dr", "sir", "gen", "lt", "col", "adm", "president", "minister"])
-# "the North", "the West": with the article they name an actor; bare they are ordinary words
-AMBIGUOUS_BARE = frozenset(
-    {
-        "north",
-        "south",
-        "east",
-        "west",
-        "north korea",
-        "union",
-        "kingdom",
-        "republic",
-        "alliance",
-        "government",
-        "state",
-        "states",
-        "council",
-        "regime",
-        "army",
-    }
-)
+
+@dataclass(frozen=True)
+class ActorWords:
+    """The word lists of groups.yaml that the actor passes read (one section each)."""
+
+    titles: frozenset[str]  # title_words
+    role: frozenset[str]  # title_words − not_role_titles
+    office: frozenset[str]  # title_words − not_office_titles
+    leader: frozenset[str]  # leader_titles
+    pair_leader: frozenset[str]  # pair_leader_titles
+    pair: frozenset[str]  # pair_titles
+    honorifics: frozenset[str]
+    ambiguous_bare: frozenset[str]
+    placing_preps: frozenset[str]
+    placing_participles: frozenset[str]
+    product_nouns: frozenset[str]
+    not_generic: frozenset[str]
+
+
+@cache
+def actor_words(lex: Lexicon) -> ActorWords:
+    w = lex.actor_words
+
+    def get(key: str) -> frozenset[str]:
+        return w.get(key, frozenset())
+
+    return ActorWords(
+        titles=get("title_words"),
+        role=get("title_words") - get("not_role_titles"),
+        office=get("title_words") - get("not_office_titles"),
+        leader=get("leader_titles"),
+        pair_leader=get("pair_leader_titles"),
+        pair=get("pair_titles"),
+        honorifics=get("honorifics"),
+        ambiguous_bare=get("ambiguous_bare"),
+        placing_preps=get("placing_preps"),
+        placing_participles=get("placing_participles"),
+        product_nouns=get("product_nouns"),
+        not_generic=get("not_generic"),
+    )
+
+
+@cache
+def _sector_codes(lex: Lexicon) -> frozenset[str]:
+    return frozenset(c.upper() for c in lex.actor_words.get("sector_codes", frozenset()))
+
+
+def sector_code(lex: Lexicon, code: str | None) -> str | None:
+    """A contract sector code (first three letters of a Phoenix code such as GOVMIL), or None."""
+    code = (code or "")[:3].upper()
+    return code if code in _sector_codes(lex) else None
+
+
+def noun_sector(tok: Token, lex: Lexicon) -> str | None:
+    """The sector of a generic noun: "riot police" (modifier + noun) first, then the noun alone."""
+    for c in tok.lefts:
+        if c.dep_ in ("compound", "amod") and c.i == tok.i - 1:
+            found = lex.agent_sectors.get(f"{c.lower_} {tok.lower_}")
+            if found:
+                return sector_code(lex, found)
+    return sector_code(lex, lex.agent_sectors.get(tok.lower_))
+
+
+def name_sector(name: str, lex: Lexicon, table: str = "organization_sectors") -> str | None:
+    """The sector of a name from its words, the last word that has one winning (three, two, then one words
+    ending there): "Russian Foreign Ministry" → GOV, "Supreme Court" → JUD, "riot police" → COP."""
+    words = normalise_name(name).replace("'s", "").split()
+    table_map = lex.actor_maps.get(table, {}) if table != "sectors" else lex.agent_sectors
+    for end in range(len(words), 0, -1):
+        for k in (3, 2, 1):
+            if end - k >= 0:
+                found = table_map.get(" ".join(words[end - k : end]))
+                if found:
+                    return sector_code(lex, found)
+    return None
+
+
+def title_sector(titles: set[str], lex: Lexicon) -> str | None:
+    """The sector of a person's office: the first title of groups.yaml title_sectors the person holds."""
+    for title, code in lex.actor_maps.get("title_sectors", {}).items():
+        if title in titles:
+            return sector_code(lex, code)
+    return None
+
+
+def _person_sector(rec: PersonRecord, lex: Lexicon) -> str | None:
+    return rec.sector or title_sector(rec.titles, lex)
+
+
+def _modifier_sector(tokens: list[Token], lex: Lexicon) -> str | None:
+    """A sector noun among the words before a name: "Police Chief X" → COP, "rebel commander X" → REB."""
+    for t in tokens:
+        found = sector_code(lex, lex.agent_sectors.get(t.lower_))
+        if found and t.lower_ not in actor_words(lex).titles:
+            return found
+    return None
+
+
+def _group_sector(head: Token, name: str, lex: Lexicon) -> str | None:
+    """A group's sector: its head noun ("riot police"), else its (canonical) name's last words."""
+    return noun_sector(head, lex) or name_sector(name, lex, "sectors")
+
+
 _HYPHEN = re.compile(r"[-‐‑–]")
 
 
@@ -116,6 +141,7 @@ class Actor:
     name: str
     actor_type: str
     country: str | None
+    sector: str | None = None  # GOV, MIL, COP, REB, CVL… (groups.yaml sector_codes); None for a state
 
     @property
     def key(self) -> str:
@@ -123,6 +149,10 @@ class Actor:
 
     @property
     def actor_id(self) -> str:
+        """Named actors by name; groups by name, country and sector (generic "police" of two countries or
+        "officers" of two sectors are different actors)."""
+        if self.actor_type == "group":
+            return stable_id("actor", self.key, self.country or "", self.sector or "")
         return stable_id("actor", self.key)
 
 
@@ -141,6 +171,7 @@ class PersonRecord:
     name: str
     country: str | None
     titles: set[str] = field(default_factory=set)
+    sector: str | None = None  # from a sector noun before the name ("Police Chief X" → COP)
 
 
 @dataclass
@@ -149,6 +180,8 @@ class ArticleActors:
 
     persons: dict[str, PersonRecord] = field(default_factory=dict)  # normalised full name → record
     recent: list[Actor] = field(default_factory=list)  # persons in the order the text names them (so far)
+    office_titles: frozenset[str] = frozenset()  # the lexicon's office titles (set by `find_mentions`)
+    dateline_country: str | None = None  # "NAIROBI, Kenya (AP) —": where the article is filed from
 
     def find(self, surface: str) -> PersonRecord | None:
         """The person a name refers to: a longer known name holding every part of it wins
@@ -168,23 +201,33 @@ def normalise_name(name: str) -> str:
     return " ".join(name.lower().split())
 
 
-def _entry_actor(entry: ActorEntry) -> Actor:
-    return Actor(entry.name, entry.actor_type, entry.country)
+def _entry_actor(entry: ActorEntry, lex: Lexicon) -> Actor:
+    """A dictionary entry's actor; its sector from its title (persons) or its name's words (organisations
+    and groups; an organisation without a country is an international body, IGO); a state has none."""
+    if entry.actor_type == "state":
+        return Actor(entry.name, entry.actor_type, entry.country)
+    if entry.actor_type == "person":
+        titles = set(entry.title.replace("-", " ").split()) if entry.title else set()
+        return Actor(entry.name, entry.actor_type, entry.country, title_sector(titles, lex))
+    sector = name_sector(entry.name, lex) or name_sector(entry.name, lex, "sectors")
+    if sector is None and entry.actor_type == "organization" and entry.country is None:
+        sector = sector_code(lex, "IGO")
+    return Actor(entry.name, entry.actor_type, entry.country, sector)
 
 
-def _variants(alias: str) -> set[str]:
+def _variants(alias: str, ambiguous: frozenset[str]) -> set[str]:
     out = {alias, alias.replace("'", "’"), alias.replace("’", "'")}
-    return {v for form in out for v in _case_variants(form)}
+    return {v for form in out for v in _case_variants(form, ambiguous)}
 
 
-def _case_variants(alias: str) -> set[str]:
+def _case_variants(alias: str, ambiguous: frozenset[str]) -> set[str]:
     out = {alias}
     if alias[:1].islower():
         out.add(alias[:1].upper() + alias[1:])
     if alias.lower().startswith("the "):
         rest = alias[4:]
         out.add("The " + rest)
-        if len(rest.split()) > 1 or rest.lower() not in AMBIGUOUS_BARE:
+        if len(rest.split()) > 1 or rest.lower() not in ambiguous:
             out.add(rest)
     return out
 
@@ -204,7 +247,7 @@ def _index(lex: Lexicon, vocab_id: int, vocab) -> ActorIndex:
     for i, entry in enumerate(entries):
         surfaces = set()
         for form in (entry.name, *entry.aliases):
-            surfaces |= _variants(form)
+            surfaces |= _variants(form, actor_words(lex).ambiguous_bare)
         if entry.actor_type == "state":
             # plural demonyms ("the Russians", "North Koreans") stand for the state
             surfaces |= {d for d in entry.demonyms if d.endswith("s") and d[:1].isupper()}
@@ -297,54 +340,158 @@ def _strip_places(ent: Span, places: dict[int, Place]) -> Span | None:
     return Span(ent.doc, start, end, label=ent.label) if start < end else None
 
 
-def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mention]:
-    """All actor mentions in one spaCy doc, longest first where they overlap."""
-    idx = actor_index(lex, doc)
-    places, ner_places = _gazetteer_tokens(doc, lex)
-    spans: list[tuple[Span, Actor, str]] = []
+@dataclass
+class MentionState:
+    """What the mention passes share for one spaCy doc: the spans found so far and the tokens they hold.
 
-    # 1. dictionary names and aliases (not when only part of a place name: "Sea of Japan")
-    dict_spans = []
-    for match_id, start, end in idx.matcher(doc):
-        dict_spans.append(Span(doc, start, end, label=match_id))
+    Each pass reads the state and adds (span, actor, source) triples; a later pass never takes a token
+    an earlier one took (except role references, which replace what they cover)."""
+
+    doc: Doc
+    lex: Lexicon
+    article: ArticleActors
+    idx: ActorIndex
+    places: dict[int, Place]  # token → gazetteer place below the state level
+    ner_places: dict[int, Span]  # token → the NER GPE/LOC/FAC entity holding it
+    spans: list[tuple[Span, Actor, str]] = field(default_factory=list)
+    taken: set[int] = field(default_factory=set)
+    pairs: list[Mention] = field(default_factory=list)
+    dateline: set[int] = field(default_factory=set)  # tokens of a dateline ("MOSCOW, Russia (AP) —")
+
+    def add(self, span: Span, actor: Actor, source: str, take: set[int] | None = None) -> None:
+        """Record a mention and take its tokens (or `take`, when given)."""
+        self.spans.append((span, actor, source))
+        self.taken |= set(range(span.start, span.end)) if take is None else take
+
+    def actor_at(self) -> dict[int, tuple[Span, Actor]]:
+        """Token index → (span, actor) of the mentions found so far (a snapshot)."""
+        return {t.i: (s, a) for s, a, _ in self.spans for t in s}
+
+    def mentions(self) -> list[Mention]:
+        out = [Mention(s.start, s.end, a, s.text, src) for s, a, src in self.spans]
+        return sorted(out, key=lambda m: (m.start, -m.end))
+
+
+DATELINE_DASHES = frozenset({"—", "–", "-", "--", "―"})
+DATELINE_MAX_TOKENS = 12
+
+
+def _not_a_name(ent: Span, lex: Lexicon) -> bool:
+    """An NER name that names no actor: generic nouns ("Riot" of "Riot police", "Farmers" at a sentence
+    start: the generic pass takes them), a product or weapon named by a model number or a product noun
+    after it ("Superjet 100 passenger aircraft", "Geranium drones"), a name with an indefinite article
+    ("a Rocket")."""
+    doc, words = ent.doc, [t.lower_ for t in ent if not t.is_punct]
+    if words and all(w in lex.agent_sectors for w in words):
+        return True
+    after = doc[ent.end] if ent.end < len(doc) else None
+    if after is not None and f"{ent[-1].lower_} {after.lower_}" in lex.agent_sectors:
+        return True
+    if (
+        after is not None
+        and after.like_num
+        and not after.is_punct
+        and ent.label_ != "PERSON"
+        or (after is not None and after.like_num and ent.label_ == "PERSON" and after.dep_ in ("nummod", "compound"))
+    ):
+        return True
+    products = actor_words(lex).product_nouns
+    if ent.root.dep_ == "compound" and ent.root.head.lemma_.lower() in products:
+        return True
+    if after is not None and after.lemma_.lower() in products and after.pos_ == "NOUN":
+        return True
+    return ent[0].lower_ in ("a", "an")
+
+
+def _dateline_pass(st: MentionState) -> None:
+    """A dateline is never an actor (guideline rule 2): "MOSCOW, Russia (AP) —", "Kyiv, Ukraine –",
+    "NAIROBI —" at the start of a sentence: capitalised words, commas and a parenthesised agency before a
+    dash, with a comma, a parenthesis or an all-capital first word. Its tokens are taken (no pass makes an
+    actor of them) and its country becomes the article's `dateline_country`."""
+    doc = st.doc
+    for sent in doc.sents:
+        dash = next((t for t in sent[:DATELINE_MAX_TOKENS] if t.text in DATELINE_DASHES), None)
+        if dash is None or dash.i == sent.start:
+            continue  # (the dash may end the sentence: spaCy often splits "DHAKA, Bangladesh (Reuters) -" off)
+        head = doc[sent.start : dash.i]
+        depth, ok = 0, True
+        for t in head:
+            depth += t.text == "("
+            depth -= t.text == ")"
+            if not (depth > 0 or t.text in ",()" or t.text[:1].isupper() or t.is_space):
+                ok = False
+                break
+        first = head[0].text
+        if not ok or not (any(t.text in ",(" for t in head) or (first.isupper() and len(first) > 1)):
+            continue
+        st.dateline |= set(range(sent.start, dash.i + 1))
+        if st.article.dateline_country is None:
+            for match_id, _s, _e in st.idx.matcher(head):
+                entry = st.idx.entries[int(doc.vocab.strings[match_id])]
+                if entry.actor_type == "state" and entry.country:
+                    st.article.dateline_country = entry.country
+                    break
+            else:
+                found = [st.places[t.i].country for t in head if t.i in st.places and st.places[t.i].country]
+                st.article.dateline_country = found[0] if found else None
+    st.taken |= st.dateline
+
+
+def _dictionary_pass(st: MentionState) -> None:
+    """Dictionary names and aliases: "the Kremlin" → Russia, "Sergei Shoigu"; a plural demonym with "the" is the
+    state ("the Russians"), without it a group ("several North Koreans"); nothing that is only part of a place
+    name ("Japan" in "Sea of Japan") or of a demonym phrase ("the North" in "the North Korean authorities")."""
+    doc, idx = st.doc, st.idx
+    dict_spans = [Span(doc, start, end, label=match_id) for match_id, start, end in idx.matcher(doc)]
     dem_ends: dict[int, int] = {}  # start token of a demonym match → its furthest end
     for _, s, e in idx.demonyms(doc):
         dem_ends[s] = max(e, dem_ends.get(s, e))
     for span in filter_spans(dict_spans):
-        if _inside_place(span, places, ner_places):
+        if _inside_place(span, st.places, st.ner_places) or span.start in st.dateline:
             continue
         if any(dem_ends.get(s, 0) > span.end for s in range(span.start + 1, span.end)):
             continue  # "the North" in "the North Korean authorities": the demonym phrase is meant
         entry = idx.entries[int(doc.vocab.strings[span.label])]
         if entry.actor_type == "person":
             titles = set(entry.title.replace("-", " ").split()) if entry.title else set()
-            _remember_person(article, entry.name, entry.country, titles | _titles(span.root, span.start))
+            rec = _remember_person(
+                st.article, entry.name, entry.country, titles | _titles(span.root, span.start, st.lex)
+            )
+            rec.sector = rec.sector or _modifier_sector(_premodifiers(span.root, span.start), st.lex)
+            st.add(span, Actor(entry.name, "person", entry.country, _person_sector(rec, st.lex)), "dictionary")
+            continue
         if entry.actor_type == "state" and span.text in entry.demonyms:
-            # a plural demonym: "the Russians" stand for the state, "Ukrainians", "several North Koreans"
-            # are a group of people of that country (groups.yaml, bare_plural_demonym)
+            # groups.yaml, bare_plural_demonym
             before = doc[span.start - 1] if span.start > 0 else None
             if before is None or before.lower_ != "the":
-                spans.append((span, Actor(span.text, "group", entry.country), "demonym"))
+                st.add(span, Actor(span.text, "group", entry.country), "demonym")
                 continue
-        spans.append((span, _entry_actor(entry), "dictionary"))
+        st.add(span, _entry_actor(entry, st.lex), "dictionary")
 
-    taken = {t.i for s, _, _ in spans for t in s}
 
-    # 2. NER persons and organisations not covered by the dictionaries (places are not actors)
+def _ner_pass(st: MentionState) -> None:
+    """NER persons and organisations the dictionaries do not hold, normalised across the article:
+    "Russian Defense Minister Sergei Shoigu" → person RUS, "Jong-un" → "Kim Jong Un"; not places ("Donbas"
+    tagged ORG), demonyms tagged as names ("Ugandan"), documents ("…Partnership Treaty")."""
+    doc, lex = st.doc, st.lex
     for ent in doc.ents:
-        if ent.label_ not in ("PERSON", "ORG") or any(t.i in taken for t in ent):
+        if ent.label_ not in ("PERSON", "ORG") or any(t.i in st.taken for t in ent):
             continue
-        ent = _strip_places(ent, places)
-        if ent is None or ent.text.lower() in lex.demonym_index:
-            continue  # a demonym tagged as a name ("Ugandan" PERSON): the demonym phrases below
-        actor = _person_actor(ent, lex, doc, article) if ent.label_ == "PERSON" else _org_actor(ent, lex, doc)
+        ent = _strip_places(ent, st.places)
+        if ent is None or ent.text.lower() in lex.demonym_index or _not_a_name(ent, lex):
+            continue
+        actor = _person_actor(ent, lex, doc, st.article) if ent.label_ == "PERSON" else _org_actor(ent, lex, doc)
         if actor:
-            spans.append((ent, actor, "ner"))
-            taken |= {t.i for t in ent}
+            st.add(ent, actor, "ner")
 
-    # 3. demonym phrases: "North Korean soldiers", "North Korean authorities", "Hungarian and Romanian officials"
+
+def _demonym_pass(st: MentionState) -> None:
+    """Demonym phrases: "North Korean authorities" → the state; "North Korean soldiers", "French paper workers",
+    "Hungarian and Romanian officials" (two), "an Argentine judge" → groups; "the Serbian parliament" → an
+    organisation; not "Russian Su-35 fighters" (a name between: aircraft)."""
+    doc, lex, idx = st.doc, st.lex, st.idx
     for match_id, start, end in idx.demonyms(doc):
-        if any(i in taken for i in range(start, end)):
+        if any(i in st.taken for i in range(start, end)):
             continue
         entry = idx.demonym_entries[int(doc.vocab.strings[match_id])]
         first = doc[end - 1]
@@ -353,7 +500,7 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
         head = first.head
         while head.dep_ == "amod" and head.lower_ in lex.group_modifiers and head.head.pos_ in ("NOUN", "PROPN"):
             head = head.head  # "Vietnamese-led forces": the demonym hangs on the participle
-        if head.i < end or head.pos_ not in ("NOUN", "PROPN") or (head.i in taken and first.i == end - 1):
+        if head.i < end or head.pos_ not in ("NOUN", "PROPN") or (head.i in st.taken and first.i == end - 1):
             continue  # a demonym used as a noun ("the Russians": the dictionary) or an adjective
         noun = head.lemma_.lower()
         coordinated = {t.i for c in doc[start:end] for t in c.subtree if t.dep_ in ("cc", "conj") or t.i >= end}
@@ -363,37 +510,41 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
         if noun in lex.state_nouns or head.lower_ in lex.state_nouns:
             if any(t.pos_ not in ("ADJ", "NOUN", "PROPN", "PUNCT", "CCONJ") for t in between):
                 continue
-            spans.append((own, _entry_actor(entry), "demonym"))
+            actor = _entry_actor(entry, lex)
         elif (
             _group_head(head, lex)
             or noun in lex.institution_nouns
             or head.lower_ in lex.institution_nouns
-            or _unnamed_official(head)
+            or _unnamed_official(head, lex)
         ):
-            # only modifiers may stand between: "North Korean military construction personnel", "French paper
-            # workers", not "Russian Su-35 fighters" (aircraft)
+            # only modifiers may stand between: "North Korean military construction personnel"
             if not all(_group_modifier(t, lex) for t in between):
                 continue
             institution = noun in lex.institution_nouns or head.lower_ in lex.institution_nouns
             kind = "organization" if institution and not _group_head(head, lex) else "group"
             name = _group_name(doc[start:end].text, between, head, lex)
-            spans.append((own, Actor(name, kind, entry.country), "demonym"))
+            sector = _group_sector(head, name, lex) if kind == "group" else name_sector(name, lex)
+            actor = Actor(name, kind, entry.country, sector)
         else:
             continue
-        taken |= set(range(own.start, own.end)) - coordinated
+        st.add(own, actor, "demonym", set(range(own.start, own.end)) - coordinated)
 
-    # 3b. a group or institution noun placed by a state after it: "security forces in Guinea", "rebels in
-    # the Ivory Coast", "doctors from American aid groups", "a group based in Trinidad"
-    actor_at = {t.i: (s, a) for s, a, _ in spans for t in s}
+
+def _placed_group_pass(st: MentionState) -> None:
+    """A group noun placed by a state after it: "security forces in Guinea" → Guinean security forces,
+    "rebels in the Ivory Coast", "doctors from American aid groups", "a group based in Trinidad"."""
+    doc, lex = st.doc, st.lex
+    actor_at = st.actor_at()
     for tok in doc:
-        if tok.i in taken or tok.pos_ not in ("NOUN", "PROPN") or not _group_head(tok, lex):
+        if tok.i in st.taken or tok.pos_ not in ("NOUN", "PROPN") or not _group_head(tok, lex):
             continue
         if any(c.dep_ in ("compound", "amod") and c.i in actor_at for c in tok.lefts):
             continue
-        placed = _placed_by(tok, actor_at, places)
+        placed = _placed_by(tok, actor_at, st.places, lex)
         if placed is None:
             continue
-        mods = [c for c in tok.lefts if c.dep_ in ("amod", "compound") and c.i not in taken]
+        mods = [c for c in tok.lefts if c.dep_ in ("amod", "compound") and c.i not in st.taken]
+        mods = [c for c in mods if c.tag_ not in ("JJR", "JJS")]  # "more refugees from Iraq"
         begin = min([m.left_edge.i for m in mods] + [tok.i])
         phrase = doc[begin : tok.i + 1]
         keep = [
@@ -403,14 +554,16 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
         words = [t.text if k else t.lower_ for t, k in zip(phrase, keep, strict=True)]
         demonym = _adjective_demonym(placed, lex)
         name = " ".join([demonym, *words]) if demonym else " ".join(words)
-        spans.append((phrase, Actor(name, "group", placed), "demonym"))
-        taken |= set(range(phrase.start, phrase.end))
+        st.add(phrase, Actor(name, "group", placed, _group_sector(tok, name, lex)), "demonym")
 
-    # 3c. "its/their <group noun>" whose owner is the clause's state subject: "North Korea has sent 13,000 of
-    # its military personnel" → North Korean soldiers
-    actor_at = {t.i: (s, a) for s, a, _ in spans for t in s}
+
+def _owned_group_pass(st: MentionState) -> None:
+    """ "its/their <group noun>" owned by the clause's state subject: "North Korea has sent 13,000 of its
+    military personnel" → North Korean soldiers."""
+    doc, lex = st.doc, st.lex
+    actor_at = st.actor_at()
     for tok in doc:
-        if tok.i in taken or tok.pos_ != "NOUN" or not _group_head(tok, lex):
+        if tok.i in st.taken or tok.pos_ != "NOUN" or not _group_head(tok, lex):
             continue
         poss = [c for c in tok.lefts if c.dep_ == "poss" and c.lower_ in ("its", "their")]
         owner = _clause_subject_state(tok, actor_at) if poss else None
@@ -423,68 +576,159 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
         if not all(_group_modifier(t, lex) for t in between):
             continue
         phrase = doc[poss[0].i : tok.i + 1]
-        spans.append((phrase, Actor(_group_name(demonym, between, tok, lex), "group", owner.country), "demonym"))
-        taken |= set(range(phrase.start, phrase.end))
+        name = _group_name(demonym, between, tok, lex)
+        st.add(phrase, Actor(name, "group", owner.country, _group_sector(tok, name, lex)), "demonym")
 
-    # 3d. a bare plural group noun as a clause's subject, in a sentence that names one country only:
-    # "Prisoners rioted at a jail in Haiti's capital" → Haitian prisoners
-    actor_at = {t.i: (s, a) for s, a, _ in spans for t in s}
+
+def _lone_subject_group_pass(st: MentionState) -> None:
+    """A bare plural group noun as a clause's subject in a sentence that names one country only:
+    "Prisoners rioted at a jail in Haiti's capital" → Haitian prisoners."""
+    doc, lex = st.doc, st.lex
+    actor_at = st.actor_at()
     for tok in doc:
-        if tok.i in taken or tok.dep_ != "nsubj" or tok.tag_ != "NNS" or not _group_head(tok, lex):
+        if tok.i in st.taken or tok.dep_ != "nsubj" or tok.tag_ != "NNS" or not _group_head(tok, lex):
             continue
         if tok.head.pos_ != "VERB" or any(c.dep_ in ("poss", "det", "nummod") and c.lower_ != "the" for c in tok.lefts):
             continue
         if any(c.i in actor_at for c in tok.subtree if c.i < tok.i):
             continue
-        countries = {a.country for i, (_, a) in actor_at.items() if tok.sent.start <= i < tok.sent.end and a.country}
-        countries |= {p.country for i, p in places.items() if tok.sent.start <= i < tok.sent.end and p.country}
+        sent = tok.sent
+        countries = {a.country for i, (_, a) in actor_at.items() if sent.start <= i < sent.end and a.country}
+        countries |= {p.country for i, p in st.places.items() if sent.start <= i < sent.end and p.country}
         demonym = _adjective_demonym(next(iter(countries)), lex) if len(countries) == 1 else None
         if demonym is None:
             continue
         country = next(iter(countries))
-        spans.append((doc[tok.i : tok.i + 1], Actor(f"{demonym} {tok.lower_}", "group", country), "demonym"))
-        taken.add(tok.i)
+        name = f"{demonym} {tok.lower_}"
+        st.add(doc[tok.i : tok.i + 1], Actor(name, "group", country, _group_sector(tok, name, lex)), "demonym")
 
-    # 4. role references: "the North Korean leader", "a Donbas separatist leader", "the head of the Kremlin"
-    actor_at = {t.i: a for s, a, _ in spans for t in s}
-    for tok in doc:
-        if tok.i in taken:
+
+def _role_pass(st: MentionState) -> None:
+    """Role references to a person the article names: "the North Korean leader" → Kim Jong Un, "a Donbas
+    separatist leader", "the head of the Kremlin"; they replace any shorter mention inside them."""
+    actor_at = {i: a for i, (_, a) in st.actor_at().items()}
+    for tok in st.doc:
+        if tok.i in st.taken:
             continue
-        found = _role_reference(tok, lex, article, actor_at, places)
+        found = _role_reference(tok, st.lex, st.article, actor_at, st.places)
         if found:
             phrase, person = found
-            spans = [x for x in spans if x[0].end <= phrase.start or x[0].start >= phrase.end]
-            spans.append((phrase, Actor(person.name, "person", person.country), "role"))
-            taken |= set(range(phrase.start, phrase.end))
+            st.spans = [x for x in st.spans if x[0].end <= phrase.start or x[0].start >= phrase.end]
+            st.add(phrase, Actor(person.name, "person", person.country, _person_sector(person, st.lex)), "role")
 
-    mentions = [Mention(s.start, s.end, a, s.text, src) for s, a, src in spans]
-    mentions.sort(key=lambda m: (m.start, -m.end))
 
-    # 5. "the two leaders", "both presidents": the last two persons the text named
-    out: list[Mention] = []
-    for m in mentions:
-        out.append(m)
-    pairs = []
+LOCATIVE_PREPS = frozenset({"in", "at", "across", "throughout", "through", "inside", "near", "outside", "around"})
+
+
+def _event_place_country(tok: Token, st: MentionState, actor_at: dict[int, tuple[Span, Actor]]) -> str | None:
+    """The one country where the sentence of `tok` is set: gazetteer places and states or capitals after a
+    locative preposition ("… in Nairobi", "at a jail in Haiti's capital"); None when none or several."""
+    sent = tok.sent
+    found = {p.country for i, p in st.places.items() if sent.start <= i < sent.end and p.country}
+    for i, (span, a) in actor_at.items():
+        if not (sent.start <= i < sent.end) or a.actor_type != "state" or not a.country or i != span.end - 1:
+            continue
+        last = st.doc[i]
+        if last.dep_ == "pobj" and last.head.lower_ in LOCATIVE_PREPS:
+            found.add(a.country)
+        elif last.dep_ == "poss" and last.head.dep_ == "pobj" and last.head.head.lower_ in LOCATIVE_PREPS:
+            found.add(a.country)  # "in Haiti's capital"
+    if not found:
+        return st.article.dateline_country
+    return next(iter(found)) if len(found) == 1 else None
+
+
+def _generic_pass(st: MentionState) -> None:
+    """Generic actors without a demonym (groups.yaml `sectors`): "police fired tear gas" → police (COP),
+    "police in Amman" → Jordanian police (JOR, COP), "rioters burned a police station in Lagos" → Nigerian
+    rioters (NGA, CVL), "riot police", "opposition supporters". The country comes from "in/from/of X" after the
+    noun, else the one place the sentence is set in, else none. Not a noun modifying another ("police
+    station"), one owned by someone ("Putin's supporters"), a title with a named holder (role pass), a pair
+    reference ("both leaders") or a state noun ("authorities")."""
+    doc, lex = st.doc, st.lex
+    actor_at = st.actor_at()
+    for tok in doc:
+        if tok.i in st.taken or tok.pos_ not in ("NOUN", "PROPN") or tok.dep_ in ("compound", "amod", "poss"):
+            continue
+        sector = noun_sector(tok, lex)
+        if sector is None or tok.lower_ in lex.state_nouns or tok.lower_ in actor_words(lex).not_generic:
+            continue
+        if _pair_reference(tok, lex):
+            continue
+        if any(c.dep_ == "poss" or (c.dep_ in ("compound", "amod") and c.i in actor_at) for c in tok.lefts):
+            continue  # "Putin's supporters", "Hamas militants": the owner or name is the actor
+        mods = [c for c in tok.lefts if c.dep_ in ("compound", "amod") and c.i not in st.taken]
+        mods = [c for c in mods if all(_group_modifier(t, lex) and t.tag_ not in ("JJR", "JJS") for t in c.subtree)]
+        begin = min([m.left_edge.i for m in mods] + [tok.i])
+        phrase = doc[begin : tok.i + 1]
+        # "the armed forces and people of Russia": a conjunct's placing phrase places the whole coordination
+        conjuncts = [tok, *(c for c in tok.children if c.dep_ == "conj")] + ([tok.head] if tok.dep_ == "conj" else [])
+        country = next((c for t in conjuncts if (c := _placed_by(t, actor_at, st.places, lex))), None)
+        country = country or _event_place_country(tok, st, actor_at)
+        demonym = _adjective_demonym(country, lex) if country else None
+        words = [t.lower_ for t in phrase]
+        for k in range(min(3, len(words)), 0, -1):  # groups.yaml canonical_nouns: "protestors" → "protesters"
+            tail = " ".join(words[-k:])
+            if tail in lex.group_canonical:
+                words = [*words[:-k], lex.group_canonical[tail]]
+                break
+        name = " ".join([demonym, *words] if demonym else words).replace(" - ", "-")
+        st.add(phrase, Actor(name, "group", country, sector), "agent")
+
+
+def _pair_pass(st: MentionState) -> None:
+    """ "the two leaders", "both presidents": the last two persons the text named with that office (a pair
+    mention whose `partner` is the second); also keeps `article.recent` in the text's order."""
+    doc, article = st.doc, st.article
+    out = st.mentions()
     cursor = 0
     for tok in doc:
         while cursor < len(out) and out[cursor].start < tok.i:
             if out[cursor].actor.actor_type == "person":
                 _seen_person(article, out[cursor].actor)
             cursor += 1
-        if tok.i not in taken and _pair_reference(tok) and len(article.recent) >= 2:
-            a, b = _pair_persons(tok, article)
-            pairs.append(Mention(tok.i, tok.i + 1, a, _pair_text(tok), "pair", partner=b))
+        if tok.i not in st.taken and _pair_reference(tok, st.lex) and len(article.recent) >= 2:
+            a, b = _pair_persons(tok, article, st.lex)
+            st.pairs.append(Mention(tok.i, tok.i + 1, a, _pair_text(tok), "pair", partner=b))
     for m in out[cursor:]:
         if m.actor.actor_type == "person":
             _seen_person(article, m.actor)
-    return sorted(out + pairs, key=lambda m: (m.start, -m.end))
 
 
-PAIR_TITLES = frozenset({"leaders", "presidents", "heads", "ministers", "premiers", "chancellors"})
+@dataclass(frozen=True)
+class MentionPass:
+    name: str
+    run: Callable[[MentionState], None]
 
 
-def _pair_reference(tok: Token) -> bool:
-    if tok.lower_ not in PAIR_TITLES or tok.pos_ != "NOUN":
+# The passes in the order they run (each one's docstring gives its examples). Adding a rule is adding a
+# function over `MentionState` and an entry here.
+MENTION_PASSES: tuple[MentionPass, ...] = (
+    MentionPass("dateline", _dateline_pass),
+    MentionPass("dictionary", _dictionary_pass),
+    MentionPass("ner", _ner_pass),
+    MentionPass("demonym", _demonym_pass),
+    MentionPass("placed_group", _placed_group_pass),
+    MentionPass("owned_group", _owned_group_pass),
+    MentionPass("lone_subject_group", _lone_subject_group_pass),
+    MentionPass("role", _role_pass),
+    MentionPass("generic", _generic_pass),
+    MentionPass("pair", _pair_pass),
+)
+
+
+def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mention]:
+    """All actor mentions in one spaCy doc, longest first where they overlap (`MENTION_PASSES` in order)."""
+    article.office_titles = actor_words(lex).office
+    places, ner_places = _gazetteer_tokens(doc, lex)
+    st = MentionState(doc, lex, article, actor_index(lex, doc), places, ner_places)
+    for p in MENTION_PASSES:
+        p.run(st)
+    return sorted(st.mentions() + st.pairs, key=lambda m: (m.start, -m.end))
+
+
+def _pair_reference(tok: Token, lex: Lexicon) -> bool:
+    if tok.lower_ not in actor_words(lex).pair or tok.pos_ != "NOUN":
         return False
     return any(
         (c.dep_ in ("det", "predet") and c.lower_ in ("both", "the")) or (c.dep_ == "nummod" and c.lower_ == "two")
@@ -492,12 +736,12 @@ def _pair_reference(tok: Token) -> bool:
     )
 
 
-def _pair_persons(tok: Token, article: ArticleActors) -> tuple[Actor, Actor]:
+def _pair_persons(tok: Token, article: ArticleActors, lex: Lexicon) -> tuple[Actor, Actor]:
     """The last two persons named who hold the office the phrase names ("the two leaders": two persons
     with a leader's title, not the sister named in between); the last two named when fewer hold it."""
     word = tok.lower_
     if word == "leaders":
-        office = LEADER_TITLES | {"premier", "chancellor", "king", "queen", "prime", "minister"}
+        office = actor_words(lex).leader | actor_words(lex).pair_leader
     else:
         office = {word[:-1]} if word.endswith("s") else {word}
     holders = []
@@ -537,12 +781,12 @@ def _clause_subject_state(tok: Token, actor_at: dict[int, tuple[Span, Actor]]) -
     return None
 
 
-def _unnamed_official(head: Token) -> bool:
+def _unnamed_official(head: Token, lex: Lexicon) -> bool:
     """ "an Argentine judge", "a Chinese diplomat": one unnamed official, coded as a group of that country
     (with "the", a title points to a named person instead: role references)."""
     return (
         head.pos_ == "NOUN"
-        and head.lemma_.lower() in TITLE_WORDS
+        and head.lemma_.lower() in actor_words(lex).titles
         and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in head.lefts)
     )
 
@@ -569,15 +813,13 @@ def _coordinated_demonym(tok: Token, demonym: Span) -> bool:
     )
 
 
-PLACING_PREPS = frozenset({"in", "from", "of"})
-PLACING_PARTICIPLES = frozenset({"base", "operate", "station", "deploy"})
-
-
-def _placed_by(tok: Token, actor_at: dict[int, tuple[Span, Actor]], places: dict[int, Place]) -> str | None:
+def _placed_by(
+    tok: Token, actor_at: dict[int, tuple[Span, Actor]], places: dict[int, Place], lex: Lexicon
+) -> str | None:
     """The country of a state, a country-coded actor or a gazetteer place after in/from/of (directly or
     after "based", "operating"): "forces in Guinea", "doctors from American aid groups"."""
-    preps = [c for c in tok.rights if c.dep_ == "prep" and c.lower_ in PLACING_PREPS]
-    for acl in (c for c in tok.rights if c.dep_ == "acl" and c.lemma_.lower() in PLACING_PARTICIPLES):
+    preps = [c for c in tok.rights if c.dep_ == "prep" and c.lower_ in actor_words(lex).placing_preps]
+    for acl in (c for c in tok.rights if c.dep_ == "acl" and c.lemma_.lower() in actor_words(lex).placing_participles):
         preps += [c for c in acl.children if c.dep_ == "prep" and c.lower_ == "in"]
     for prep in preps:
         for pobj in (c for c in prep.children if c.dep_ == "pobj"):
@@ -609,32 +851,6 @@ def _group_name(demonym: str, between: list[Token], head: Token, lex: Lexicon) -
     return " ".join([demonym, *words]).replace(" - ", "-")
 
 
-ROLE_TITLES = frozenset(
-    TITLE_WORDS
-    - {
-        "foreign",
-        "defense",
-        "defence",
-        "prime",
-        "supreme",
-        "deputy",
-        "official",
-        "diplomat",
-        "analyst",
-        "expert",
-        "commentator",
-        "journalist",
-        "correspondent",
-        "lawmaker",
-        "representative",
-        "senator",
-        "advisor",
-        "adviser",
-    }
-)
-LEADER_TITLES = frozenset({"leader", "president", "head", "chairman", "ruler", "dictator"})
-
-
 _KIDS = "newsevents_children"
 
 
@@ -661,26 +877,27 @@ def _subtree_ids(kids: list[list[int]], root: int) -> list[int]:
     return out
 
 
-def _titles(head: Token, span_start: int) -> set[str]:
+def _titles(head: Token, span_start: int, lex: Lexicon) -> set[str]:
     """Office words before a name or in its appositive: "Russian Defense Minister X", "X, the Chairman of…"."""
-    out = {t.lemma_.lower() for t in _premodifiers(head, span_start) if t.lemma_.lower() in TITLE_WORDS}
+    title_words = actor_words(lex).titles
+    out = {t.lemma_.lower() for t in _premodifiers(head, span_start) if t.lemma_.lower() in title_words}
     doc = head.doc
     kids = _children(doc)
     for c in kids[head.i]:
         if c > head.i and doc[c].dep_ == "appos":
-            out |= {doc[i].lemma_.lower() for i in _subtree_ids(kids, c) if doc[i].lemma_.lower() in TITLE_WORDS}
+            out |= {doc[i].lemma_.lower() for i in _subtree_ids(kids, c) if doc[i].lemma_.lower() in title_words}
     return out
 
 
 def _role_reference(tok: Token, lex: Lexicon, article: ArticleActors, actor_at: dict[int, Actor], places):
     """A title noun with an article that names no one but points to a known person of that country."""
     title = tok.lemma_.lower()
-    if tok.pos_ != "NOUN" or title not in ROLE_TITLES or tok.dep_ == "compound":
+    if tok.pos_ != "NOUN" or title not in actor_words(lex).role or tok.dep_ == "compound":
         return None
     if not any(c.dep_ == "det" and c.lower_ in ("the", "a", "an") for c in tok.lefts):
         return None
     mods = [t for c in tok.lefts if c.dep_ in ("compound", "amod", "nmod", "npadvmod", "poss") for t in c.subtree]
-    required = {title} | {t.lemma_.lower() for t in mods if t.lemma_.lower() in TITLE_WORDS}
+    required = {title} | {t.lemma_.lower() for t in mods if t.lemma_.lower() in actor_words(lex).titles}
     end = tok.i + 1
     country: str | None = None
     entry = demonym_country(mods, lex, tok.doc) if mods else None
@@ -704,7 +921,8 @@ def _role_reference(tok: Token, lex: Lexicon, article: ArticleActors, actor_at: 
     for rec in article.persons.values():
         if rec.country != country or rec in hits:
             continue
-        titles = rec.titles | (LEADER_TITLES if rec.titles & LEADER_TITLES else set())
+        leader = actor_words(lex).leader
+        titles = rec.titles | (leader if rec.titles & leader else set())
         if required <= titles:
             hits.append(rec)
     keys = [set(normalise_name(h.name).split()) for h in hits]
@@ -726,9 +944,10 @@ def _remember_person(article: ArticleActors, name: str, country: str | None, tit
     return rec
 
 
-def _clean_person_span(ent: Span) -> Span | None:
+def _clean_person_span(ent: Span, lex: Lexicon) -> Span | None:
     start, end = ent.start, ent.end
-    while start < end and (ent.doc[start].lower_.strip(".") in HONORIFICS or not ent.doc[start].is_alpha):
+    honorifics = actor_words(lex).honorifics
+    while start < end and (ent.doc[start].lower_.strip(".") in honorifics or not ent.doc[start].is_alpha):
         start += 1
     while end > start and (ent.doc[end - 1].is_punct or ent.doc[end - 1].lower_ in ("'s", "’s")):
         end -= 1
@@ -738,7 +957,7 @@ def _clean_person_span(ent: Span) -> Span | None:
 
 
 def _person_actor(ent: Span, lex: Lexicon, doc: Doc, article: ArticleActors) -> Actor | None:
-    span = _clean_person_span(ent)
+    span = _clean_person_span(ent, lex)
     if span is None or not any(t.is_alpha and t.text[:1].isupper() for t in span):
         return None
     if any(t.lower_ in lex.group_nouns for t in span):
@@ -746,19 +965,19 @@ def _person_actor(ent: Span, lex: Lexicon, doc: Doc, article: ArticleActors) -> 
     head = span.root
     mods = _premodifiers(head, span.start)
     state = demonym_country(mods, lex, doc) or _appositive_country(head, lex, doc)
-    titles = _titles(head, span.start)
+    titles = _titles(head, span.start, lex)
     known = article.find(span.text)
     if known and (len(span) == 1 or normalise_name(span.text) in normalise_name(known.name)):
         if state and not known.country:
             known.country = state.country
         known.titles |= titles
-        return Actor(known.name, "person", known.country)
-    if len(span) == 1:
-        # a lone name seen nowhere in full: keep it, it may be all the text gives
-        rec = _remember_person(article, span.text, state.country if state else None, titles)
-        return Actor(rec.name, "person", rec.country)
+        known.sector = known.sector or _modifier_sector(mods, lex)
+        return Actor(known.name, "person", known.country, _person_sector(known, lex))
+    # a lone name seen nowhere in full is kept too: it may be all the text gives
     rec = _remember_person(article, span.text, state.country if state else None, titles)
-    return Actor(rec.name, "person", rec.country)
+    in_name = {t.lower_ for t in span[:1] if t.lower_ in actor_words(lex).titles}  # "King Mohammed VI"
+    rec.sector = rec.sector or _modifier_sector(mods, lex) or title_sector(in_name, lex)
+    return Actor(rec.name, "person", rec.country, _person_sector(rec, lex))
 
 
 _ORG_STOP = frozenset({"the", "a", "an"})
@@ -768,7 +987,8 @@ def _org_actor(ent: Span, lex: Lexicon, doc: Doc) -> Actor | None:
     tokens = [t for t in ent if t.lower_ not in _ORG_STOP and not t.is_punct]
     if not tokens or not any(t.text[:1].isupper() for t in tokens):
         return None
-    if all(t.lower_ in TITLE_WORDS for t in tokens) or ent.root.head.lemma_.lower() in TITLE_WORDS - {"head"}:
+    title_words = actor_words(lex).titles
+    if all(t.lower_ in title_words for t in tokens) or ent.root.head.lemma_.lower() in title_words - {"head"}:
         return None  # "Defense" in "Russian Defense Minister": part of a title, not an organisation
     if all(t.like_num for t in tokens) or tokens[-1].lemma_.lower() in lex.non_actor_heads:
         return None  # "the Comprehensive Strategic Partnership Treaty" names a document, not an actor
@@ -776,12 +996,7 @@ def _org_actor(ent: Span, lex: Lexicon, doc: Doc) -> Actor | None:
     if name.endswith(("'s", "’s")):
         name = name[:-2]
     state = demonym_country(list(ent) + _premodifiers(ent.root, ent.start), lex, doc)
-    return Actor(name, "organization", state.country if state else None)
-
-
-OFFICE_TITLES = frozenset(
-    TITLE_WORDS - {"analyst", "expert", "commentator", "journalist", "correspondent", "foreign", "defense", "defence"}
-)
+    return Actor(name, "organization", state.country if state else None, name_sector(name, lex))
 
 
 def home_signals(doc: Doc, lex: Lexicon, mentions: list[Mention]) -> list[tuple[int, str]]:
@@ -817,4 +1032,4 @@ def needs_home_country(mention: Mention, article: ArticleActors) -> bool:
     if mention.actor.actor_type == "organization":
         return True
     rec = article.persons.get(normalise_name(mention.actor.name))
-    return rec is not None and bool(rec.titles & OFFICE_TITLES)
+    return rec is not None and bool(rec.titles & article.office_titles)

@@ -158,9 +158,10 @@ def _actor_row(rows: ArticleRows, mention: Mention | None) -> str | None:
             "name": a.name,
             "actor_type": a.actor_type,
             "country_code": a.country,
+            "sector": a.sector,
             "aliases": set(),
         }
-    if mention.source != "coref":  # "they" is no alias of the actor it stands for
+    if mention.source not in ("coref", "pair"):  # "they", "both leaders" are no alias of one actor
         row["aliases"].add(mention.text)
     if row["country_code"] is None and a.country:
         row["country_code"] = a.country

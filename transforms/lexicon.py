@@ -72,6 +72,9 @@ class Lexicon:
     non_actor_heads: frozenset[str] = frozenset()  # "treaty", "operation": NER organisations that are not actors
     institution_nouns: frozenset[str] = frozenset()  # "parliament", "embassy": demonym + noun → organisation
     demonym_index: dict[str, ActorEntry] = field(default_factory=dict)
+    actor_words: dict[str, frozenset[str]] = field(default_factory=dict)  # every list section of groups.yaml
+    agent_sectors: dict[str, str] = field(default_factory=dict)  # generic noun → sector (groups.yaml sectors:)
+    actor_maps: dict[str, dict[str, str]] = field(default_factory=dict)  # title_sectors, organization_sectors
 
     def actor_by_name(self, name: str) -> ActorEntry | None:
         for a in self.actors:
@@ -115,6 +118,17 @@ def _actor_entries(data, default_type: str) -> list[ActorEntry]:
                 title=row.get("title"),
             )
         )
+    return out
+
+
+def _sectors(data) -> dict[str, str]:
+    """groups.yaml `sectors:` → noun → code; written either code → [nouns] or noun → code."""
+    out: dict[str, str] = {}
+    for k, v in (data or {}).items():
+        if isinstance(v, list):
+            out.update({str(n).lower(): str(k).upper() for n in v})
+        elif v:
+            out[str(k).lower()] = str(v).upper()
     return out
 
 
@@ -186,4 +200,7 @@ def _load(directory: str) -> Lexicon:
         non_actor_heads=fs(groups_doc, "non_actor_heads"),
         institution_nouns=fs(groups_doc, "institution_nouns"),
         demonym_index=demonym_index,
+        actor_words={str(k): fs(groups_doc, k) for k, v in groups_doc.items() if isinstance(v, list)},
+        agent_sectors=_sectors(groups_doc.get("sectors")),
+        actor_maps={k: _sectors(groups_doc.get(k)) for k in ("title_sectors", "organization_sectors")},
     )

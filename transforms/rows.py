@@ -54,6 +54,7 @@ ACTORS_SCHEMA = {
     "name": pl.Utf8,
     "actor_type": pl.Utf8,
     "country_code": pl.Utf8,
+    "sector": pl.Utf8,
     "aliases": pl.List(pl.Utf8),
 }
 QUARANTINE_SCHEMA = {
@@ -99,7 +100,8 @@ def actors_frame(actor_maps: Iterable[dict[str, dict]]) -> pl.DataFrame:
             else:
                 cur["aliases"] |= set(row["aliases"])
                 cur["country_code"] = cur["country_code"] or row["country_code"]
-    rows = [{**r, "aliases": sorted(r["aliases"])} for _, r in sorted(merged.items())]
+                cur["sector"] = cur.get("sector") or row.get("sector")
+    rows = [{**r, "sector": r.get("sector"), "aliases": sorted(r["aliases"])} for _, r in sorted(merged.items())]
     return pl.DataFrame(rows, schema=ACTORS_SCHEMA)
 
 

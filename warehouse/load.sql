@@ -16,11 +16,12 @@ SELECT source_id, uri, file_name, title, outlet, published_date, content_sha256,
        extractor_version, run_id, current_timestamp
 FROM new_sources;
 
-INSERT INTO actors (actor_id, name, actor_type, country_code, aliases)
-SELECT actor_id, name, actor_type, country_code, aliases FROM new_actors
+INSERT INTO actors (actor_id, name, actor_type, country_code, aliases, sector)
+SELECT actor_id, name, actor_type, country_code, aliases, sector FROM new_actors
 ON CONFLICT (actor_id) DO UPDATE SET
     aliases = list_sort(list_distinct(list_concat(actors.aliases, excluded.aliases))),
     country_code = coalesce(actors.country_code, excluded.country_code),
+    sector = coalesce(actors.sector, excluded.sector),
     actor_type = coalesce(actors.actor_type, excluded.actor_type);
 
 INSERT INTO events (event_id, source_id, event_type, mode, cameo_root, quad_class, trigger, actor1_id,

@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS actors (
     name          VARCHAR NOT NULL,
     actor_type    VARCHAR,
     country_code  VARCHAR,
-    aliases       VARCHAR[]
+    aliases       VARCHAR[],
+    sector        VARCHAR   -- GOV, MIL, COP, REB, CVL… (version 3); null for a state
 );
 
 CREATE TABLE IF NOT EXISTS events (

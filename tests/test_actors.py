@@ -1,0 +1,169 @@
+"""Actors: generic actors with a sector, sectors of named actors, and actor hygiene (datelines, products,
+metaphors, collective references), on short sentences from many countries.
+
+Each test codes a short text as an article and asserts what an analyst would read from the actors table.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import code_article
+from transforms.actors import MENTION_PASSES
+
+
+@pytest.fixture(scope="module")
+def article(nlp, lex):
+    """Code a text as an article: (events with actor names, actors by name)."""
+
+    def _article(text: str, published: str | None = None):
+        events, rows = code_article(nlp, lex, text, published)
+        return events, {a["name"]: a for a in rows.actors.values()}
+
+    return _article
+
+
+def group(actors: dict, name: str) -> tuple:
+    a = actors[name]
+    return a["actor_type"], a["country_code"], a["sector"]
+
+
+# --- generic actors -------------------------------------------------------------------------------
+
+
+def test_generic_actors_take_country_from_in_x_and_their_own_demonym(article):
+    events, actors = article("Police in Amman arrested dozens of Jordanian rioters on Friday.")
+    assert group(actors, "Jordanian police") == ("group", "JOR", "COP")
+    assert group(actors, "Jordanian rioters") == ("group", "JOR", "CVL")
+    e = next(e for e in events if e["event_type"] == "COERCE")
+    assert (e["actor1"], e["actor2"]) == ("Jordanian police", "Jordanian rioters")
+
+
+def test_generic_actor_takes_the_country_of_the_place_of_its_sentence(article):
+    events, actors = article("Riot police fired tear gas at protesters in Nairobi on Tuesday.")
+    assert group(actors, "Kenyan police") == ("group", "KEN", "COP")
+    assert group(actors, "Kenyan protesters") == ("group", "KEN", "CVL")
+    assert not any(a["actor_type"] == "person" for a in actors.values())  # "Riot" is no person
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country", "sector"),
+    [
+        ("Thousands of workers marched through Buenos Aires against a new labour law.", "workers", "ARG", "LAB"),
+        ("Students blocked a highway near Dhaka, demanding the release of their classmates.", "students", "BGD", "EDU"),
+        ("Rebels attacked an army base in northern Mali on Sunday.", "rebels", "MLI", "REB"),
+        ("Farmers protested outside parliament in New Delhi over crop prices.", "farmers", "IND", "AGR"),
+        ("Doctors went on strike in Lagos over unpaid salaries.", "doctors", "NGA", "HLH"),
+    ],
+)
+def test_generic_actors_of_many_sectors_and_countries(article, text, name, country, sector):
+    _, actors = article(text)
+    found = [a for a in actors.values() if a["name"].lower().endswith(name)]
+    assert found, f"no {name} in {list(actors)}"
+    assert (found[0]["actor_type"], found[0]["country_code"], found[0]["sector"]) == ("group", country, sector)
+
+
+def test_generic_actor_without_any_place_has_no_country(article):
+    _, actors = article("Protesters gathered outside the central bank and demanded higher wages.")
+    assert group(actors, "protesters") == ("group", None, "CVL")
+
+
+def test_generic_actors_of_different_countries_never_merge(article):
+    _, actors = article(
+        "Police in Lima detained ten protesters on Monday.\nPolice in Quito detained twenty protesters on Tuesday."
+    )
+    peru, ecuador = actors["Peruvian police"], actors["Ecuadorian police"]
+    assert peru["actor_id"] != ecuador["actor_id"]
+    assert (peru["country_code"], ecuador["country_code"]) == ("PER", "ECU")
+
+
+def test_generic_actor_is_never_an_alias_of_a_named_one(article):
+    _, actors = article("Police Chief John Mwangi said officers detained 40 opposition supporters in Kampala.")
+    mwangi = actors["John Mwangi"]
+    assert mwangi["sector"] == "COP" and mwangi["country_code"] == "UGA"
+    assert "officers" not in mwangi["aliases"]
+    assert group(actors, "Ugandan opposition supporters") == ("group", "UGA", "OPP")
+
+
+def test_a_dateline_places_generic_actors_and_is_no_actor_itself(article):
+    events, actors = article("NAIROBI, Kenya (Reuters) — Police fired tear gas at protesters on Tuesday.")
+    assert group(actors, "Kenyan police") == ("group", "KEN", "COP")
+    assert "Kenya" not in actors and "Reuters" not in actors
+    assert all(e["actor1"] != "Kenya" for e in events)
+
+
+# --- sectors of named actors ----------------------------------------------------------------------
+
+
+def test_named_actors_take_their_sector_from_title_or_name(article):
+    _, actors = article(
+        "Brazilian Defense Minister José Múcio met General Tomás Paiva in Brasília.\n"
+        "The Supreme Court of Brazil ordered the release of the prisoners."
+    )
+    assert actors["José Múcio"]["sector"] == "GOV"
+    assert actors["Tomás Paiva"]["sector"] == "MIL"
+    assert actors["Brazil"]["sector"] is None  # a state itself has no sector
+
+
+def test_an_international_body_is_igo(article):
+    _, actors = article("The United Nations sent food aid to Sudan on Monday.")
+    assert actors["United Nations"]["sector"] == "IGO"
+    assert actors["Sudan"]["sector"] is None
+
+
+# --- hygiene --------------------------------------------------------------------------------------
+
+
+def test_dateline_is_never_subject_or_actor(article):
+    events, actors = article("MOSCOW, Russia (AP) — Russian President Vladimir Putin signed a decree on Tuesday.")
+    assert "Russia" not in {e["actor1"] for e in events}
+    assert not any("AP" in a["aliases"] for a in actors.values())
+    _, actors = article("Kyiv, Ukraine – Ukraine and Poland signed a security agreement on Monday.")
+    assert "Kyiv" not in actors["Ukraine"]["aliases"]
+
+
+def test_weapons_and_products_are_no_actors(article):
+    _, actors = article(
+        "Russia launched dozens of Geranium drones at Kharkiv overnight.\n"
+        "The plant in Komsomolsk manufactures the Superjet 100 passenger aircraft."
+    )
+    assert "Geranium" not in actors and "Superjet" not in actors
+
+
+def test_metaphors_of_places_are_no_actors(article):
+    _, actors = article("France and Germany said the Old Continent must rearm, and they pledged more aid to Kyiv.")
+    assert "Old Continent" not in actors
+
+
+def test_both_leaders_is_no_alias_of_either_leader(article):
+    events, actors = article(
+        "Russian President Vladimir Putin met Chinese President Xi Jinping in Beijing.\n"
+        "Both leaders signed a trade agreement."
+    )
+    assert "Both leaders" not in actors["Vladimir Putin"]["aliases"]
+    assert "Both leaders" not in actors["Xi Jinping"]["aliases"]
+    assert any(e["event_type"] == "AGREE" and e["actor1"] == "Vladimir Putin" for e in events)
+
+
+def test_every_mention_pass_says_what_it_does_with_an_example():
+    assert len({p.name for p in MENTION_PASSES}) == len(MENTION_PASSES)
+    for p in MENTION_PASSES:
+        assert p.run.__doc__ and '"' in p.run.__doc__, p.name
+
+
+def test_an_unknown_sector_code_aborts_the_batch():
+    """The contract: actors.sector is one of the sector codes (or null)."""
+    import polars as pl
+
+    from expectations.validate import ValidationAbort, validate_batch
+    from transforms.documents import RawInput
+    from transforms.parse import parse_document
+    from transforms.rows import actors_frame, events_frame, sources_frame
+
+    doc = parse_document(RawInput("/in/a.txt", "a.txt", b"Police in Lima detained ten protesters on Monday."))
+    row = {"actor_id": "p", "name": "Peruvian police", "actor_type": "group", "country_code": "PER", "aliases": []}
+    good = actors_frame([{"p": {**row, "sector": "COP"}}])
+    assert good["sector"].to_list() == ["COP"]
+    validate_batch(sources_frame([doc], "v1"), events_frame([]), good)
+    with pytest.raises(ValidationAbort, match="sector"):
+        validate_batch(sources_frame([doc], "v1"), events_frame([]), good.with_columns(pl.lit("XXX").alias("sector")))
