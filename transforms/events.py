@@ -224,8 +224,19 @@ def _lookup(tok: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token], bool] | N
             found = _reduce(tok, obj, lex)
             if found:
                 return found[0], found[1], False
+    # verb + particle + preposition + noun: "walked out of the talks"
+    for prt in prts:
+        for c in (*preps, *_child(prt, "prep")):
+            for pobj in _child(c, "pobj"):
+                key3 = (lemma, prt.lemma_.lower(), pobj.lemma_.lower())
+                if key3 in lex.phrases:
+                    return lex.phrases[key3], [tok, prt, c, pobj], False
     # verb + particle / preposition ("set up", "call on", "fire at")
     for c in (*prts, *preps):
+        if (lemma, c.lemma_.lower()) in lex.phrases:
+            return lex.phrases[(lemma, c.lemma_.lower())], [tok, c], False
+    # verb + complement verb: "let refugees enter", "allowed monitors to enter"
+    for c in _child(tok, "ccomp", "xcomp"):
         if (lemma, c.lemma_.lower()) in lex.phrases:
             return lex.phrases[(lemma, c.lemma_.lower())], [tok, c], False
     # verb + preposition + noun: "put on alert", "declared a state of emergency"
@@ -429,8 +440,10 @@ def _antecedent(verb: Token, by_token: dict[int, Mention]) -> list[Mention]:
     return []
 
 
-def objects(verb: Token, event_type: str, by_token: dict[int, Mention], skip: set) -> list[Mention]:
-    """The one acted on or the counterpart."""
+def objects(
+    verb: Token, event_type: str, by_token: dict[int, Mention], skip: set, extra_preps: tuple[str, ...] = ()
+) -> list[Mention]:
+    """The one acted on or the counterpart; `extra_preps` name a destination ("arrived in Pyongyang")."""
     out: list[Mention] = []
     direct = _child(verb, "dobj", "dative")
     # "sent workers to North Korea": the parser may hang "to" on the verb as a dative
@@ -443,7 +456,7 @@ def objects(verb: Token, event_type: str, by_token: dict[int, Mention], skip: se
     holders = [verb, *nouns]
     for holder in holders:
         for prep in _child(holder, "prep"):
-            if prep.lower_ in COUNTERPART_PREPS:
+            if prep.lower_ in COUNTERPART_PREPS or (holder is verb and prep.lower_ in extra_preps):
                 for pobj in _child(prep, "pobj"):
                     out.extend(_head_mention(pobj, by_token))
     return [m for m in out if m.actor not in skip]
@@ -512,12 +525,15 @@ def _has_condition(toks: list[Token], lex: Lexicon) -> bool:
     return False
 
 
-def code_sentence(sent: Span, by_token: dict[int, Mention], lex: Lexicon) -> list[CodedEvent]:
+def code_sentence(sent: Span, by_token: dict[int, Mention], lex: Lexicon, places: list | None = None) -> list[CodedEvent]:
     events: list[CodedEvent] = []
     unowned: set[int] = set()  # content of event verbs whose actor is unknown: still not coded on its own
     for tok in sent:
         if tok.pos_ not in ("VERB",) and not (tok.pos_ == "AUX" and tok.lemma_ in lex.light_verbs):
             continue
+        if _opens(tok, lex):
+            events.extend(_opened_nouns(tok, sent, by_token, lex))
+            continue  # "does not rule out sending troops": the sending is coded, hypothetical
         ev = _code_verb(tok, sent, by_token, lex)
         if ev is not None:
             events.append(ev)
@@ -525,6 +541,7 @@ def code_sentence(sent: Span, by_token: dict[int, Mention], lex: Lexicon) -> lis
             unowned |= _content(tok, lex)
     events.extend(_demands(sent, by_token, lex, events))
     events.extend(_nominal(sent, by_token, lex, events))
+    events.extend(_nominal_agents(sent, by_token, lex, events, places or []))
     # an action inside another event's content ("threatened to [ban]", "accused X of [killing]") is not coded again
     kept = []
     for ev in events:
@@ -533,6 +550,23 @@ def code_sentence(sent: Span, by_token: dict[int, Mention], lex: Lexicon) -> lis
             continue
         kept.append(ev)
     return kept
+
+
+def _opened_nouns(tok: Token, sent: Span, by_token, lex: Lexicon) -> list[CodedEvent]:
+    """ "Iran does not rule out talks with the US" → CONSULT Iran→US, hypothetical."""
+    out = []
+    for obj in _child(tok, "dobj"):
+        found = _noun_entry(obj, lex)
+        if found is None or found[0].event_type == "NONE":
+            continue
+        ev = _build(tok, found[0], [tok, *found[1]], by_token, lex, sent, status="hypothetical", light=True)
+        if ev is not None:
+            if ev.actor2 is None:
+                others = [m for p in _child(obj, "prep") for x in _child(p, "pobj") for m in _head_mention(x, by_token)]
+                ev.actor2 = next((m for m in others if m.actor != ev.actor1.actor), None)
+            ev.trigger, ev.owner = obj, tok
+            out.append(ev)
+    return out
 
 
 def _speech_act(tok: Token, lex: Lexicon) -> bool:
@@ -578,12 +612,19 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
     elif entry.event_type == "ASSAULT" and any(g.lemma_.lower() in _words(lex, "prepare_verbs") for g in chain):
         entry = VerbEntry("MOBILIZE")  # "preparing to fight": forces readied, not yet used
     # the trigger's words: the governing verbs up to, not including, a reporting verb ("said that … sent")
-    carried = list(itertools.takewhile(lambda g: g.lemma_.lower() not in lex.speech_verbs, chain))
+    reporting = lex.speech_verbs | _words(lex, "observe_verbs")
+    carried = list(itertools.takewhile(lambda g: g.lemma_.lower() not in reporting, chain))
     trig = [*carried, *trig] if carried and all(g.i < tok.i for g in carried) else trig
+    if entry.event_type == "MOBILIZE" and lemma in _words(lex, "launch_verbs") and _targeted(tok, lex):
+        entry = VerbEntry("ASSAULT", cameo="19")  # fired or launched at a target (type table)
     ev = _build(tok, entry, trig, by_token, lex, sent, chain=chain, light=light)
-    if ev is None:
+    if ev is None or _rhetoric(ev, lex):
         return None
     ev.owner = owner
+    if _labour(ev, lex):
+        ev.event_type, ev.entry = "PROTEST", VerbEntry("PROTEST", mode="strike")
+    if ev.status != "denied" and _hedged(tok, lex):
+        ev.status = "hypothetical"
     if ev.event_type == "AGREE" and lemma in REFUSABLE and any(c.dep_ == "neg" for c in tok.children):
         # "will not accept", "did not agree to": the actor refuses (a denial of a claim is REJECT too)
         ev.event_type, ev.entry, ev.status = "REJECT", lex.verbs.get("reject", VerbEntry("REJECT")), "asserted"
@@ -599,7 +640,10 @@ def _is_hostile(entry: VerbEntry) -> bool:
 
 
 def _deny(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | None:
-    """ "deny arms deliveries" → the delivery, denied; "denied the claims" → REJECT; "deny entry" → SANCTION."""
+    """ "deny arms deliveries" → the delivery, denied; "denied the claims" → REJECT; "deny entry" → SANCTION.
+    "neither confirmed nor denied" is no event (rule 6)."""
+    if _neither_nor(tok):
+        return None
     found = lookup(tok, lex)
     if found and len(found[1]) > 1 and not found[2]:
         return _build(tok, found[0], found[1], by_token, lex, sent)
@@ -614,6 +658,72 @@ def _deny(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | None:
             return _build(tok, noun[0], toks, by_token, lex, sent, status="denied")
         break
     return _build(tok, lex.verbs.get("reject", VerbEntry("REJECT")), [tok], by_token, lex, sent)
+
+
+def _neither_nor(tok: Token) -> bool:
+    """ "neither confirmed nor denied": a denial coordinated with its opposite by neither/nor."""
+    heads = [tok, tok.head] if tok.dep_ == "conj" else [tok, *_child(tok, "conj")]
+    return any(c.lower_ in ("neither", "nor") for h in heads for c in h.children)
+
+
+def _opens(tok: Token, lex: Lexicon) -> bool:
+    """ "does not rule out talks", "did not exclude sending troops": the action stays possible."""
+    lemma = tok.lemma_.lower()
+    words = _words(lex, "open_verbs")
+    phrase = lemma in words or any(f"{lemma} {p.lower_}" in words for p in _child(tok, "prt"))
+    return phrase and any(c.dep_ == "neg" or c.lower_ in ("not", "n't", "never") for c in tok.children)
+
+
+def _hedged(tok: Token, lex: Lexicon) -> bool:
+    """An action under a possibility noun or an open verb: "raised the possibility of Russia [helping]",
+    "did not rule out [sending] troops" → hypothetical (rule 6). Relative clauses end the walk."""
+    nouns = _words(lex, "hypothetical_nouns")
+    cur = tok
+    for _ in range(8):
+        if cur.head is cur or cur.dep_ in ("relcl", "ROOT"):
+            return False
+        cur = cur.head
+        if (cur.pos_ == "NOUN" and cur.lemma_.lower() in nouns) or (cur.pos_ == "VERB" and _opens(cur, lex)):
+            return True
+    return False
+
+
+def _targeted(tok: Token, lex: Lexicon) -> bool:
+    """A launch or firing with a target: "fired missiles at the islands" (ASSAULT, not a test)."""
+    preps, away = _words(lex, "target_preps"), _words(lex, "non_targets")
+    holders = [tok, *_child(tok, "dobj")]
+    for prep in (p for h in holders for p in _child(h, "prep") if p.lower_ in preps and p.i > tok.i):
+        for pobj in (o for o in _child(prep, "pobj") if o.ent_type_ not in ("DATE", "TIME")):
+            words = {pobj.lemma_.lower(), *(c.lemma_.lower() for c in pobj.children if c.dep_ == "compound")}
+            if not words & away:  # "into the Sea of Japan", "towards the open ocean": a test
+                return True
+    return False
+
+
+def _rhetoric(ev: "CodedEvent", lex: Lexicon) -> bool:
+    """ "we will always fight together against imperialism": a hostile act aimed only at an abstract
+    noun, with no one acted on, is rhetoric, no event (rule 2)."""
+    if ev.event_type not in ("ASSAULT", "THREATEN") or ev.actor2 is not None:
+        return False
+    abstract = _words(lex, "abstract_targets")
+    targets = [
+        p
+        for prep in _child(ev.trigger, "prep")
+        if prep.lower_ in ("against", "for")
+        for p in _child(prep, "pobj")
+    ] + _child(ev.trigger, "dobj")
+    return bool(targets) and all(t.lemma_.lower() in abstract or t.lower_.endswith("ism") for t in targets)
+
+
+def _labour(ev: "CodedEvent", lex: Lexicon) -> bool:
+    """ "doctors went on strike", "the strike by Nigerian nurses": a strike by workers is PROTEST."""
+    strike = next((t for t in ev.trigger_tokens if t.lemma_.lower() == "strike"), None)
+    if strike is None or ev.event_type != "ASSAULT" or ev.actor1 is None:
+        return False
+    if strike.pos_ == "VERB" and _child(strike, "dobj"):
+        return False
+    last = ev.actor1.actor.name.lower().split()[-1]
+    return last in _words(lex, "labour_nouns")
 
 
 def _demands(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> list[CodedEvent]:
@@ -688,6 +798,87 @@ def _nominal(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> li
     return out
 
 
+def _noun_actor(noun: Token, by_token) -> list[Mention]:
+    """Who does a nominal event: "a visit by Modi", "Modi's visit", "the Russian ratification"."""
+    for agent in (c for c in noun.children if c.dep_ in ("prep", "agent") and c.lower_ == "by"):
+        found = [m for p in _child(agent, "pobj") for m in _head_mention(p, by_token)]
+        if found:
+            return found
+    for c in noun.lefts:
+        if c.dep_ in ("poss", "amod", "compound", "nmod") and c.i in by_token:
+            return [by_token[c.i]]
+        if c.dep_ == "poss":
+            found = _head_mention(c, by_token)
+            if found:
+                return found
+    return []
+
+
+def _implied_actor(noun: Token, sent: Span, lex: Lexicon, places: list) -> Mention | None:
+    """ "a riot broke out in Nairobi" → Kenyan rioters: the generic doer of a protest noun, of the
+    country of the event's place (the first place of the sentence with a country), else of none."""
+    from transforms.actors import Actor, _adjective_demonym  # the actors module owns naming
+    from transforms.places import event_place
+
+    agent = lex.word_maps.get("implied_agents", {}).get(noun.lemma_.lower())
+    if agent is None:
+        return None
+    place = event_place(noun, sent, places, set()) if places else None
+    if place is None or not place.country:
+        place = next((p for p in places if sent.start <= p.start < sent.end and p.country), None)
+    country = place.country if place else None
+    demonym = _adjective_demonym(country, lex) if country else None
+    name = f"{demonym} {agent}" if demonym else agent
+    return Mention(noun.i, noun.i + 1, Actor(name, "group", country), name, "implied")
+
+
+def _nominal_agents(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent], places: list) -> list[CodedEvent]:
+    """Nominal events with their doer (rule 8): "the ratification of the treaty by X", "a visit by X to Y",
+    "X's strike entered its third day", and a protest noun that happens ("protests erupted in Tehran",
+    "a riot broke out in Nairobi") with its implied generic doer. The status follows the clause's verb."""
+    out: list[CodedEvent] = []
+    taken = {t.i for ev in events for t in ev.trigger_tokens}
+    happen = _words(lex, "occur_verbs")
+    for noun in sent:
+        if noun.pos_ != "NOUN" or noun.i in taken or noun.i in by_token:
+            continue
+        found = _noun_entry(noun, lex)
+        if found is None or found[0].event_type == "NONE":
+            continue
+        entry, toks = found
+        verb = noun.head
+        occurs = noun.dep_ in ("nsubj", "nsubjpass") and verb.lemma_.lower() in happen
+        actors = _noun_actor(noun, by_token)
+        if not actors and occurs:
+            implied = _implied_actor(noun, sent, lex, places)
+            actors = [implied] if implied else []
+        by_agent = any(c.lower_ == "by" for c in noun.children) and noun.dep_ in ("nsubj", "nsubjpass")
+        if not actors or not (occurs or by_agent):
+            continue  # "during a visit by X", "X's visit comes after…": background, not a report
+        others = []
+        for prep in _child(noun, "prep"):
+            if prep.lower_ in COUNTERPART_PREPS or prep.lower_ in ("of", "in"):
+                for pobj in _child(prep, "pobj"):
+                    others += _head_mention(pobj, by_token)
+        actor2 = next((m for m in others if m.actor != actors[0].actor), None)
+        if actor2 is None and len(actors) > 1:
+            actor2 = actors[1]
+        status = "asserted"
+        if noun.dep_ in ("nsubj", "nsubjpass") and verb.pos_ in ("VERB", "AUX"):
+            status = claim_status(verb, [verb, *_governors(verb, lex)], lex)
+            if status == "hypothetical":
+                continue  # "the talks could focus on…": a forecast (rule 2)
+        trig = [*toks, *( [verb] if occurs else [])]
+        if occurs:
+            trig += [c for c in verb.children if c.dep_ == "prt"]  # "broke out"
+        ev = CodedEvent(entry.event_type, entry, noun, trig, status, actors[0], actor2, sent, True)
+        if _labour(ev, lex) or (noun.lemma_.lower() == "strike" and actors[0].source == "implied"):
+            ev.event_type, ev.entry = "PROTEST", VerbEntry("PROTEST", mode="strike")
+        out.append(ev)
+        taken |= {t.i for t in trig}
+    return out
+
+
 def _build(
     tok: Token,
     entry: VerbEntry,
@@ -710,7 +901,8 @@ def _build(
     if not actors1:
         return None
     actor1 = actors1[0]
-    others = patient + objects(tok, entry.event_type, by_token, {actor1.actor})
+    dest = ("in", "at") if tok.lemma_.lower() in _words(lex, "destination_verbs") else ()
+    others = patient + objects(tok, entry.event_type, by_token, {actor1.actor}, dest)
     if not others:
         # the content's participants: "demanded that the government [provide]", "threatened to [ban] X"
         for comp in _child(tok, "xcomp", "ccomp"):

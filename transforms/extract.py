@@ -106,6 +106,16 @@ def _clause_verb(tok: Token) -> Token | None:
     return None
 
 
+def _relative(verb: Token, trigger: Token) -> bool:
+    """Is `verb` a relative clause under the trigger ("X, which ratified the treaty in 2024, denies…")?"""
+    for tok in [verb, *verb.ancestors]:
+        if tok.i == trigger.i:
+            return False
+        if tok.dep_ in ("relcl", "acl") and tok.pos_ in ("VERB", "AUX"):
+            return True
+    return False
+
+
 def _event_date(ev: CodedEvent, doc: Doc, published, future: bool, first_char: int = 0, ents=None):
     """The date of the action: a DATE entity in the trigger's clause or in a clause governing it.
 
@@ -122,7 +132,7 @@ def _event_date(ev: CodedEvent, doc: Doc, published, future: bool, first_char: i
         if ent.start_char < first_char:  # the date line before the body ("date 2023-09-14 Russian President…")
             continue
         verb = _clause_verb(ent.root)
-        if ent.root.i in trig_tree or verb is None or verb.i in governing:
+        if verb is None or verb.i in governing or (ent.root.i in trig_tree and not _relative(verb, ev.trigger)):
             dates.append(ent)
     dates.sort(key=lambda e: (e.root.i not in trig_tree, abs(e.start - ev.trigger.i)))
     for ent in dates:
@@ -257,7 +267,7 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
             if not codable(text, start, end, document.body_start):
                 continue
             sent_dates = []
-            for ev in one_per_action(code_sentence(sent, by_token, lex)):
+            for ev in one_per_action(code_sentence(sent, by_token, lex, places)):
                 claim = claimant(ev.trigger, sent, by_token, lex, last_speaker)
                 if claim is None and source is not None:
                     claim = source[0]
