@@ -701,9 +701,9 @@ def _targeted(tok: Token, lex: Lexicon) -> bool:
 
 
 def _rhetoric(ev: "CodedEvent", lex: Lexicon) -> bool:
-    """ "we will always fight together against imperialism": a hostile act aimed only at an abstract
-    noun, with no one acted on, is rhetoric, no event (rule 2)."""
-    if ev.event_type not in ("ASSAULT", "THREATEN") or ev.actor2 is not None:
+    """ "we will always fight together against imperialism": a hostile act aimed only at abstract
+    nouns is rhetoric, no event (rule 2); "X and Y fight together" does not make Y its target."""
+    if ev.event_type not in ("ASSAULT", "THREATEN"):
         return False
     abstract = _words(lex, "abstract_targets")
     targets = [
