@@ -100,13 +100,17 @@ class CodedEvent:
     light: bool = False  # carried by a light verb or an event noun
     owner: Token | None = None  # the verb whose arguments are this event's content (default: trigger)
 
+    how: str = "verb"  # the rule that found the type (coding_shared.md: verb, phrase, nominal, deny, …)
+
+    @property
+    def trigger_span(self) -> Span:
+        """One contiguous span of the sentence, from the first to the last trigger word."""
+        toks = sorted(self.trigger_tokens, key=lambda t: t.i)
+        return toks[0].doc[toks[0].i : toks[-1].i + 1]
+
     @property
     def trigger_text(self) -> str:
-        toks = sorted(self.trigger_tokens, key=lambda t: t.i)
-        doc = toks[0].doc
-        if toks[-1].i - toks[0].i <= 8:
-            return doc[toks[0].i : toks[-1].i + 1].text
-        return " ".join(t.text for t in toks)
+        return self.trigger_span.text
 
 
 _KNOWN: dict[str, frozenset[str]] = {}

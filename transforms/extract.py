@@ -291,7 +291,11 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
                 qty = event_quantity(ev.trigger, objs)
                 a1, a2 = _actor_row(rows, ev.actor1), _actor_row(rows, ev.actor2)
                 cl = _actor_row(rows, claim)
-                trig_start = offset + min(t.idx for t in ev.trigger_tokens)
+                span = ev.trigger_span
+                trig_start = offset + span.start_char
+                trig_end = offset + span.end_char
+                if trig_start < start or trig_end > end:  # a trigger word outside the clipped sentence
+                    trig_start, trig_end = offset + ev.trigger.idx, offset + ev.trigger.idx + len(ev.trigger)
                 event_id = stable_id("event", document.source_id, start, end, ev.event_type, a1, a2, trig_start)
                 if event_id in seen_ids:
                     continue
@@ -304,7 +308,9 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
                         "mode": ev.entry.mode,
                         "cameo_root": cameo_root(ev.event_type, ev.entry.cameo),
                         "quad_class": quad_class(ev.event_type),
-                        "trigger": ev.trigger_text,
+                        "trigger": text[trig_start:trig_end],
+                        "trigger_start": trig_start - start,
+                        "trigger_end": trig_end - start,
                         "actor1_id": a1,
                         "actor2_id": a2,
                         "claimant_id": cl,
