@@ -360,6 +360,7 @@ def subjects(verb: Token, by_token: dict[int, Mention], depth: int = 0) -> tuple
     if agent:
         return agent, True
     for subj in _child(verb, "nsubj"):
+        subj = _past_dateline(subj, verb)
         found = _head_mention(subj, by_token)
         if subj.lower_ in ("which", "who", "that") and verb.dep_ == "relcl":
             found = _head_mention(verb.head, by_token)
@@ -390,6 +391,35 @@ def subjects(verb: Token, by_token: dict[int, Mention], depth: int = 0) -> tuple
                 found = subjects(clause, by_token, depth + 1)[0]
         return found, False
     return [], False
+
+
+DASHES = frozenset({"—", "–", "-", "--", "―"})
+
+
+def _dateline_dash(sent: Span) -> int | None:
+    """The dash that ends a dateline opening the sentence ("NAIROBI, Kenya (AP) —", "TOKYO (Reuters) -"):
+    an upper-case place word first, then only names, commas and an agency in parentheses."""
+    first = sent[0]
+    if not (first.is_alpha and first.is_upper and len(first) > 1):
+        return None
+    for tok in sent[1:12]:
+        if tok.text in DASHES:
+            return tok.i
+        if not (tok.is_punct or tok.pos_ == "PROPN" or tok.is_upper or tok.is_title):
+            return None
+    return None
+
+
+def _past_dateline(subj: Token, verb: Token) -> Token:
+    """A dateline is never a subject (rule 2): "WARSAW (AP) — Poland stationed…" parses WARSAW as the
+    subject with Poland in apposition; the head of the phrase after the dash is the subject."""
+    dash = _dateline_dash(subj.sent)
+    if dash is None or subj.i >= dash:
+        return subj
+    for tok in subj.doc[dash + 1 : verb.i]:
+        if tok.head.i <= dash or tok.head.i == verb.i:
+            return tok
+    return subj
 
 
 def _quoted_other(pron: Token) -> bool:
@@ -532,6 +562,7 @@ def _has_condition(toks: list[Token], lex: Lexicon) -> bool:
 def code_sentence(sent: Span, by_token: dict[int, Mention], lex: Lexicon, places: list | None = None) -> list[CodedEvent]:
     events: list[CodedEvent] = []
     unowned: set[int] = set()  # content of event verbs whose actor is unknown: still not coded on its own
+    _implied_subjects(sent, by_token, lex, places or [])
     for tok in sent:
         if tok.pos_ not in ("VERB",) and not (tok.pos_ == "AUX" and tok.lemma_ in lex.light_verbs):
             continue
@@ -627,6 +658,11 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
     ev.owner = owner
     if _labour(ev, lex):
         ev.event_type, ev.entry = "PROTEST", VerbEntry("PROTEST", mode="strike")
+    elif _civil(ev, lex):  # "students blockaded three bridges", "protesters stormed the parliament"
+        mode = "riot" if lemma in _words(lex, "riot_verbs") else None
+        ev.event_type, ev.entry = "PROTEST", VerbEntry("PROTEST", mode=mode)
+    elif ev.event_type == "AID" and ev.actor2 is None and _forces(tok, lex):
+        ev.event_type, ev.entry = "MOBILIZE", VerbEntry("MOBILIZE")  # troops sent within the country
     if ev.status != "denied" and _hedged(tok, lex):
         ev.status = "hypothetical"
     if ev.event_type == "AGREE" and lemma in REFUSABLE and any(c.dep_ == "neg" for c in tok.children):
@@ -717,6 +753,22 @@ def _rhetoric(ev: "CodedEvent", lex: Lexicon) -> bool:
         for p in _child(prep, "pobj")
     ] + _child(ev.trigger, "dobj")
     return bool(targets) and all(t.lemma_.lower() in abstract or t.lower_.endswith("ism") for t in targets)
+
+
+def _civil(ev: "CodedEvent", lex: Lexicon) -> bool:
+    """A blockade, occupation or storming by civilians is a protest, not an armed assault."""
+    if ev.event_type != "ASSAULT" or ev.actor1 is None or ev.actor1.actor.actor_type != "group":
+        return False
+    if ev.trigger.lemma_.lower() not in _words(lex, "civil_protest_verbs"):
+        return False
+    return ev.actor1.actor.name.lower().split()[-1] in _words(lex, "civilian_nouns")
+
+
+def _forces(tok: Token, lex: Lexicon) -> bool:
+    """Does the verb move armed forces ("sent 2,000 soldiers", "moved tanks and troops")?"""
+    forces = _words(lex, "force_nouns")
+    objs = [o for d in _child(tok, "dobj") for o in (d, *d.conjuncts)]
+    return any(o.lemma_.lower() in forces or o.lower_ in forces for o in objs)
 
 
 def _labour(ev: "CodedEvent", lex: Lexicon) -> bool:
@@ -818,13 +870,13 @@ def _noun_actor(noun: Token, by_token) -> list[Mention]:
     return []
 
 
-def _implied_actor(noun: Token, sent: Span, lex: Lexicon, places: list) -> Mention | None:
+def _implied_actor(noun: Token, sent: Span, lex: Lexicon, places: list, agent: str | None = None) -> Mention | None:
     """ "a riot broke out in Nairobi" → Kenyan rioters: the generic doer of a protest noun, of the
     country of the event's place (the first place of the sentence with a country), else of none."""
     from transforms.actors import Actor, _adjective_demonym  # the actors module owns naming
     from transforms.places import event_place
 
-    agent = lex.word_maps.get("implied_agents", {}).get(noun.lemma_.lower())
+    agent = agent or lex.word_maps.get("implied_agents", {}).get(noun.lemma_.lower())
     if agent is None:
         return None
     place = event_place(noun, sent, places, set()) if places else None
@@ -834,6 +886,35 @@ def _implied_actor(noun: Token, sent: Span, lex: Lexicon, places: list) -> Menti
     demonym = _adjective_demonym(country, lex) if country else None
     name = f"{demonym} {agent}" if demonym else agent
     return Mention(noun.i, noun.i + 1, Actor(name, "group", country), name, "implied")
+
+
+QUANTITY_HEADS = frozenset({"thousand", "hundred", "ten", "dozen", "million", "crowd", "group", "number", "score"})
+
+
+def _implied_subjects(sent: Span, by_token: dict[int, Mention], lex: Lexicon, places: list) -> None:
+    """The unnamed crowd of a protest is a generic actor of the event's country (rule 1): "Thousands of
+    farmers marched towards New Delhi" → Indian farmers, "people rallied in Tbilisi" → Georgian
+    protesters; "students blockaded the bridges" too. Adds the mentions to `by_token`."""
+    civil = _words(lex, "civilian_nouns")
+    for verb in sent:
+        if verb.pos_ != "VERB":
+            continue
+        found = lookup(verb, lex)
+        protest = found is not None and found[0].event_type == "PROTEST"
+        for subj in _child(verb, "nsubj"):
+            subj = _past_dateline(subj, verb)
+            if subj.pos_ not in ("NOUN", "NUM") or _head_mention(subj, by_token) or subj.i in by_token:
+                continue
+            head = subj
+            if head.lemma_.lower() in QUANTITY_HEADS or head.pos_ == "NUM":
+                head = next((p for pr in _child(head, "prep") if pr.lower_ == "of" for p in _child(pr, "pobj")), head)
+            noun = head.lemma_.lower() if head.lemma_.lower() in civil else head.lower_
+            if not (protest or (found is not None and noun in civil and verb.lemma_.lower() in _words(lex, "civil_protest_verbs"))):
+                continue
+            agent = head.lower_ if noun in civil and head.tag_ == "NNS" else None
+            m = _implied_actor(verb, sent, lex, places, agent)
+            if m is not None:
+                by_token[subj.i] = Mention(subj.i, subj.i + 1, m.actor, m.text, "implied")
 
 
 def _nominal_agents(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent], places: list) -> list[CodedEvent]:
