@@ -870,7 +870,15 @@ def _noun_actor(noun: Token, by_token) -> list[Mention]:
     return []
 
 
-def _implied_actor(noun: Token, sent: Span, lex: Lexicon, places: list, agent: str | None = None) -> Mention | None:
+def _subtree_country(tok: Token, by_token: dict[int, Mention]) -> str | None:
+    """The country of an actor named inside a phrase ("workers affiliated with the Serbian union")."""
+    found = (by_token[t.i].actor.country for t in tok.subtree if t.i > tok.i and t.i in by_token)
+    return next((c for c in found if c), None)
+
+
+def _implied_actor(
+    noun: Token, sent: Span, lex: Lexicon, places: list, agent: str | None = None, country: str | None = None
+) -> Mention | None:
     """ "a riot broke out in Nairobi" → Kenyan rioters: the generic doer of a protest noun, of the
     country of the event's place (the first place of the sentence with a country), else of none."""
     from transforms.actors import Actor, _adjective_demonym  # the actors module owns naming
@@ -879,10 +887,11 @@ def _implied_actor(noun: Token, sent: Span, lex: Lexicon, places: list, agent: s
     agent = agent or lex.word_maps.get("implied_agents", {}).get(noun.lemma_.lower())
     if agent is None:
         return None
-    place = event_place(noun, sent, places, set()) if places else None
-    if place is None or not place.country:
-        place = next((p for p in places if sent.start <= p.start < sent.end and p.country), None)
-    country = place.country if place else None
+    if country is None:
+        place = event_place(noun, sent, places, set()) if places else None
+        if place is None or not place.country:
+            place = next((p for p in places if sent.start <= p.start < sent.end and p.country), None)
+        country = place.country if place else None
     demonym = _adjective_demonym(country, lex) if country else None
     name = f"{demonym} {agent}" if demonym else agent
     return Mention(noun.i, noun.i + 1, Actor(name, "group", country), name, "implied")
@@ -901,18 +910,23 @@ def _implied_subjects(sent: Span, by_token: dict[int, Mention], lex: Lexicon, pl
             continue
         found = lookup(verb, lex)
         protest = found is not None and found[0].event_type == "PROTEST"
-        for subj in _child(verb, "nsubj"):
+        subjs = _child(verb, "nsubj")
+        if verb.dep_ == "acl" and verb.tag_ == "VBG":
+            subjs.append(verb.head)  # "protesters blocking highways"
+        for subj in subjs:
             subj = _past_dateline(subj, verb)
-            if subj.pos_ not in ("NOUN", "NUM") or _head_mention(subj, by_token) or subj.i in by_token:
+            common = subj.pos_ in ("NOUN", "NUM") or (subj.pos_ == "PROPN" and subj.lower_ in civil)
+            if not common or _head_mention(subj, by_token) or subj.i in by_token:
                 continue
             head = subj
             if head.lemma_.lower() in QUANTITY_HEADS or head.pos_ == "NUM":
                 head = next((p for pr in _child(head, "prep") if pr.lower_ == "of" for p in _child(pr, "pobj")), head)
             noun = head.lemma_.lower() if head.lemma_.lower() in civil else head.lower_
-            if not (protest or (found is not None and noun in civil and verb.lemma_.lower() in _words(lex, "civil_protest_verbs"))):
+            crowd = verb.lemma_.lower() in _words(lex, "civil_protest_verbs") | _words(lex, "crowd_verbs")
+            if not (protest or (found is not None and noun in civil and crowd)):
                 continue
-            agent = head.lower_ if noun in civil and head.tag_ == "NNS" else None
-            m = _implied_actor(verb, sent, lex, places, agent)
+            agent = head.lower_ if noun in civil and head.tag_ in ("NNS", "NNPS") else None
+            m = _implied_actor(verb, sent, lex, places, agent, _subtree_country(subj, by_token))
             if m is not None:
                 by_token[subj.i] = Mention(subj.i, subj.i + 1, m.actor, m.text, "implied")
 
