@@ -146,3 +146,57 @@ def test_sentencing_is_coerce(code):
 def test_brokering_a_truce_is_mediation(code):
     e = of_type(code("Qatar brokered a truce between Israel and Hamas."), "CONSULT")
     assert e["actor1"] == "Qatar"
+
+
+# --- datelines and unnamed crowds ---------------------------------------------------------------------
+
+
+def test_dateline_is_never_the_subject(code):
+    e = of_type(code("WARSAW (AP) — Poland stationed 10,000 soldiers along its border with Belarus on Wednesday."), "MOBILIZE")
+    assert (e["actor1"], e["quantity"]) == ("Poland", 10000)
+
+
+def test_dateline_with_country_gives_way_to_coordinated_subjects(code):
+    e = of_type(code("NAIROBI, Kenya (AP) — Kenya and Ethiopia signed an agreement on Tuesday to share river water."), "AGREE")
+    assert {e["actor1"], e["actor2"]} == {"Kenya", "Ethiopia"}
+
+
+def test_unnamed_crowd_of_a_protest_is_a_generic_actor_of_the_place(code):
+    e = of_type(code("Thousands of farmers on tractors marched towards New Delhi on Tuesday to demand better prices."), "PROTEST")
+    assert e["actor1_country"] == "IND"
+
+
+def test_protesters_blocking_highways_protest(code):
+    e = of_type(code("Protesters blocking highways in central Bolivia cut off the main road on Monday."), "PROTEST")
+    assert e["actor1_country"] == "BOL"
+
+
+def test_students_blockading_bridges_protest_not_assault(code):
+    events = code("University students blockaded three bridges in Belgrade on Saturday.")
+    assert [e["event_type"] for e in events] == ["PROTEST"]
+    assert events[0]["actor1_country"] == "SRB"
+
+
+def test_protesters_storming_a_parliament_riot(code):
+    e = of_type(code("Protesters stormed the parliament in Colombo on Saturday."), "PROTEST")
+    assert (e["actor1_country"], e["mode"]) == ("LKA", "riot")
+
+
+def test_troops_sent_within_the_country_are_mobilised(code):
+    e = of_type(code("Colombia sent 2,000 soldiers to the Catatumbo region on Sunday."), "MOBILIZE")
+    assert (e["actor1"], e["quantity"]) == ("Colombia", 2000)
+
+
+def test_troops_sent_to_another_state_are_aid(code):
+    e = of_type(code("Germany sent 500 soldiers to Lithuania."), "AID")
+    assert e["actor2"] == "Lithuania"
+
+
+def test_car_bomb_exploding_is_an_assault(code):
+    e = of_type(code("A car bomb exploded outside a busy restaurant in Mogadishu on Saturday evening."), "ASSAULT")
+    assert e["actor1_country"] == "SOM"
+
+
+def test_supporters_clashing_are_generic_actors(code):
+    e = of_type(code("Supporters of rival candidates clashed in Papua New Guinea's Enga province on Tuesday."), "ASSAULT")
+    assert e["actor1_country"] == "PNG"

@@ -927,7 +927,7 @@ def _implied_subjects(sent: Span, by_token: dict[int, Mention], lex: Lexicon, pl
                 continue
             agent = head.lower_ if noun in civil and head.tag_ in ("NNS", "NNPS") else None
             m = _implied_actor(verb, sent, lex, places, agent, _subtree_country(subj, by_token))
-            if m is not None:
+            if m is not None and m.actor.country:  # a crowd of no known country stays unnamed
                 by_token[subj.i] = Mention(subj.i, subj.i + 1, m.actor, m.text, "implied")
 
 

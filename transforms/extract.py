@@ -282,8 +282,9 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
                         sent_dates.append(found)
                 elif last_date:
                     found = last_date
-                skip = {i for m in (ev.actor1, ev.actor2) if m for i in range(m.start, m.end)}
-                place = event_place(ev.trigger, sent, places, skip, visit=ev.event_type == "CONSULT")
+                visit = ev.event_type == "CONSULT"  # the host of a visit is also its place ("arrived in Pyongyang")
+                skip = {i for m in (ev.actor1, None if visit else ev.actor2) if m for i in range(m.start, m.end)}
+                place = event_place(ev.trigger, sent, places, skip, visit=visit)
                 objs = [c for c in ev.trigger.children if c.dep_ in ("dobj", "nsubjpass")]
                 for t in ev.trigger_tokens:
                     if t is not ev.trigger and t.pos_ == "NOUN":
