@@ -51,8 +51,10 @@ def events_with_checks(
         | (
             (pl.col("trigger_start") >= 0)
             & (pl.col("trigger_start") < pl.col("trigger_end"))
-            & (pl.col("sentence").str.slice(pl.col("trigger_start"), pl.col("trigger_end") - pl.col("trigger_start"))
-               == pl.col("trigger"))
+            & (
+                pl.col("sentence").str.slice(pl.col("trigger_start"), pl.col("trigger_end") - pl.col("trigger_start"))
+                == pl.col("trigger")
+            )
         )
     ).fill_null(False)
     published = joined["published_date"]

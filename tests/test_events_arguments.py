@@ -40,7 +40,9 @@ def test_observer_is_the_claimant_not_the_actor(code):
 
 
 def test_date_of_a_relative_clause_does_not_date_the_main_action(code):
-    events = code("North Korea, which ratified the treaty in November 2024, denies arms deliveries to Russia.", "2025-01-10")
+    events = code(
+        "North Korea, which ratified the treaty in November 2024, denies arms deliveries to Russia.", "2025-01-10"
+    )
     e = of_type(events, "AID")
     assert (e["status"], e["event_date"]) == ("denied", None)
     assert str(of_type(events, "AGREE")["event_date"]).startswith("2024-11")
@@ -152,17 +154,24 @@ def test_brokering_a_truce_is_mediation(code):
 
 
 def test_dateline_is_never_the_subject(code):
-    e = of_type(code("WARSAW (AP) — Poland stationed 10,000 soldiers along its border with Belarus on Wednesday."), "MOBILIZE")
+    e = of_type(
+        code("WARSAW (AP) — Poland stationed 10,000 soldiers along its border with Belarus on Wednesday."), "MOBILIZE"
+    )
     assert (e["actor1"], e["quantity"]) == ("Poland", 10000)
 
 
 def test_dateline_with_country_gives_way_to_coordinated_subjects(code):
-    e = of_type(code("NAIROBI, Kenya (AP) — Kenya and Ethiopia signed an agreement on Tuesday to share river water."), "AGREE")
+    e = of_type(
+        code("NAIROBI, Kenya (AP) — Kenya and Ethiopia signed an agreement on Tuesday to share river water."), "AGREE"
+    )
     assert {e["actor1"], e["actor2"]} == {"Kenya", "Ethiopia"}
 
 
 def test_unnamed_crowd_of_a_protest_is_a_generic_actor_of_the_place(code):
-    e = of_type(code("Thousands of farmers on tractors marched towards New Delhi on Tuesday to demand better prices."), "PROTEST")
+    e = of_type(
+        code("Thousands of farmers on tractors marched towards New Delhi on Tuesday to demand better prices."),
+        "PROTEST",
+    )
     assert e["actor1_country"] == "IND"
 
 
@@ -198,5 +207,7 @@ def test_car_bomb_exploding_is_an_assault(code):
 
 
 def test_supporters_clashing_are_generic_actors(code):
-    e = of_type(code("Supporters of rival candidates clashed in Papua New Guinea's Enga province on Tuesday."), "ASSAULT")
+    e = of_type(
+        code("Supporters of rival candidates clashed in Papua New Guinea's Enga province on Tuesday."), "ASSAULT"
+    )
     assert e["actor1_country"] == "PNG"

@@ -38,52 +38,13 @@ from transforms.attribution import mention_in
 from transforms.lexicon import Lexicon, VerbEntry
 from transforms.status import claim_status
 
-OBJECT_CONTROL = frozenset(
-    {
-        "persuade",
-        "ask",
-        "urge",
-        "force",
-        "help",
-        "allow",
-        "invite",
-        "order",
-        "call",
-        "encourage",
-        "press",
-        "convince",
-        "compel",
-        "pressure",
-        "push",
-        "tell",
-        "instruct",
-    }
-)
-COUNTERPART_PREPS = ("with", "to", "against", "on", "toward", "towards", "at", "for", "from", "into", "between")
 TRANSFER_TYPES = frozenset({"AID", "MOBILIZE"})
 COOPERATIVE_TYPES = frozenset({"CONSULT", "COOPERATE", "AID", "AGREE", "SUPPORT"})
 RESTRICTIVE_TYPES = frozenset({"SANCTION", "COERCE"})
 HOSTILE_TYPES = frozenset({"ASSAULT", "COERCE", "SANCTION", "REJECT", "RETREAT"})
-PRONOUNS = frozenset({"it", "they", "he", "she", "we"})
-COPULAS = frozenset({"be", "seem", "appear", "going", "get", "become"})
 # dependencies of an event's arguments whose subtrees are that event's content
 CONTENT_DEPS = frozenset(
     {"xcomp", "ccomp", "dobj", "dative", "prep", "pcomp", "pobj", "acl", "attr", "oprd", "acomp", "advcl", "npadvmod"}
-)
-CLAIM_NOUNS = frozenset(
-    {
-        "claim",
-        "allegation",
-        "report",
-        "accusation",
-        "charge",
-        "rumor",
-        "rumour",
-        "statement",
-        "information",
-        "suggestion",
-        "assertion",
-    }
 )
 
 
@@ -99,7 +60,6 @@ class CodedEvent:
     sentence: Span
     light: bool = False  # carried by a light verb or an event noun
     owner: Token | None = None  # the verb whose arguments are this event's content (default: trigger)
-
     how: str = "verb"  # the rule that found the type (coding_shared.md: verb, phrase, nominal, deny, …)
 
     @property
@@ -352,7 +312,7 @@ def _head_mention(tok: Token, by_token: dict[int, Mention]) -> list[Mention]:
     return first
 
 
-def subjects(verb: Token, by_token: dict[int, Mention], depth: int = 0) -> tuple[list[Mention], bool]:
+def subjects(verb: Token, by_token: dict[int, Mention], lex: Lexicon, depth: int = 0) -> tuple[list[Mention], bool]:
     """Who acts, and whether the verb is passive (its grammatical subject is acted on)."""
     if depth > 6:
         return [], False
@@ -360,60 +320,58 @@ def subjects(verb: Token, by_token: dict[int, Mention], depth: int = 0) -> tuple
     if agent:
         return agent, True
     for subj in _child(verb, "nsubj"):
-        subj = _past_dateline(subj, verb)
+        subj = _past_dateline(subj, verb, lex)
         found = _head_mention(subj, by_token)
         if subj.lower_ in ("which", "who", "that") and verb.dep_ == "relcl":
             found = _head_mention(verb.head, by_token)
-        elif not found and subj.lower_ in PRONOUNS and not _quoted_other(subj):
+        elif not found and subj.lower_ in _words(lex, "subject_pronouns") and not _quoted_other(subj):
             found = _antecedent(verb, by_token)
         return found, False
     if _child(verb, "nsubjpass"):
         return [], True
     head = verb.head
     if verb.dep_ == "xcomp":
-        if head.lemma_.lower() in OBJECT_CONTROL:
+        if head.lemma_.lower() in _words(lex, "object_control"):
             objs = [m for o in _child(head, "dobj") for m in _head_mention(o, by_token)]
             if objs:
                 return objs, False
-        return subjects(head, by_token, depth + 1)[0], False
+        return subjects(head, by_token, lex, depth + 1)[0], False
     if verb.dep_ in ("ROOT", "conj"):
         stranded = _stranded_subject(verb, by_token)
         if stranded or verb.dep_ == "ROOT":
             return stranded, False
     if verb.dep_ in ("conj", "advcl", "ccomp", "pcomp", "acomp") and head is not verb:
-        return subjects(head, by_token, depth + 1)[0], False
+        return subjects(head, by_token, lex, depth + 1)[0], False
     if verb.dep_ in ("relcl", "acl") and head is not verb:
         found = _head_mention(head, by_token)
         if not found and verb.dep_ == "acl":
             # "sent a message asking for…", "showed their willingness to strengthen…"
             clause = next((a for a in head.ancestors if a.pos_ in ("VERB", "AUX")), None)
             if clause is not None:
-                found = subjects(clause, by_token, depth + 1)[0]
+                found = subjects(clause, by_token, lex, depth + 1)[0]
         return found, False
     return [], False
 
 
-DASHES = frozenset({"—", "–", "-", "--", "―"})
-
-
-def _dateline_dash(sent: Span) -> int | None:
+def _dateline_dash(sent: Span, lex: Lexicon) -> int | None:
     """The dash that ends a dateline opening the sentence ("NAIROBI, Kenya (AP) —", "TOKYO (Reuters) -"):
     an upper-case place word first, then only names, commas and an agency in parentheses."""
+    dashes = _words(lex, "dateline_dashes")
     first = sent[0]
     if not (first.is_alpha and first.is_upper and len(first) > 1):
         return None
     for tok in sent[1:12]:
-        if tok.text in DASHES:
+        if tok.text in dashes:
             return tok.i
         if not (tok.is_punct or tok.pos_ == "PROPN" or tok.is_upper or tok.is_title):
             return None
     return None
 
 
-def _past_dateline(subj: Token, verb: Token) -> Token:
+def _past_dateline(subj: Token, verb: Token, lex: Lexicon) -> Token:
     """A dateline is never a subject (rule 2): "WARSAW (AP) — Poland stationed…" parses WARSAW as the
     subject with Poland in apposition; the head of the phrase after the dash is the subject."""
-    dash = _dateline_dash(subj.sent)
+    dash = _dateline_dash(subj.sent, lex)
     if dash is None or subj.i >= dash:
         return subj
     for tok in subj.doc[dash + 1 : verb.i]:
@@ -475,10 +433,16 @@ def _antecedent(verb: Token, by_token: dict[int, Mention]) -> list[Mention]:
 
 
 def objects(
-    verb: Token, event_type: str, by_token: dict[int, Mention], skip: set, extra_preps: tuple[str, ...] = ()
+    verb: Token,
+    event_type: str,
+    by_token: dict[int, Mention],
+    skip: set,
+    lex: Lexicon,
+    extra_preps: tuple[str, ...] = (),
 ) -> list[Mention]:
     """The one acted on or the counterpart; `extra_preps` name a destination ("arrived in Pyongyang")."""
     out: list[Mention] = []
+    counterpart = _words(lex, "counterpart_preps")
     direct = _child(verb, "dobj", "dative")
     # "sent workers to North Korea": the parser may hang "to" on the verb as a dative
     nouns = [n for obj in direct for n in (_child(obj, "pobj") if obj.pos_ == "ADP" else [obj])]
@@ -490,7 +454,7 @@ def objects(
     holders = [verb, *nouns]
     for holder in holders:
         for prep in _child(holder, "prep"):
-            if prep.lower_ in COUNTERPART_PREPS or (holder is verb and prep.lower_ in extra_preps):
+            if prep.lower_ in counterpart or (holder is verb and prep.lower_ in extra_preps):
                 for pobj in _child(prep, "pobj"):
                     out.extend(_head_mention(pobj, by_token))
     return [m for m in out if m.actor not in skip]
@@ -517,7 +481,7 @@ def _transparent(lex: Lexicon) -> frozenset[str]:
         | _words(lex, "aspect_verbs")
         | _words(lex, "negating_verbs")
         | _words(lex, "prepare_verbs")
-        | COPULAS
+        | _words(lex, "copulas")
     )
 
 
@@ -559,7 +523,9 @@ def _has_condition(toks: list[Token], lex: Lexicon) -> bool:
     return False
 
 
-def code_sentence(sent: Span, by_token: dict[int, Mention], lex: Lexicon, places: list | None = None) -> list[CodedEvent]:
+def code_sentence(
+    sent: Span, by_token: dict[int, Mention], lex: Lexicon, places: list | None = None
+) -> list[CodedEvent]:
     events: list[CodedEvent] = []
     unowned: set[int] = set()  # content of event verbs whose actor is unknown: still not coded on its own
     _implied_subjects(sent, by_token, lex, places or [])
@@ -599,7 +565,7 @@ def _opened_nouns(tok: Token, sent: Span, by_token, lex: Lexicon) -> list[CodedE
             if ev.actor2 is None:
                 others = [m for p in _child(obj, "prep") for x in _child(p, "pobj") for m in _head_mention(x, by_token)]
                 ev.actor2 = next((m for m in others if m.actor != ev.actor1.actor), None)
-            ev.trigger, ev.owner = obj, tok
+            ev.trigger, ev.owner, ev.how = obj, tok, "not_ruled_out"
             out.append(ev)
     return out
 
@@ -628,51 +594,113 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
     if lemma in lex.deny_verbs:
         return _deny(tok, sent, by_token, lex)
     found = lookup(tok, lex)
+    how = None
     # "welcomed the president" is a visit, "welcomed the decision" is support
     alt = lex.verb_maps.get("object_actor", {}).get(lemma)
     if alt and (found is None or len(found[1]) == 1) and any(o.i in by_token for o in _child(tok, "dobj")):
         found = (alt, [tok], False)
+        how = "object_actor"
     if found is None:
         return None
     entry, trig, light = found
+    if how is None:
+        how = "light_noun" if light else ("phrase" if len(trig) > 1 else "verb")
     chain = _governors(tok, lex)
     owner = tok
     agree_gov = next((g for g in chain if g.lemma_.lower() in lex.agree_verbs), None)
     if agree_gov is not None and _is_hostile(entry) and agree_gov.lemma_.lower() in _words(lex, "oath_verbs"):
-        entry, owner = VerbEntry("THREATEN"), agree_gov  # "vowed to fight on"
+        entry, owner, how = VerbEntry("THREATEN"), agree_gov, "chain_oath"  # "vowed to fight on"
     elif agree_gov is not None and entry.event_type != "AGREE":
-        entry = lex.verbs.get(agree_gov.lemma_.lower(), VerbEntry("AGREE"))
+        entry, how = lex.verbs.get(agree_gov.lemma_.lower(), VerbEntry("AGREE")), "chain_agree"
         if entry.event_type != "AGREE":
             entry = VerbEntry("AGREE")
     elif entry.event_type == "ASSAULT" and any(g.lemma_.lower() in _words(lex, "prepare_verbs") for g in chain):
-        entry = VerbEntry("MOBILIZE")  # "preparing to fight": forces readied, not yet used
+        entry, how = VerbEntry("MOBILIZE"), "chain_prepare"  # "preparing to fight": forces readied, not yet used
     # the trigger's words: the governing verbs up to, not including, a reporting verb ("said that … sent")
     reporting = lex.speech_verbs | _words(lex, "observe_verbs")
     carried = list(itertools.takewhile(lambda g: g.lemma_.lower() not in reporting, chain))
     trig = [*carried, *trig] if carried and all(g.i < tok.i for g in carried) else trig
     if entry.event_type == "MOBILIZE" and lemma in _words(lex, "launch_verbs") and _targeted(tok, lex):
-        entry = VerbEntry("ASSAULT", cameo="19")  # fired or launched at a target (type table)
+        entry, how = VerbEntry("ASSAULT", cameo="19"), "launch_target"  # fired or launched at a target
     ev = _build(tok, entry, trig, by_token, lex, sent, chain=chain, light=light)
     if ev is None or _rhetoric(ev, lex):
         return None
-    ev.owner = owner
-    if _labour(ev, lex):
-        ev.event_type, ev.entry = "PROTEST", VerbEntry("PROTEST", mode="strike")
-    elif _civil(ev, lex):  # "students blockaded three bridges", "protesters stormed the parliament"
-        mode = "riot" if lemma in _words(lex, "riot_verbs") else None
-        ev.event_type, ev.entry = "PROTEST", VerbEntry("PROTEST", mode=mode)
-    elif ev.event_type == "AID" and ev.actor2 is None and _forces(tok, lex):
-        ev.event_type, ev.entry = "MOBILIZE", VerbEntry("MOBILIZE")  # troops sent within the country
-    if ev.status != "denied" and _hedged(tok, lex):
-        ev.status = "hypothetical"
-    if ev.event_type == "AGREE" and lemma in REFUSABLE and any(c.dep_ == "neg" for c in tok.children):
-        # "will not accept", "did not agree to": the actor refuses (a denial of a claim is REJECT too)
-        ev.event_type, ev.entry, ev.status = "REJECT", lex.verbs.get("reject", VerbEntry("REJECT")), "asserted"
-    if ev.status == "asserted" and any(_condition(t, lex) for t in [tok, *chain]):
-        ev.status = "hypothetical"  # "if Hamas ran in the election": a condition, not a report
-    if ev.status in ("planned", "hypothetical") and _is_hostile(entry) and _has_condition([tok, *chain], lex):
-        ev.event_type, ev.entry = "THREATEN", VerbEntry("THREATEN")  # "will withdraw unless…"
+    ev.owner, ev.how = owner, how
+    state = VerbState(tok, chain, entry, lex)
+    for name, rule in VERB_RULES:  # in order; a rule that changes the type names the event's `how`
+        before = ev.event_type
+        rule(ev, state)
+        if ev.event_type != before:
+            ev.how = name
     return ev
+
+
+@dataclass
+class VerbState:
+    """What the rules after `_build` read: the verb, the verbs governing it, the type it was built with."""
+
+    tok: Token
+    chain: list[Token]
+    entry: VerbEntry
+    lex: Lexicon
+
+
+def _rule_labour_strike(ev: CodedEvent, st: VerbState) -> None:
+    """ "Kenyan nurses struck over pay", "doctors went on strike" → PROTEST (mode strike), not ASSAULT."""
+    if _labour(ev, st.lex):
+        ev.event_type, ev.entry = "PROTEST", VerbEntry("PROTEST", mode="strike")
+
+
+def _rule_civil_protest(ev: CodedEvent, st: VerbState) -> None:
+    """ "students blockaded three bridges" → PROTEST; "protesters stormed the parliament" → PROTEST, riot."""
+    if _civil(ev, st.lex):
+        mode = "riot" if st.tok.lemma_.lower() in _words(st.lex, "riot_verbs") else None
+        ev.event_type, ev.entry = "PROTEST", VerbEntry("PROTEST", mode=mode)
+
+
+def _rule_domestic_forces(ev: CodedEvent, st: VerbState) -> None:
+    """ "Colombia sent 2,000 soldiers to the Catatumbo region" (no receiving state) → MOBILIZE, not AID."""
+    if ev.event_type == "AID" and ev.actor2 is None and _forces(st.tok, st.lex):
+        ev.event_type, ev.entry = "MOBILIZE", VerbEntry("MOBILIZE")
+
+
+def _rule_possibility(ev: CodedEvent, st: VerbState) -> None:
+    """ "raised the possibility of Russia helping", "did not rule out sending troops" → hypothetical."""
+    if ev.status != "denied" and _hedged(st.tok, st.lex):
+        ev.status = "hypothetical"
+
+
+def _rule_refusal(ev: CodedEvent, st: VerbState) -> None:
+    """ "will not accept", "did not agree to": the actor refuses → REJECT, asserted."""
+    lex, tok = st.lex, st.tok
+    refused = tok.lemma_.lower() in _words(lex, "refusable") and any(c.dep_ == "neg" for c in tok.children)
+    if ev.event_type == "AGREE" and refused:
+        ev.event_type, ev.entry, ev.status = "REJECT", lex.verbs.get("reject", VerbEntry("REJECT")), "asserted"
+
+
+def _rule_condition(ev: CodedEvent, st: VerbState) -> None:
+    """ "if Hamas ran in the election": a condition, not a report → hypothetical."""
+    if ev.status == "asserted" and any(_condition(t, st.lex) for t in [st.tok, *st.chain]):
+        ev.status = "hypothetical"
+
+
+def _rule_conditional_threat(ev: CodedEvent, st: VerbState) -> None:
+    """ "will withdraw unless…": a planned hostile action under a condition → THREATEN."""
+    hostile = ev.status in ("planned", "hypothetical") and _is_hostile(st.entry)
+    if hostile and _has_condition([st.tok, *st.chain], st.lex):
+        ev.event_type, ev.entry = "THREATEN", VerbEntry("THREATEN")
+
+
+# The rules applied, in this order, to an event a verb made (adding a rule is adding an entry).
+VERB_RULES = (
+    ("labour_strike", _rule_labour_strike),
+    ("civil_protest", _rule_civil_protest),
+    ("domestic_forces", _rule_domestic_forces),
+    ("possibility", _rule_possibility),
+    ("refusal", _rule_refusal),
+    ("condition", _rule_condition),
+    ("conditional_threat", _rule_conditional_threat),
+)
 
 
 def _is_hostile(entry: VerbEntry) -> bool:
@@ -686,18 +714,24 @@ def _deny(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | None:
         return None
     found = lookup(tok, lex)
     if found and len(found[1]) > 1 and not found[2]:
-        return _build(tok, found[0], found[1], by_token, lex, sent)
+        return _named(_build(tok, found[0], found[1], by_token, lex, sent), "deny_phrase")
     if any(_is_action(c, lex) for c in _child(tok, "xcomp", "ccomp")):
         return None  # "denied sending troops": the action is coded, status denied
     for obj in _child(tok, "dobj"):
-        if obj.lemma_.lower() in CLAIM_NOUNS:
+        if obj.lemma_.lower() in _words(lex, "claim_nouns"):
             break
         noun = _noun_entry(obj, lex)
         if noun:
             toks = [tok, *[c for c in obj.lefts if c.dep_ == "compound"], obj]
-            return _build(tok, noun[0], toks, by_token, lex, sent, status="denied")
+            return _named(_build(tok, noun[0], toks, by_token, lex, sent, status="denied"), "deny")
         break
-    return _build(tok, lex.verbs.get("reject", VerbEntry("REJECT")), [tok], by_token, lex, sent)
+    return _named(_build(tok, lex.verbs.get("reject", VerbEntry("REJECT")), [tok], by_token, lex, sent), "deny_claim")
+
+
+def _named(ev: CodedEvent | None, how: str) -> CodedEvent | None:
+    if ev is not None:
+        ev.how = how
+    return ev
 
 
 def _neither_nor(tok: Token) -> bool:
@@ -740,22 +774,19 @@ def _targeted(tok: Token, lex: Lexicon) -> bool:
     return False
 
 
-def _rhetoric(ev: "CodedEvent", lex: Lexicon) -> bool:
+def _rhetoric(ev: CodedEvent, lex: Lexicon) -> bool:
     """ "we will always fight together against imperialism": a hostile act aimed only at abstract
     nouns is rhetoric, no event (rule 2); "X and Y fight together" does not make Y its target."""
     if ev.event_type not in ("ASSAULT", "THREATEN"):
         return False
     abstract = _words(lex, "abstract_targets")
     targets = [
-        p
-        for prep in _child(ev.trigger, "prep")
-        if prep.lower_ in ("against", "for")
-        for p in _child(prep, "pobj")
+        p for prep in _child(ev.trigger, "prep") if prep.lower_ in ("against", "for") for p in _child(prep, "pobj")
     ] + _child(ev.trigger, "dobj")
     return bool(targets) and all(t.lemma_.lower() in abstract or t.lower_.endswith("ism") for t in targets)
 
 
-def _civil(ev: "CodedEvent", lex: Lexicon) -> bool:
+def _civil(ev: CodedEvent, lex: Lexicon) -> bool:
     """A blockade, occupation or storming by civilians is a protest, not an armed assault."""
     if ev.event_type != "ASSAULT" or ev.actor1 is None or ev.actor1.actor.actor_type != "group":
         return False
@@ -771,7 +802,7 @@ def _forces(tok: Token, lex: Lexicon) -> bool:
     return any(o.lemma_.lower() in forces or o.lower_ in forces for o in objs)
 
 
-def _labour(ev: "CodedEvent", lex: Lexicon) -> bool:
+def _labour(ev: CodedEvent, lex: Lexicon) -> bool:
     """ "doctors went on strike", "the strike by Nigerian nurses": a strike by workers is PROTEST."""
     strike = next((t for t in ev.trigger_tokens if t.lemma_.lower() == "strike"), None)
     if strike is None or ev.event_type != "ASSAULT" or ev.actor1 is None:
@@ -789,7 +820,7 @@ def _demands(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> li
     for tok in sent:
         if tok.lemma_.lower() not in lex.speech_verbs and tok.lemma_.lower() not in ("conclude", "insist"):
             continue
-        speakers = subjects(tok, by_token)[0]
+        speakers = subjects(tok, by_token, lex)[0]
         if not speakers:
             continue
         for comp in _child(tok, "ccomp"):
@@ -811,6 +842,7 @@ def _demands(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> li
                     addressees[0],
                     sent,
                     owner=tok,
+                    how="demand",
                 )
             )
     return out
@@ -818,7 +850,6 @@ def _demands(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> li
 
 RECIPROCAL_TYPES = frozenset({"CONSULT", "AGREE"})
 SPEECH_TYPES = frozenset({"REQUEST", "ACCUSE", "THREATEN", "REJECT", "SUPPORT"})
-REFUSABLE = frozenset({"accept", "agree", "consent", "approve"})  # negated by the actor: a refusal
 
 
 def _nominal(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> list[CodedEvent]:
@@ -850,7 +881,9 @@ def _nominal(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> li
         if status == "hypothetical":
             continue  # "the meeting between X and Y could focus on…": a forecast (rule 2)
         trig = [*found[1], verb] if verb.pos_ in ("VERB", "AUX") else found[1]
-        out.append(CodedEvent(found[0].event_type, found[0], noun, trig, status, sides[0], sides[1], sent, True))
+        out.append(
+            CodedEvent(found[0].event_type, found[0], noun, trig, status, sides[0], sides[1], sent, True, how="nominal")
+        )
     return out
 
 
@@ -897,9 +930,6 @@ def _implied_actor(
     return Mention(noun.i, noun.i + 1, Actor(name, "group", country), name, "implied")
 
 
-QUANTITY_HEADS = frozenset({"thousand", "hundred", "ten", "dozen", "million", "crowd", "group", "number", "score"})
-
-
 def _implied_subjects(sent: Span, by_token: dict[int, Mention], lex: Lexicon, places: list) -> None:
     """The unnamed crowd of a protest is a generic actor of the event's country (rule 1): "Thousands of
     farmers marched towards New Delhi" → Indian farmers, "people rallied in Tbilisi" → Georgian
@@ -914,12 +944,12 @@ def _implied_subjects(sent: Span, by_token: dict[int, Mention], lex: Lexicon, pl
         if verb.dep_ == "acl" and verb.tag_ == "VBG":
             subjs.append(verb.head)  # "protesters blocking highways"
         for subj in subjs:
-            subj = _past_dateline(subj, verb)
+            subj = _past_dateline(subj, verb, lex)
             common = subj.pos_ in ("NOUN", "NUM") or (subj.pos_ == "PROPN" and subj.lower_ in civil)
             if not common or _head_mention(subj, by_token) or subj.i in by_token:
                 continue
             head = subj
-            if head.lemma_.lower() in QUANTITY_HEADS or head.pos_ == "NUM":
+            if head.lemma_.lower() in _words(lex, "quantity_heads") or head.pos_ == "NUM":
                 head = next((p for pr in _child(head, "prep") if pr.lower_ == "of" for p in _child(pr, "pobj")), head)
             noun = head.lemma_.lower() if head.lemma_.lower() in civil else head.lower_
             crowd = verb.lemma_.lower() in _words(lex, "civil_protest_verbs") | _words(lex, "crowd_verbs")
@@ -956,7 +986,7 @@ def _nominal_agents(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]
             continue  # "during a visit by X", "X's visit comes after…": background, not a report
         others = []
         for prep in _child(noun, "prep"):
-            if prep.lower_ in COUNTERPART_PREPS or prep.lower_ in ("of", "in"):
+            if prep.lower_ in _words(lex, "counterpart_preps") or prep.lower_ in ("of", "in"):
                 for pobj in _child(prep, "pobj"):
                     others += _head_mention(pobj, by_token)
         actor2 = next((m for m in others if m.actor != actors[0].actor), None)
@@ -967,10 +997,11 @@ def _nominal_agents(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]
             status = claim_status(verb, [verb, *_governors(verb, lex)], lex)
             if status == "hypothetical":
                 continue  # "the talks could focus on…": a forecast (rule 2)
-        trig = [*toks, *( [verb] if occurs else [])]
+        trig = [*toks, *([verb] if occurs else [])]
         if occurs:
             trig += [c for c in verb.children if c.dep_ == "prt"]  # "broke out"
-        ev = CodedEvent(entry.event_type, entry, noun, trig, status, actors[0], actor2, sent, True)
+        how = "implied_doer" if actors[0].source == "implied" else "nominal_agent"
+        ev = CodedEvent(entry.event_type, entry, noun, trig, status, actors[0], actor2, sent, True, how=how)
         if _labour(ev, lex) or (noun.lemma_.lower() == "strike" and actors[0].source == "implied"):
             ev.event_type, ev.entry = "PROTEST", VerbEntry("PROTEST", mode="strike")
         out.append(ev)
@@ -990,7 +1021,7 @@ def _build(
     light: bool = False,
 ) -> CodedEvent | None:
     chain = chain if chain is not None else _governors(tok, lex)
-    actors1, passive = subjects(tok, by_token)
+    actors1, passive = subjects(tok, by_token, lex)
     patient = []
     if passive:
         patient = [m for s in _child(tok, "nsubjpass") for m in _head_mention(s, by_token)]
@@ -1001,12 +1032,12 @@ def _build(
         return None
     actor1 = actors1[0]
     dest = ("in", "at") if tok.lemma_.lower() in _words(lex, "destination_verbs") else ()
-    others = patient + objects(tok, entry.event_type, by_token, {actor1.actor}, dest)
+    others = patient + objects(tok, entry.event_type, by_token, {actor1.actor}, lex, dest)
     if not others:
         # the content's participants: "demanded that the government [provide]", "threatened to [ban] X"
         for comp in _child(tok, "xcomp", "ccomp"):
             others += [m for s in _child(comp, "nsubj") for m in _head_mention(s, by_token)]
-            others += objects(comp, entry.event_type, by_token, {actor1.actor})
+            others += objects(comp, entry.event_type, by_token, {actor1.actor}, lex)
     if not others and len(actors1) > 1:
         others = actors1[1:]  # "X and Y met": the second is the counterpart
     actor2 = next((m for m in others if m.actor != actor1.actor), None)
