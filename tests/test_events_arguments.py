@@ -211,3 +211,8 @@ def test_supporters_clashing_are_generic_actors(code):
         code("Supporters of rival candidates clashed in Papua New Guinea's Enga province on Tuesday."), "ASSAULT"
     )
     assert e["actor1_country"] == "PNG"
+
+
+def test_quantity_of_what_was_hit_in_a_participle(code):
+    e = of_type(code("Russian troops shelled Kharkiv on Monday, wounding 30 civilians."), "ASSAULT")
+    assert (e["quantity"], e["quantity_unit"]) == (30, "civilians")

@@ -297,7 +297,14 @@ def _quantity_of(ev: CodedEvent):
     """A count tied to the action: of its object, its passive subject or an event noun of the trigger."""
     objs = [c for c in ev.trigger.children if c.dep_ in ("dobj", "nsubjpass")]
     objs += [t for t in ev.trigger_tokens if t is not ev.trigger and t.pos_ == "NOUN"]
-    return event_quantity(ev.trigger, objs)
+    found = event_quantity(ev.trigger, objs)
+    if found is None:  # what was hit, in a participle of the action: "a bomb exploded, killing at least 12 people"
+        verb = ev.trigger if ev.trigger.pos_ == "VERB" else ev.trigger.head
+        for part in (c for c in verb.children if c.dep_ in ("advcl", "xcomp", "conj") and c.tag_ == "VBG"):
+            found = event_quantity(part, [c for c in part.children if c.dep_ == "dobj"])
+            if found:
+                break
+    return found
 
 
 def _trigger_offsets(ev: CodedEvent, st: SentenceState) -> tuple[int, int]:
