@@ -27,7 +27,7 @@ def events_with_checks(
     known_actor_ids: set[str] | None = None,
     known_source_ids: set[str] | None = None,
 ) -> pl.DataFrame:
-    """`events` plus `_offsets_point_at_sentence`, `_date_consistent`, `_not_after_publication`,
+    """`events` plus `_offsets_point_at_sentence`, `_trigger_in_sentence`, `_date_consistent`, `_not_after_publication`,
     `_source_exists` and `_actors_exist`, aligned row by row with `events`."""
     texts = sources.select("source_id", "text", "published_date").unique("source_id", keep="first")
     # maintain_order: polars does not promise the left order of a join otherwise, and every check
@@ -46,6 +46,17 @@ def events_with_checks(
             strict=True,
         )
     ]
+    trigger_in_sentence = (
+        pl.col("trigger").is_null()
+        | (
+            (pl.col("trigger_start") >= 0)
+            & (pl.col("trigger_start") < pl.col("trigger_end"))
+            & (
+                pl.col("sentence").str.slice(pl.col("trigger_start"), pl.col("trigger_end") - pl.col("trigger_start"))
+                == pl.col("trigger")
+            )
+        )
+    ).fill_null(False)
     published = joined["published_date"]
     ids = list(actor_ids)
     return events.with_columns(
@@ -57,6 +68,7 @@ def events_with_checks(
             | published.is_null()
             | (pl.col("event_date") <= published)
         ).alias("_not_after_publication"),
+        trigger_in_sentence.alias("_trigger_in_sentence"),
         pl.col("source_id").is_in(list(source_ids)).fill_null(False).alias("_source_exists"),
         (
             (pl.col("actor1_id").is_null() | pl.col("actor1_id").is_in(ids))

@@ -216,7 +216,7 @@ def test_oath_parsed_as_adverbial_clause_still_governs(code):
     assert e["actor1"] == "Iran"
 
 
-def test_main_verb_left_without_subject_takes_the_names_before_it(nlp):
+def test_main_verb_left_without_subject_takes_the_names_before_it(nlp, lex):
     # the parser attached the subject as an apposition ("…for both sides, Lula and Xi showed…"): the actor
     # names right after the comma are the subject (a hand-built parse of that error)
     from spacy.tokens import Doc
@@ -231,10 +231,10 @@ def test_main_verb_left_without_subject_takes_the_names_before_it(nlp):
     doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos, sent_starts=[True] + [False] * 11)
     lula, xi = Actor("Lula da Silva", "person", "BRA"), Actor("Xi Jinping", "person", "CHN")
     by_token = {5: Mention(5, 6, lula, "Lula", "ner"), 7: Mention(7, 8, xi, "Xi", "ner")}
-    assert subjects(doc[8], by_token)[0] == []  # "Talks" is its subject: nothing stranded
+    assert subjects(doc[8], by_token, lex)[0] == []  # "Talks" is its subject: nothing stranded
     deps[0] = "npadvmod"  # the parse error: no subject left on the verb
     doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos, sent_starts=[True] + [False] * 11)
-    assert [m.actor for m in subjects(doc[8], by_token)[0]] == [lula, xi]
+    assert [m.actor for m in subjects(doc[8], by_token, lex)[0]] == [lula, xi]
 
 
 def test_refusing_to_accept_is_a_rejection(code):

@@ -93,6 +93,14 @@ def test_clean_batch_passes_whole(batch):
         ({"sentence_start": 3}, "expect_column_values_to_be_in_set on events._offsets_point_at_sentence"),
         ({"sentence_end": 10_000}, "expect_column_values_to_be_in_set on events._offsets_point_at_sentence"),
         ({"event_date": None}, "expect_column_values_to_be_in_set on events._date_consistent"),
+        (
+            {"trigger": "zzz", "trigger_start": 0, "trigger_end": 3},
+            "expect_column_values_to_be_in_set on events._trigger_in_sentence",
+        ),
+        (
+            {"trigger": "a", "trigger_start": None, "trigger_end": None},
+            "expect_column_values_to_be_in_set on events._trigger_in_sentence",
+        ),
         ({"event_date": date(2024, 3, 9)}, "expect_column_values_to_be_in_set on events._not_after_publication"),
     ],
 )

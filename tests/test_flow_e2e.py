@@ -17,6 +17,8 @@ CONTRACT = {
         "cameo_root": "VARCHAR",
         "quad_class": "INTEGER",
         "trigger": "VARCHAR",
+        "trigger_start": "INTEGER",
+        "trigger_end": "INTEGER",
         "actor1_id": "VARCHAR",
         "actor2_id": "VARCHAR",
         "claimant_id": "VARCHAR",
@@ -126,6 +128,13 @@ def test_values_in_contract_sets_and_offsets_point_at_sentence(seeded):
                    WHERE substr(s.text, e.sentence_start + 1, e.sentence_end - e.sentence_start) <> e.sentence""",
     )
     assert bad[0][0] == 0
+    # the trigger is one span of its sentence, at its offsets (schema version 4)
+    off = q(
+        db,
+        """SELECT count(*) FROM events WHERE trigger_start IS NULL OR trigger_end <= trigger_start
+           OR substr(sentence, trigger_start + 1, trigger_end - trigger_start) <> trigger""",
+    )
+    assert off[0][0] == 0
 
 
 def test_north_korea_deploys_1000_engineers(seeded):

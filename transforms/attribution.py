@@ -75,7 +75,9 @@ def claimant(
     tok = trigger
     while tok.head is not tok and tok.dep_ in CLAUSE_DEPS:
         head = tok.head
-        if head.lemma_.lower() in lex.speech_verbs and head.pos_ in ("VERB", "AUX"):
+        if head.pos_ in ("VERB", "AUX") and (
+            head.lemma_.lower() in lex.speech_verbs or head.lemma_.lower() in lex.verb_lists.get("observe_verbs", ())
+        ):  # "X said…", and an observer: "Estonian intelligence observed trucks carrying shells" (rule 8)
             found = _subject_mention(head, by_token)
             if found:
                 return found

@@ -38,52 +38,13 @@ from transforms.attribution import mention_in
 from transforms.lexicon import Lexicon, VerbEntry
 from transforms.status import claim_status
 
-OBJECT_CONTROL = frozenset(
-    {
-        "persuade",
-        "ask",
-        "urge",
-        "force",
-        "help",
-        "allow",
-        "invite",
-        "order",
-        "call",
-        "encourage",
-        "press",
-        "convince",
-        "compel",
-        "pressure",
-        "push",
-        "tell",
-        "instruct",
-    }
-)
-COUNTERPART_PREPS = ("with", "to", "against", "on", "toward", "towards", "at", "for", "from", "into", "between")
 TRANSFER_TYPES = frozenset({"AID", "MOBILIZE"})
 COOPERATIVE_TYPES = frozenset({"CONSULT", "COOPERATE", "AID", "AGREE", "SUPPORT"})
 RESTRICTIVE_TYPES = frozenset({"SANCTION", "COERCE"})
 HOSTILE_TYPES = frozenset({"ASSAULT", "COERCE", "SANCTION", "REJECT", "RETREAT"})
-PRONOUNS = frozenset({"it", "they", "he", "she", "we"})
-COPULAS = frozenset({"be", "seem", "appear", "going", "get", "become"})
 # dependencies of an event's arguments whose subtrees are that event's content
 CONTENT_DEPS = frozenset(
     {"xcomp", "ccomp", "dobj", "dative", "prep", "pcomp", "pobj", "acl", "attr", "oprd", "acomp", "advcl", "npadvmod"}
-)
-CLAIM_NOUNS = frozenset(
-    {
-        "claim",
-        "allegation",
-        "report",
-        "accusation",
-        "charge",
-        "rumor",
-        "rumour",
-        "statement",
-        "information",
-        "suggestion",
-        "assertion",
-    }
 )
 
 
@@ -99,14 +60,17 @@ class CodedEvent:
     sentence: Span
     light: bool = False  # carried by a light verb or an event noun
     owner: Token | None = None  # the verb whose arguments are this event's content (default: trigger)
+    how: str = "verb"  # the rule that found the type (coding_shared.md: verb, phrase, nominal, deny, …)
+
+    @property
+    def trigger_span(self) -> Span:
+        """One contiguous span of the sentence, from the first to the last trigger word."""
+        toks = sorted(self.trigger_tokens, key=lambda t: t.i)
+        return toks[0].doc[toks[0].i : toks[-1].i + 1]
 
     @property
     def trigger_text(self) -> str:
-        toks = sorted(self.trigger_tokens, key=lambda t: t.i)
-        doc = toks[0].doc
-        if toks[-1].i - toks[0].i <= 8:
-            return doc[toks[0].i : toks[-1].i + 1].text
-        return " ".join(t.text for t in toks)
+        return self.trigger_span.text
 
 
 _KNOWN: dict[str, frozenset[str]] = {}
@@ -224,8 +188,19 @@ def _lookup(tok: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token], bool] | N
             found = _reduce(tok, obj, lex)
             if found:
                 return found[0], found[1], False
+    # verb + particle + preposition + noun: "walked out of the talks"
+    for prt in prts:
+        for c in (*preps, *_child(prt, "prep")):
+            for pobj in _child(c, "pobj"):
+                key3 = (lemma, prt.lemma_.lower(), pobj.lemma_.lower())
+                if key3 in lex.phrases:
+                    return lex.phrases[key3], [tok, prt, c, pobj], False
     # verb + particle / preposition ("set up", "call on", "fire at")
     for c in (*prts, *preps):
+        if (lemma, c.lemma_.lower()) in lex.phrases:
+            return lex.phrases[(lemma, c.lemma_.lower())], [tok, c], False
+    # verb + complement verb: "let refugees enter", "allowed monitors to enter"
+    for c in _child(tok, "ccomp", "xcomp"):
         if (lemma, c.lemma_.lower()) in lex.phrases:
             return lex.phrases[(lemma, c.lemma_.lower())], [tok, c], False
     # verb + preposition + noun: "put on alert", "declared a state of emergency"
@@ -337,7 +312,7 @@ def _head_mention(tok: Token, by_token: dict[int, Mention]) -> list[Mention]:
     return first
 
 
-def subjects(verb: Token, by_token: dict[int, Mention], depth: int = 0) -> tuple[list[Mention], bool]:
+def subjects(verb: Token, by_token: dict[int, Mention], lex: Lexicon, depth: int = 0) -> tuple[list[Mention], bool]:
     """Who acts, and whether the verb is passive (its grammatical subject is acted on)."""
     if depth > 6:
         return [], False
@@ -345,36 +320,64 @@ def subjects(verb: Token, by_token: dict[int, Mention], depth: int = 0) -> tuple
     if agent:
         return agent, True
     for subj in _child(verb, "nsubj"):
+        subj = _past_dateline(subj, verb, lex)
         found = _head_mention(subj, by_token)
         if subj.lower_ in ("which", "who", "that") and verb.dep_ == "relcl":
             found = _head_mention(verb.head, by_token)
-        elif not found and subj.lower_ in PRONOUNS and not _quoted_other(subj):
+        elif not found and subj.lower_ in _words(lex, "subject_pronouns") and not _quoted_other(subj):
             found = _antecedent(verb, by_token)
         return found, False
     if _child(verb, "nsubjpass"):
         return [], True
     head = verb.head
     if verb.dep_ == "xcomp":
-        if head.lemma_.lower() in OBJECT_CONTROL:
+        if head.lemma_.lower() in _words(lex, "object_control"):
             objs = [m for o in _child(head, "dobj") for m in _head_mention(o, by_token)]
             if objs:
                 return objs, False
-        return subjects(head, by_token, depth + 1)[0], False
+        return subjects(head, by_token, lex, depth + 1)[0], False
     if verb.dep_ in ("ROOT", "conj"):
         stranded = _stranded_subject(verb, by_token)
         if stranded or verb.dep_ == "ROOT":
             return stranded, False
     if verb.dep_ in ("conj", "advcl", "ccomp", "pcomp", "acomp") and head is not verb:
-        return subjects(head, by_token, depth + 1)[0], False
+        return subjects(head, by_token, lex, depth + 1)[0], False
     if verb.dep_ in ("relcl", "acl") and head is not verb:
         found = _head_mention(head, by_token)
         if not found and verb.dep_ == "acl":
             # "sent a message asking for…", "showed their willingness to strengthen…"
             clause = next((a for a in head.ancestors if a.pos_ in ("VERB", "AUX")), None)
             if clause is not None:
-                found = subjects(clause, by_token, depth + 1)[0]
+                found = subjects(clause, by_token, lex, depth + 1)[0]
         return found, False
     return [], False
+
+
+def _dateline_dash(sent: Span, lex: Lexicon) -> int | None:
+    """The dash that ends a dateline opening the sentence ("NAIROBI, Kenya (AP) —", "TOKYO (Reuters) -"):
+    an upper-case place word first, then only names, commas and an agency in parentheses."""
+    dashes = _words(lex, "dateline_dashes")
+    first = sent[0]
+    if not (first.is_alpha and first.is_upper and len(first) > 1):
+        return None
+    for tok in sent[1:12]:
+        if tok.text in dashes:
+            return tok.i
+        if not (tok.is_punct or tok.pos_ == "PROPN" or tok.is_upper or tok.is_title):
+            return None
+    return None
+
+
+def _past_dateline(subj: Token, verb: Token, lex: Lexicon) -> Token:
+    """A dateline is never a subject (rule 2): "WARSAW (AP) — Poland stationed…" parses WARSAW as the
+    subject with Poland in apposition; the head of the phrase after the dash is the subject."""
+    dash = _dateline_dash(subj.sent, lex)
+    if dash is None or subj.i >= dash:
+        return subj
+    for tok in subj.doc[dash + 1 : verb.i]:
+        if tok.head.i <= dash or tok.head.i == verb.i:
+            return tok
+    return subj
 
 
 def _quoted_other(pron: Token) -> bool:
@@ -429,9 +432,17 @@ def _antecedent(verb: Token, by_token: dict[int, Mention]) -> list[Mention]:
     return []
 
 
-def objects(verb: Token, event_type: str, by_token: dict[int, Mention], skip: set) -> list[Mention]:
-    """The one acted on or the counterpart."""
+def objects(
+    verb: Token,
+    event_type: str,
+    by_token: dict[int, Mention],
+    skip: set,
+    lex: Lexicon,
+    extra_preps: tuple[str, ...] = (),
+) -> list[Mention]:
+    """The one acted on or the counterpart; `extra_preps` name a destination ("arrived in Pyongyang")."""
     out: list[Mention] = []
+    counterpart = _words(lex, "counterpart_preps")
     direct = _child(verb, "dobj", "dative")
     # "sent workers to North Korea": the parser may hang "to" on the verb as a dative
     nouns = [n for obj in direct for n in (_child(obj, "pobj") if obj.pos_ == "ADP" else [obj])]
@@ -443,7 +454,7 @@ def objects(verb: Token, event_type: str, by_token: dict[int, Mention], skip: se
     holders = [verb, *nouns]
     for holder in holders:
         for prep in _child(holder, "prep"):
-            if prep.lower_ in COUNTERPART_PREPS:
+            if prep.lower_ in counterpart or (holder is verb and prep.lower_ in extra_preps):
                 for pobj in _child(prep, "pobj"):
                     out.extend(_head_mention(pobj, by_token))
     return [m for m in out if m.actor not in skip]
@@ -470,7 +481,7 @@ def _transparent(lex: Lexicon) -> frozenset[str]:
         | _words(lex, "aspect_verbs")
         | _words(lex, "negating_verbs")
         | _words(lex, "prepare_verbs")
-        | COPULAS
+        | _words(lex, "copulas")
     )
 
 
@@ -512,12 +523,18 @@ def _has_condition(toks: list[Token], lex: Lexicon) -> bool:
     return False
 
 
-def code_sentence(sent: Span, by_token: dict[int, Mention], lex: Lexicon) -> list[CodedEvent]:
+def code_sentence(
+    sent: Span, by_token: dict[int, Mention], lex: Lexicon, places: list | None = None
+) -> list[CodedEvent]:
     events: list[CodedEvent] = []
     unowned: set[int] = set()  # content of event verbs whose actor is unknown: still not coded on its own
+    _implied_subjects(sent, by_token, lex, places or [])
     for tok in sent:
         if tok.pos_ not in ("VERB",) and not (tok.pos_ == "AUX" and tok.lemma_ in lex.light_verbs):
             continue
+        if _opens(tok, lex):
+            events.extend(_opened_nouns(tok, sent, by_token, lex))
+            continue  # "does not rule out sending troops": the sending is coded, hypothetical
         ev = _code_verb(tok, sent, by_token, lex)
         if ev is not None:
             events.append(ev)
@@ -525,6 +542,7 @@ def code_sentence(sent: Span, by_token: dict[int, Mention], lex: Lexicon) -> lis
             unowned |= _content(tok, lex)
     events.extend(_demands(sent, by_token, lex, events))
     events.extend(_nominal(sent, by_token, lex, events))
+    events.extend(_nominal_agents(sent, by_token, lex, events, places or []))
     # an action inside another event's content ("threatened to [ban]", "accused X of [killing]") is not coded again
     kept = []
     for ev in events:
@@ -533,6 +551,23 @@ def code_sentence(sent: Span, by_token: dict[int, Mention], lex: Lexicon) -> lis
             continue
         kept.append(ev)
     return kept
+
+
+def _opened_nouns(tok: Token, sent: Span, by_token, lex: Lexicon) -> list[CodedEvent]:
+    """ "Iran does not rule out talks with the US" → CONSULT Iran→US, hypothetical."""
+    out = []
+    for obj in _child(tok, "dobj"):
+        found = _noun_entry(obj, lex)
+        if found is None or found[0].event_type == "NONE":
+            continue
+        ev = _build(tok, found[0], [tok, *found[1]], by_token, lex, sent, status="hypothetical", light=True)
+        if ev is not None:
+            if ev.actor2 is None:
+                others = [m for p in _child(obj, "prep") for x in _child(p, "pobj") for m in _head_mention(x, by_token)]
+                ev.actor2 = next((m for m in others if m.actor != ev.actor1.actor), None)
+            ev.trigger, ev.owner, ev.how = obj, tok, "not_ruled_out"
+            out.append(ev)
+    return out
 
 
 def _speech_act(tok: Token, lex: Lexicon) -> bool:
@@ -559,39 +594,113 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
     if lemma in lex.deny_verbs:
         return _deny(tok, sent, by_token, lex)
     found = lookup(tok, lex)
+    how = None
     # "welcomed the president" is a visit, "welcomed the decision" is support
     alt = lex.verb_maps.get("object_actor", {}).get(lemma)
     if alt and (found is None or len(found[1]) == 1) and any(o.i in by_token for o in _child(tok, "dobj")):
         found = (alt, [tok], False)
+        how = "object_actor"
     if found is None:
         return None
     entry, trig, light = found
+    if how is None:
+        how = "light_noun" if light else ("phrase" if len(trig) > 1 else "verb")
     chain = _governors(tok, lex)
     owner = tok
     agree_gov = next((g for g in chain if g.lemma_.lower() in lex.agree_verbs), None)
     if agree_gov is not None and _is_hostile(entry) and agree_gov.lemma_.lower() in _words(lex, "oath_verbs"):
-        entry, owner = VerbEntry("THREATEN"), agree_gov  # "vowed to fight on"
+        entry, owner, how = VerbEntry("THREATEN"), agree_gov, "chain_oath"  # "vowed to fight on"
     elif agree_gov is not None and entry.event_type != "AGREE":
-        entry = lex.verbs.get(agree_gov.lemma_.lower(), VerbEntry("AGREE"))
+        entry, how = lex.verbs.get(agree_gov.lemma_.lower(), VerbEntry("AGREE")), "chain_agree"
         if entry.event_type != "AGREE":
             entry = VerbEntry("AGREE")
     elif entry.event_type == "ASSAULT" and any(g.lemma_.lower() in _words(lex, "prepare_verbs") for g in chain):
-        entry = VerbEntry("MOBILIZE")  # "preparing to fight": forces readied, not yet used
+        entry, how = VerbEntry("MOBILIZE"), "chain_prepare"  # "preparing to fight": forces readied, not yet used
     # the trigger's words: the governing verbs up to, not including, a reporting verb ("said that … sent")
-    carried = list(itertools.takewhile(lambda g: g.lemma_.lower() not in lex.speech_verbs, chain))
+    reporting = lex.speech_verbs | _words(lex, "observe_verbs")
+    carried = list(itertools.takewhile(lambda g: g.lemma_.lower() not in reporting, chain))
     trig = [*carried, *trig] if carried and all(g.i < tok.i for g in carried) else trig
+    if entry.event_type == "MOBILIZE" and lemma in _words(lex, "launch_verbs") and _targeted(tok, lex):
+        entry, how = VerbEntry("ASSAULT", cameo="19"), "launch_target"  # fired or launched at a target
     ev = _build(tok, entry, trig, by_token, lex, sent, chain=chain, light=light)
-    if ev is None:
+    if ev is None or _rhetoric(ev, lex):
         return None
-    ev.owner = owner
-    if ev.event_type == "AGREE" and lemma in REFUSABLE and any(c.dep_ == "neg" for c in tok.children):
-        # "will not accept", "did not agree to": the actor refuses (a denial of a claim is REJECT too)
-        ev.event_type, ev.entry, ev.status = "REJECT", lex.verbs.get("reject", VerbEntry("REJECT")), "asserted"
-    if ev.status == "asserted" and any(_condition(t, lex) for t in [tok, *chain]):
-        ev.status = "hypothetical"  # "if Hamas ran in the election": a condition, not a report
-    if ev.status in ("planned", "hypothetical") and _is_hostile(entry) and _has_condition([tok, *chain], lex):
-        ev.event_type, ev.entry = "THREATEN", VerbEntry("THREATEN")  # "will withdraw unless…"
+    ev.owner, ev.how = owner, how
+    state = VerbState(tok, chain, entry, lex)
+    for name, rule in VERB_RULES:  # in order; a rule that changes the type names the event's `how`
+        before = ev.event_type
+        rule(ev, state)
+        if ev.event_type != before:
+            ev.how = name
     return ev
+
+
+@dataclass
+class VerbState:
+    """What the rules after `_build` read: the verb, the verbs governing it, the type it was built with."""
+
+    tok: Token
+    chain: list[Token]
+    entry: VerbEntry
+    lex: Lexicon
+
+
+def _rule_labour_strike(ev: CodedEvent, st: VerbState) -> None:
+    """ "Kenyan nurses struck over pay", "doctors went on strike" → PROTEST (mode strike), not ASSAULT."""
+    if _labour(ev, st.lex):
+        ev.event_type, ev.entry = "PROTEST", VerbEntry("PROTEST", mode="strike")
+
+
+def _rule_civil_protest(ev: CodedEvent, st: VerbState) -> None:
+    """ "students blockaded three bridges" → PROTEST; "protesters stormed the parliament" → PROTEST, riot."""
+    if _civil(ev, st.lex):
+        mode = "riot" if st.tok.lemma_.lower() in _words(st.lex, "riot_verbs") else None
+        ev.event_type, ev.entry = "PROTEST", VerbEntry("PROTEST", mode=mode)
+
+
+def _rule_domestic_forces(ev: CodedEvent, st: VerbState) -> None:
+    """ "Colombia sent 2,000 soldiers to the Catatumbo region" (no receiving state) → MOBILIZE, not AID."""
+    if ev.event_type == "AID" and ev.actor2 is None and _forces(st.tok, st.lex):
+        ev.event_type, ev.entry = "MOBILIZE", VerbEntry("MOBILIZE")
+
+
+def _rule_possibility(ev: CodedEvent, st: VerbState) -> None:
+    """ "raised the possibility of Russia helping", "did not rule out sending troops" → hypothetical."""
+    if ev.status != "denied" and _hedged(st.tok, st.lex):
+        ev.status = "hypothetical"
+
+
+def _rule_refusal(ev: CodedEvent, st: VerbState) -> None:
+    """ "will not accept", "did not agree to": the actor refuses → REJECT, asserted."""
+    lex, tok = st.lex, st.tok
+    refused = tok.lemma_.lower() in _words(lex, "refusable") and any(c.dep_ == "neg" for c in tok.children)
+    if ev.event_type == "AGREE" and refused:
+        ev.event_type, ev.entry, ev.status = "REJECT", lex.verbs.get("reject", VerbEntry("REJECT")), "asserted"
+
+
+def _rule_condition(ev: CodedEvent, st: VerbState) -> None:
+    """ "if Hamas ran in the election": a condition, not a report → hypothetical."""
+    if ev.status == "asserted" and any(_condition(t, st.lex) for t in [st.tok, *st.chain]):
+        ev.status = "hypothetical"
+
+
+def _rule_conditional_threat(ev: CodedEvent, st: VerbState) -> None:
+    """ "will withdraw unless…": a planned hostile action under a condition → THREATEN."""
+    hostile = ev.status in ("planned", "hypothetical") and _is_hostile(st.entry)
+    if hostile and _has_condition([st.tok, *st.chain], st.lex):
+        ev.event_type, ev.entry = "THREATEN", VerbEntry("THREATEN")
+
+
+# The rules applied, in this order, to an event a verb made (adding a rule is adding an entry).
+VERB_RULES = (
+    ("labour_strike", _rule_labour_strike),
+    ("civil_protest", _rule_civil_protest),
+    ("domestic_forces", _rule_domestic_forces),
+    ("possibility", _rule_possibility),
+    ("refusal", _rule_refusal),
+    ("condition", _rule_condition),
+    ("conditional_threat", _rule_conditional_threat),
+)
 
 
 def _is_hostile(entry: VerbEntry) -> bool:
@@ -599,21 +708,109 @@ def _is_hostile(entry: VerbEntry) -> bool:
 
 
 def _deny(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | None:
-    """ "deny arms deliveries" → the delivery, denied; "denied the claims" → REJECT; "deny entry" → SANCTION."""
+    """ "deny arms deliveries" → the delivery, denied; "denied the claims" → REJECT; "deny entry" → SANCTION.
+    "neither confirmed nor denied" is no event (rule 6)."""
+    if _neither_nor(tok):
+        return None
     found = lookup(tok, lex)
     if found and len(found[1]) > 1 and not found[2]:
-        return _build(tok, found[0], found[1], by_token, lex, sent)
+        return _named(_build(tok, found[0], found[1], by_token, lex, sent), "deny_phrase")
     if any(_is_action(c, lex) for c in _child(tok, "xcomp", "ccomp")):
         return None  # "denied sending troops": the action is coded, status denied
     for obj in _child(tok, "dobj"):
-        if obj.lemma_.lower() in CLAIM_NOUNS:
+        if obj.lemma_.lower() in _words(lex, "claim_nouns"):
             break
         noun = _noun_entry(obj, lex)
         if noun:
             toks = [tok, *[c for c in obj.lefts if c.dep_ == "compound"], obj]
-            return _build(tok, noun[0], toks, by_token, lex, sent, status="denied")
+            return _named(_build(tok, noun[0], toks, by_token, lex, sent, status="denied"), "deny")
         break
-    return _build(tok, lex.verbs.get("reject", VerbEntry("REJECT")), [tok], by_token, lex, sent)
+    return _named(_build(tok, lex.verbs.get("reject", VerbEntry("REJECT")), [tok], by_token, lex, sent), "deny_claim")
+
+
+def _named(ev: CodedEvent | None, how: str) -> CodedEvent | None:
+    if ev is not None:
+        ev.how = how
+    return ev
+
+
+def _neither_nor(tok: Token) -> bool:
+    """ "neither confirmed nor denied": a denial coordinated with its opposite by neither/nor."""
+    heads = [tok, tok.head] if tok.dep_ == "conj" else [tok, *_child(tok, "conj")]
+    return any(c.lower_ in ("neither", "nor") for h in heads for c in h.children)
+
+
+def _opens(tok: Token, lex: Lexicon) -> bool:
+    """ "does not rule out talks", "did not exclude sending troops": the action stays possible."""
+    lemma = tok.lemma_.lower()
+    words = _words(lex, "open_verbs")
+    phrase = lemma in words or any(f"{lemma} {p.lower_}" in words for p in _child(tok, "prt"))
+    return phrase and any(c.dep_ == "neg" or c.lower_ in ("not", "n't", "never") for c in tok.children)
+
+
+def _hedged(tok: Token, lex: Lexicon) -> bool:
+    """An action under a possibility noun or an open verb: "raised the possibility of Russia [helping]",
+    "did not rule out [sending] troops" → hypothetical (rule 6). Relative clauses end the walk."""
+    nouns = _words(lex, "hypothetical_nouns")
+    cur = tok
+    for _ in range(8):
+        if cur.head is cur or cur.dep_ in ("relcl", "ROOT"):
+            return False
+        cur = cur.head
+        if (cur.pos_ == "NOUN" and cur.lemma_.lower() in nouns) or (cur.pos_ == "VERB" and _opens(cur, lex)):
+            return True
+    return False
+
+
+def _targeted(tok: Token, lex: Lexicon) -> bool:
+    """A launch or firing with a target: "fired missiles at the islands" (ASSAULT, not a test)."""
+    preps, away = _words(lex, "target_preps"), _words(lex, "non_targets")
+    holders = [tok, *_child(tok, "dobj")]
+    for prep in (p for h in holders for p in _child(h, "prep") if p.lower_ in preps and p.i > tok.i):
+        for pobj in (o for o in _child(prep, "pobj") if o.ent_type_ not in ("DATE", "TIME")):
+            words = {pobj.lemma_.lower(), *(c.lemma_.lower() for c in pobj.children if c.dep_ == "compound")}
+            if not words & away:  # "into the Sea of Japan", "towards the open ocean": a test
+                return True
+    return False
+
+
+def _rhetoric(ev: CodedEvent, lex: Lexicon) -> bool:
+    """ "we will always fight together against imperialism": a hostile act aimed only at abstract
+    nouns is rhetoric, no event (rule 2); "X and Y fight together" does not make Y its target."""
+    if ev.event_type not in ("ASSAULT", "THREATEN"):
+        return False
+    abstract = _words(lex, "abstract_targets")
+    targets = [
+        p for prep in _child(ev.trigger, "prep") if prep.lower_ in ("against", "for") for p in _child(prep, "pobj")
+    ] + _child(ev.trigger, "dobj")
+    return bool(targets) and all(t.lemma_.lower() in abstract or t.lower_.endswith("ism") for t in targets)
+
+
+def _civil(ev: CodedEvent, lex: Lexicon) -> bool:
+    """A blockade, occupation or storming by civilians is a protest, not an armed assault."""
+    if ev.event_type != "ASSAULT" or ev.actor1 is None or ev.actor1.actor.actor_type != "group":
+        return False
+    if ev.trigger.lemma_.lower() not in _words(lex, "civil_protest_verbs"):
+        return False
+    return ev.actor1.actor.name.lower().split()[-1] in _words(lex, "civilian_nouns")
+
+
+def _forces(tok: Token, lex: Lexicon) -> bool:
+    """Does the verb move armed forces ("sent 2,000 soldiers", "moved tanks and troops")?"""
+    forces = _words(lex, "force_nouns")
+    objs = [o for d in _child(tok, "dobj") for o in (d, *d.conjuncts)]
+    return any(o.lemma_.lower() in forces or o.lower_ in forces for o in objs)
+
+
+def _labour(ev: CodedEvent, lex: Lexicon) -> bool:
+    """ "doctors went on strike", "the strike by Nigerian nurses": a strike by workers is PROTEST."""
+    strike = next((t for t in ev.trigger_tokens if t.lemma_.lower() == "strike"), None)
+    if strike is None or ev.event_type != "ASSAULT" or ev.actor1 is None:
+        return False
+    if strike.pos_ == "VERB" and _child(strike, "dobj"):
+        return False
+    last = ev.actor1.actor.name.lower().split()[-1]
+    return last in _words(lex, "labour_nouns")
 
 
 def _demands(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> list[CodedEvent]:
@@ -623,7 +820,7 @@ def _demands(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> li
     for tok in sent:
         if tok.lemma_.lower() not in lex.speech_verbs and tok.lemma_.lower() not in ("conclude", "insist"):
             continue
-        speakers = subjects(tok, by_token)[0]
+        speakers = subjects(tok, by_token, lex)[0]
         if not speakers:
             continue
         for comp in _child(tok, "ccomp"):
@@ -645,6 +842,7 @@ def _demands(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> li
                     addressees[0],
                     sent,
                     owner=tok,
+                    how="demand",
                 )
             )
     return out
@@ -652,7 +850,6 @@ def _demands(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> li
 
 RECIPROCAL_TYPES = frozenset({"CONSULT", "AGREE"})
 SPEECH_TYPES = frozenset({"REQUEST", "ACCUSE", "THREATEN", "REJECT", "SUPPORT"})
-REFUSABLE = frozenset({"accept", "agree", "consent", "approve"})  # negated by the actor: a refusal
 
 
 def _nominal(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> list[CodedEvent]:
@@ -684,7 +881,131 @@ def _nominal(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> li
         if status == "hypothetical":
             continue  # "the meeting between X and Y could focus on…": a forecast (rule 2)
         trig = [*found[1], verb] if verb.pos_ in ("VERB", "AUX") else found[1]
-        out.append(CodedEvent(found[0].event_type, found[0], noun, trig, status, sides[0], sides[1], sent, True))
+        out.append(
+            CodedEvent(found[0].event_type, found[0], noun, trig, status, sides[0], sides[1], sent, True, how="nominal")
+        )
+    return out
+
+
+def _noun_actor(noun: Token, by_token) -> list[Mention]:
+    """Who does a nominal event: "a visit by Modi", "Modi's visit", "the Russian ratification"."""
+    for agent in (c for c in noun.children if c.dep_ in ("prep", "agent") and c.lower_ == "by"):
+        found = [m for p in _child(agent, "pobj") for m in _head_mention(p, by_token)]
+        if found:
+            return found
+    for c in noun.lefts:
+        if c.dep_ in ("poss", "amod", "compound", "nmod") and c.i in by_token:
+            return [by_token[c.i]]
+        if c.dep_ == "poss":
+            found = _head_mention(c, by_token)
+            if found:
+                return found
+    return []
+
+
+def _subtree_country(tok: Token, by_token: dict[int, Mention]) -> str | None:
+    """The country of an actor named inside a phrase ("workers affiliated with the Serbian union")."""
+    found = (by_token[t.i].actor.country for t in tok.subtree if t.i > tok.i and t.i in by_token)
+    return next((c for c in found if c), None)
+
+
+def _implied_actor(
+    noun: Token, sent: Span, lex: Lexicon, places: list, agent: str | None = None, country: str | None = None
+) -> Mention | None:
+    """ "a riot broke out in Nairobi" → Kenyan rioters: the generic doer of a protest noun, of the
+    country of the event's place (the first place of the sentence with a country), else of none."""
+    from transforms.actors import Actor, _adjective_demonym  # the actors module owns naming
+    from transforms.places import event_place
+
+    agent = agent or lex.word_maps.get("implied_agents", {}).get(noun.lemma_.lower())
+    if agent is None:
+        return None
+    if country is None:
+        place = event_place(noun, sent, places, set()) if places else None
+        if place is None or not place.country:
+            place = next((p for p in places if sent.start <= p.start < sent.end and p.country), None)
+        country = place.country if place else None
+    demonym = _adjective_demonym(country, lex) if country else None
+    name = f"{demonym} {agent}" if demonym else agent
+    return Mention(noun.i, noun.i + 1, Actor(name, "group", country), name, "implied")
+
+
+def _implied_subjects(sent: Span, by_token: dict[int, Mention], lex: Lexicon, places: list) -> None:
+    """The unnamed crowd of a protest is a generic actor of the event's country (rule 1): "Thousands of
+    farmers marched towards New Delhi" → Indian farmers, "people rallied in Tbilisi" → Georgian
+    protesters; "students blockaded the bridges" too. Adds the mentions to `by_token`."""
+    civil = _words(lex, "civilian_nouns")
+    for verb in sent:
+        if verb.pos_ != "VERB":
+            continue
+        found = lookup(verb, lex)
+        protest = found is not None and found[0].event_type == "PROTEST"
+        subjs = _child(verb, "nsubj")
+        if verb.dep_ == "acl" and verb.tag_ == "VBG":
+            subjs.append(verb.head)  # "protesters blocking highways"
+        for subj in subjs:
+            subj = _past_dateline(subj, verb, lex)
+            common = subj.pos_ in ("NOUN", "NUM") or (subj.pos_ == "PROPN" and subj.lower_ in civil)
+            if not common or _head_mention(subj, by_token) or subj.i in by_token:
+                continue
+            head = subj
+            if head.lemma_.lower() in _words(lex, "quantity_heads") or head.pos_ == "NUM":
+                head = next((p for pr in _child(head, "prep") if pr.lower_ == "of" for p in _child(pr, "pobj")), head)
+            noun = head.lemma_.lower() if head.lemma_.lower() in civil else head.lower_
+            crowd = verb.lemma_.lower() in _words(lex, "civil_protest_verbs") | _words(lex, "crowd_verbs")
+            if not (protest or (found is not None and noun in civil and crowd)):
+                continue
+            agent = head.lower_ if noun in civil and head.tag_ in ("NNS", "NNPS") else None
+            m = _implied_actor(verb, sent, lex, places, agent, _subtree_country(subj, by_token))
+            if m is not None and m.actor.country:  # a crowd of no known country stays unnamed
+                by_token[subj.i] = Mention(subj.i, subj.i + 1, m.actor, m.text, "implied")
+
+
+def _nominal_agents(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent], places: list) -> list[CodedEvent]:
+    """Nominal events with their doer (rule 8): "the ratification of the treaty by X", "a visit by X to Y",
+    "X's strike entered its third day", and a protest noun that happens ("protests erupted in Tehran",
+    "a riot broke out in Nairobi") with its implied generic doer. The status follows the clause's verb."""
+    out: list[CodedEvent] = []
+    taken = {t.i for ev in events for t in ev.trigger_tokens}
+    happen = _words(lex, "occur_verbs")
+    for noun in sent:
+        if noun.pos_ != "NOUN" or noun.i in taken or noun.i in by_token:
+            continue
+        found = _noun_entry(noun, lex)
+        if found is None or found[0].event_type == "NONE":
+            continue
+        entry, toks = found
+        verb = noun.head
+        occurs = noun.dep_ in ("nsubj", "nsubjpass") and verb.lemma_.lower() in happen
+        actors = _noun_actor(noun, by_token)
+        if not actors and occurs:
+            implied = _implied_actor(noun, sent, lex, places)
+            actors = [implied] if implied else []
+        by_agent = any(c.lower_ == "by" for c in noun.children) and noun.dep_ in ("nsubj", "nsubjpass")
+        if not actors or not (occurs or by_agent):
+            continue  # "during a visit by X", "X's visit comes after…": background, not a report
+        others = []
+        for prep in _child(noun, "prep"):
+            if prep.lower_ in _words(lex, "counterpart_preps") or prep.lower_ in ("of", "in"):
+                for pobj in _child(prep, "pobj"):
+                    others += _head_mention(pobj, by_token)
+        actor2 = next((m for m in others if m.actor != actors[0].actor), None)
+        if actor2 is None and len(actors) > 1:
+            actor2 = actors[1]
+        status = "asserted"
+        if noun.dep_ in ("nsubj", "nsubjpass") and verb.pos_ in ("VERB", "AUX"):
+            status = claim_status(verb, [verb, *_governors(verb, lex)], lex)
+            if status == "hypothetical":
+                continue  # "the talks could focus on…": a forecast (rule 2)
+        trig = [*toks, *([verb] if occurs else [])]
+        if occurs:
+            trig += [c for c in verb.children if c.dep_ == "prt"]  # "broke out"
+        how = "implied_doer" if actors[0].source == "implied" else "nominal_agent"
+        ev = CodedEvent(entry.event_type, entry, noun, trig, status, actors[0], actor2, sent, True, how=how)
+        if _labour(ev, lex) or (noun.lemma_.lower() == "strike" and actors[0].source == "implied"):
+            ev.event_type, ev.entry = "PROTEST", VerbEntry("PROTEST", mode="strike")
+        out.append(ev)
+        taken |= {t.i for t in trig}
     return out
 
 
@@ -700,7 +1021,7 @@ def _build(
     light: bool = False,
 ) -> CodedEvent | None:
     chain = chain if chain is not None else _governors(tok, lex)
-    actors1, passive = subjects(tok, by_token)
+    actors1, passive = subjects(tok, by_token, lex)
     patient = []
     if passive:
         patient = [m for s in _child(tok, "nsubjpass") for m in _head_mention(s, by_token)]
@@ -710,12 +1031,13 @@ def _build(
     if not actors1:
         return None
     actor1 = actors1[0]
-    others = patient + objects(tok, entry.event_type, by_token, {actor1.actor})
+    dest = ("in", "at") if tok.lemma_.lower() in _words(lex, "destination_verbs") else ()
+    others = patient + objects(tok, entry.event_type, by_token, {actor1.actor}, lex, dest)
     if not others:
         # the content's participants: "demanded that the government [provide]", "threatened to [ban] X"
         for comp in _child(tok, "xcomp", "ccomp"):
             others += [m for s in _child(comp, "nsubj") for m in _head_mention(s, by_token)]
-            others += objects(comp, entry.event_type, by_token, {actor1.actor})
+            others += objects(comp, entry.event_type, by_token, {actor1.actor}, lex)
     if not others and len(actors1) > 1:
         others = actors1[1:]  # "X and Y met": the second is the counterpart
     actor2 = next((m for m in others if m.actor != actor1.actor), None)

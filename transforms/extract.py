@@ -108,6 +108,16 @@ def _clause_verb(tok: Token) -> Token | None:
     return None
 
 
+def _relative(verb: Token, trigger: Token) -> bool:
+    """Is `verb` a relative clause under the trigger ("X, which ratified the treaty in 2024, denies…")?"""
+    for tok in [verb, *verb.ancestors]:
+        if tok.i == trigger.i:
+            return False
+        if tok.dep_ in ("relcl", "acl") and tok.pos_ in ("VERB", "AUX"):
+            return True
+    return False
+
+
 def _event_date(ev: CodedEvent, doc: Doc, published, future: bool, first_char: int = 0, ents=None):
     """The date of the action: a DATE entity in the trigger's clause or in a clause governing it.
 
@@ -124,7 +134,7 @@ def _event_date(ev: CodedEvent, doc: Doc, published, future: bool, first_char: i
         if ent.start_char < first_char:  # the date line before the body ("date 2023-09-14 Russian President…")
             continue
         verb = _clause_verb(ent.root)
-        if ent.root.i in trig_tree or verb is None or verb.i in governing:
+        if verb is None or verb.i in governing or (ent.root.i in trig_tree and not _relative(verb, ev.trigger)):
             dates.append(ent)
     dates.sort(key=lambda e: (e.root.i not in trig_tree, abs(e.start - ev.trigger.i)))
     for ent in dates:
@@ -197,14 +207,146 @@ def _paragraph_end(text: str, pos: int) -> int:
     return len(text) if nxt < 0 else nxt
 
 
+@dataclass
+class Narrative:
+    """What one sentence hands to the next while an article is read in order (guideline rules 4, 5, 8).
+
+    | field | carries | example |
+    |---|---|---|
+    | `last_date` | the date of the last asserted, day- or month-precise action | the summit's talks share its date |
+    | `last_speaker` | the last person who said something | "according to him" |
+    | `source` | a lead "X reported the information." and where its paragraph ends | later sentences are X's claims |
+    | `context` | the actors pronoun subjects of the paragraph refer to | "they" → the rebels |
+    | `last_end` | where the previous sentence ended | a paragraph break resets `context` |
+    | `seen_ids` | event ids already written | a re-coded action is not written twice |
+    """
+
+    last_date: tuple | None = None
+    last_speaker: Mention | None = None
+    source: tuple[Mention, int] | None = None
+    context: Context = field(default_factory=Context)
+    last_end: int = 0
+    seen_ids: set[str] = field(default_factory=set)
+
+
+@dataclass
+class SentenceState:
+    """One codable sentence and what its events are read against."""
+
+    document: Document
+    doc: Doc
+    offset: int  # where the doc starts in the text
+    sent: Span
+    start: int  # the sentence's character offsets in the text
+    end: int
+    by_token: dict[int, Mention]
+    places: list
+    doc_ents: tuple
+
+
+def _claim_of(ev: CodedEvent, st: SentenceState, story: Narrative, lex: Lexicon) -> Mention | None:
+    """Rule 5: the reporter inside the text; else the lead source of the paragraph; never the actor itself."""
+    claim = claimant(ev.trigger, st.sent, st.by_token, lex, story.last_speaker)
+    if claim is None and story.source is not None:
+        claim = story.source[0]
+    if claim is not None and ev.actor1 is not None and claim.start == ev.actor1.start:
+        claim = None  # the claimant is never the actor's own mention
+    if claim is not None and claim.actor.actor_type == "person":
+        story.last_speaker = claim
+    return claim
+
+
+def _date_of(ev: CodedEvent, st: SentenceState, story: Narrative, sent_dates: list):
+    """Rule 4: a date in the event's own clause, else the narrative's last date."""
+    published = st.document.published_date
+    future = ev.status in ("planned", "hypothetical")
+    found = _event_date(ev, st.doc, published, future, st.start - st.offset, st.doc_ents)
+    if found:
+        if carries(found, ev.status, published):
+            sent_dates.append(found)
+        return found
+    return story.last_date
+
+
+def _place_of(ev: CodedEvent, st: SentenceState):
+    """The most specific place tied to the action; the host of a visit is also its place."""
+    visit = ev.event_type == "CONSULT"  # "arrived in Pyongyang": Pyongyang is host and place
+    skip = {i for m in (ev.actor1, None if visit else ev.actor2) if m for i in range(m.start, m.end)}
+    return event_place(ev.trigger, st.sent, st.places, skip, visit=visit)
+
+
+def _quantity_of(ev: CodedEvent):
+    """A count tied to the action: of its object, its passive subject or an event noun of the trigger."""
+    objs = [c for c in ev.trigger.children if c.dep_ in ("dobj", "nsubjpass")]
+    objs += [t for t in ev.trigger_tokens if t is not ev.trigger and t.pos_ == "NOUN"]
+    found = event_quantity(ev.trigger, objs)
+    if found is None:  # what was hit, in a participle of the action: "a bomb exploded, killing at least 12 people"
+        verb = ev.trigger if ev.trigger.pos_ == "VERB" else ev.trigger.head
+        for part in (c for c in verb.children if c.dep_ in ("advcl", "xcomp", "conj") and c.tag_ == "VBG"):
+            found = event_quantity(part, [c for c in part.children if c.dep_ == "dobj"])
+            if found:
+                break
+    return found
+
+
+def _trigger_offsets(ev: CodedEvent, st: SentenceState) -> tuple[int, int]:
+    """The trigger span's character offsets in the text (one contiguous span of the sentence)."""
+    span = ev.trigger_span
+    trig_start, trig_end = st.offset + span.start_char, st.offset + span.end_char
+    if trig_start < st.start or trig_end > st.end:  # a trigger word outside the clipped sentence
+        trig_start, trig_end = st.offset + ev.trigger.idx, st.offset + ev.trigger.idx + len(ev.trigger)
+    return trig_start, trig_end
+
+
+def _event_row(
+    ev: CodedEvent, st: SentenceState, story: Narrative, rows: ArticleRows, lex: Lexicon, sent_dates, n_events: int
+):
+    """One coded event → its `events` row (None when the same action was already written)."""
+    text, document = st.document.text, st.document
+    claim = _claim_of(ev, st, story, lex)
+    found = _date_of(ev, st, story, sent_dates)
+    place = _place_of(ev, st)
+    qty = _quantity_of(ev)
+    a1, a2 = _actor_row(rows, ev.actor1), _actor_row(rows, ev.actor2)
+    cl = _actor_row(rows, claim)
+    trig_start, trig_end = _trigger_offsets(ev, st)
+    start, end = st.start, st.end
+    event_id = stable_id("event", document.source_id, start, end, ev.event_type, a1, a2, trig_start)
+    if event_id in story.seen_ids:
+        return None
+    story.seen_ids.add(event_id)
+    return {
+        "event_id": event_id,
+        "source_id": document.source_id,
+        "event_type": ev.event_type,
+        "mode": ev.entry.mode,
+        "cameo_root": cameo_root(ev.event_type, ev.entry.cameo),
+        "quad_class": quad_class(ev.event_type),
+        "trigger": text[trig_start:trig_end],
+        "trigger_start": trig_start - start,
+        "trigger_end": trig_end - start,
+        "actor1_id": a1,
+        "actor2_id": a2,
+        "claimant_id": cl,
+        "event_date": found[0] if found else None,
+        "date_precision": found[1] if found else None,
+        "location": place.name if place else None,
+        "country_code": place.country if place else None,
+        "quantity": qty[0] if qty else None,
+        "quantity_unit": qty[1] if qty else None,
+        "status": ev.status,
+        "sentence": text[start:end],
+        "sentence_start": start,
+        "sentence_end": end,
+        "confidence": confidence(ev, claim, n_events),
+    }
+
+
 def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexicon) -> ArticleRows:
     rows = ArticleRows()
     article = ArticleActors()
     text = document.text
-    last_date = None
-    last_speaker: Mention | None = None  # the last person who said something: "according to him"
-    source: tuple[Mention, int] | None = None  # a lead "X reported the information." and how far it reaches
-    seen_ids: set[str] = set()
+    story = Narrative()
     signals: list[tuple[int, str]] = []  # (character offset in the text, ISO3) of where a story is set
     for _offset, doc in pieces:
         repair_lemmas(doc, lex)
@@ -213,7 +355,6 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
         signals += [(offset + at, c) for at, c in home_signals(doc, lex, find_mentions(doc, lex, article))]
     article.recent.clear()  # the second pass follows the text's order again
     homeless: dict[str, int] = {}  # actor_id → where the text first names it
-    context, last_end = Context(), 0  # what pronoun subjects of the paragraph refer to
     for offset, doc in pieces:
         mentions = find_mentions(doc, lex, article)
         by_token = {i: m for m in mentions for i in range(m.start, m.end)}
@@ -227,80 +368,31 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
             start, end = _sentence_bounds(sent, offset, text, document.body_start)
             if start >= end:
                 continue
-            if "\n" in text[last_end:start]:
-                context.new_paragraph()  # only the last sentence's actors reach across a paragraph break
-            last_end = end
-            for m in pronoun_mentions(sent, by_token, context):
+            if "\n" in text[story.last_end : start]:
+                story.context.new_paragraph()  # only the last sentence's actors reach across a paragraph break
+            story.last_end = end
+            for m in pronoun_mentions(sent, by_token, story.context):
                 by_token[m.start] = m
-            if source and start >= source[1]:
-                source = None
+            if story.source and start >= story.source[1]:
+                story.source = None
             lead = source_statement(sent, by_token, lex)
             if lead is not None:
-                source = (lead, _paragraph_end(text, end))
+                story.source = (lead, _paragraph_end(text, end))
             if not codable(text, start, end, document.body_start):
                 continue
-            sent_dates = []
-            coded = one_per_action(code_sentence(sent, by_token, lex))
+            st = SentenceState(document, doc, offset, sent, start, end, by_token, places, doc_ents)
+            sent_dates: list = []
+            coded = one_per_action(code_sentence(sent, by_token, lex, places))
             for ev in coded:
-                claim = claimant(ev.trigger, sent, by_token, lex, last_speaker)
-                if claim is None and source is not None:
-                    claim = source[0]
-                if claim is not None and ev.actor1 is not None and claim.start == ev.actor1.start:
-                    claim = None  # the claimant is never the actor's own mention
-                if claim is not None and claim.actor.actor_type == "person":
-                    last_speaker = claim
-                future = ev.status in ("planned", "hypothetical")
-                found = _event_date(ev, doc, document.published_date, future, start - offset, doc_ents)
-                if found:
-                    if carries(found, ev.status, document.published_date):
-                        sent_dates.append(found)
-                elif last_date:
-                    found = last_date
-                skip = {i for m in (ev.actor1, ev.actor2) if m for i in range(m.start, m.end)}
-                place = event_place(ev.trigger, sent, places, skip, visit=ev.event_type == "CONSULT")
-                objs = [c for c in ev.trigger.children if c.dep_ in ("dobj", "nsubjpass")]
-                for t in ev.trigger_tokens:
-                    if t is not ev.trigger and t.pos_ == "NOUN":
-                        objs.append(t)
-                qty = event_quantity(ev.trigger, objs)
-                a1, a2 = _actor_row(rows, ev.actor1), _actor_row(rows, ev.actor2)
-                cl = _actor_row(rows, claim)
-                trig_start = offset + min(t.idx for t in ev.trigger_tokens)
-                event_id = stable_id("event", document.source_id, start, end, ev.event_type, a1, a2, trig_start)
-                if event_id in seen_ids:
-                    continue
-                seen_ids.add(event_id)
-                rows.events.append(
-                    {
-                        "event_id": event_id,
-                        "source_id": document.source_id,
-                        "event_type": ev.event_type,
-                        "mode": ev.entry.mode,
-                        "cameo_root": cameo_root(ev.event_type, ev.entry.cameo),
-                        "quad_class": quad_class(ev.event_type),
-                        "trigger": ev.trigger_text,
-                        "actor1_id": a1,
-                        "actor2_id": a2,
-                        "claimant_id": cl,
-                        "event_date": found[0] if found else None,
-                        "date_precision": found[1] if found else None,
-                        "location": place.name if place else None,
-                        "country_code": place.country if place else None,
-                        "quantity": qty[0] if qty else None,
-                        "quantity_unit": qty[1] if qty else None,
-                        "status": ev.status,
-                        "sentence": text[start:end],
-                        "sentence_start": start,
-                        "sentence_end": end,
-                        "confidence": confidence(ev, claim, len(coded)),
-                    }
-                )
+                row = _event_row(ev, st, story, rows, lex, sent_dates, len(coded))
+                if row is not None:
+                    rows.events.append(row)
             if sent_dates:
-                last_date = sent_dates[-1]
-            remember(sent, by_token, context)
+                story.last_date = sent_dates[-1]
+            remember(sent, by_token, story.context)
             said = speakers(sent, by_token, lex)
             if said:
-                last_speaker = said[-1]
+                story.last_speaker = said[-1]
     index = signal_index(signals) if homeless else None
     for actor_id, at in homeless.items():
         row = rows.actors[actor_id]

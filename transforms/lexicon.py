@@ -67,6 +67,7 @@ class Lexicon:
     version: str = ""
     verb_lists: dict[str, frozenset[str]] = field(default_factory=dict)  # every list section of verbs.yaml
     verb_maps: dict[str, dict[str, VerbEntry]] = field(default_factory=dict)  # other word → type sections
+    word_maps: dict[str, dict[str, str]] = field(default_factory=dict)  # verbs.yaml word_maps: word → word
     group_modifiers: frozenset[str] = frozenset()  # words allowed between a demonym and a group noun
     group_canonical: dict[str, str] = field(default_factory=dict)  # "troops" → "soldiers" (group names)
     non_actor_heads: frozenset[str] = frozenset()  # "treaty", "operation": NER organisations that are not actors
@@ -191,7 +192,11 @@ def _load(directory: str) -> Lexicon:
         verb_maps={
             str(k): {str(w).lower(): _verb_entry(e) for w, e in v.items()}
             for k, v in verbs_doc.items()
-            if isinstance(v, dict) and k not in ("verbs", "phrases", "nouns")
+            if isinstance(v, dict) and k not in ("verbs", "phrases", "nouns", "word_maps")
+        },
+        word_maps={
+            str(k): {str(w).lower(): str(x) for w, x in (v or {}).items()}
+            for k, v in (verbs_doc.get("word_maps") or {}).items()
         },
         group_modifiers=frozenset(w for m in fs(groups_doc, "modifiers") for w in [m, *m.split("-")]),
         group_canonical={

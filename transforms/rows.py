@@ -34,6 +34,8 @@ EVENTS_SCHEMA = {
     "cameo_root": pl.Utf8,
     "quad_class": pl.Int32,
     "trigger": pl.Utf8,
+    "trigger_start": pl.Int32,
+    "trigger_end": pl.Int32,
     "actor1_id": pl.Utf8,
     "actor2_id": pl.Utf8,
     "claimant_id": pl.Utf8,

@@ -15,11 +15,6 @@ from spacy.tokens import Token
 
 from transforms.lexicon import Lexicon
 
-HYPOTHETICAL_MODALS = frozenset({"could", "may", "might", "would", "can", "should"})
-FUTURE_MODALS = frozenset({"will", "shall", "'ll", "wo"})
-HEDGE_ADJECTIVES = frozenset({"likely", "possible", "able", "unlikely", "capable"})  # "is able to strike"
-INTENT_ADJECTIVES = frozenset({"ready", "willing", "prepared", "determined", "eager", "keen", "set"})
-
 
 def _has_neg(tok: Token) -> bool:
     return any(c.dep_ == "neg" or c.lower_ in ("never", "not", "n't") for c in tok.children)
@@ -31,6 +26,8 @@ def _modals(tok: Token) -> set[str]:
 
 def claim_status(trigger: Token, chain: list[Token], lex: Lexicon) -> str:
     """`chain` is the trigger followed by the verbs governing it, innermost first."""
+    words = lex.verb_lists
+    hypothetical_modals, future_modals = words.get("hypothetical_modals", ()), words.get("future_modals", ())
     status = "asserted"
     for tok in chain:
         lemma = tok.lemma_.lower()
@@ -39,13 +36,13 @@ def claim_status(trigger: Token, chain: list[Token], lex: Lexicon) -> str:
         if _has_neg(tok) or (tok is not trigger and lemma in lex.verb_lists.get("negating_verbs", ())):
             return "negated"
         modals = _modals(tok)
-        hedge = tok is not trigger and tok.pos_ == "ADJ" and tok.lower_ in HEDGE_ADJECTIVES
-        if modals & HYPOTHETICAL_MODALS or hedge or (tok is not trigger and lemma in lex.hypothetical_verbs):
+        hedge = tok is not trigger and tok.pos_ == "ADJ" and tok.lower_ in words.get("hedge_adjectives", ())
+        if modals & hypothetical_modals or hedge or (tok is not trigger and lemma in lex.hypothetical_verbs):
             status = "hypothetical"
         elif status == "asserted" and (
-            modals & FUTURE_MODALS
+            modals & future_modals
             or (tok is not trigger and (lemma in lex.intent_verbs or lemma in lex.agree_verbs))
-            or (tok is not trigger and tok.lower_ in INTENT_ADJECTIVES)
+            or (tok is not trigger and tok.lower_ in words.get("intent_adjectives", ()))
             or (tok.lower_ == "going" and any(c.dep_ == "xcomp" for c in tok.children))
         ):
             status = "planned"

@@ -27,7 +27,7 @@ import duckdb
 
 HERE = Path(__file__).parent
 MIGRATIONS = HERE / "migrations"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class WarehouseError(RuntimeError):

@@ -24,10 +24,10 @@ ON CONFLICT (actor_id) DO UPDATE SET
     sector = coalesce(actors.sector, excluded.sector),
     actor_type = coalesce(actors.actor_type, excluded.actor_type);
 
-INSERT INTO events (event_id, source_id, event_type, mode, cameo_root, quad_class, trigger, actor1_id,
+INSERT INTO events (event_id, source_id, event_type, mode, cameo_root, quad_class, trigger, trigger_start, trigger_end, actor1_id,
                     actor2_id, claimant_id, event_date, date_precision, location, country_code, quantity,
                     quantity_unit, status, sentence, sentence_start, sentence_end, confidence, run_id)
-SELECT event_id, source_id, event_type, mode, cameo_root, quad_class, trigger, actor1_id,
+SELECT event_id, source_id, event_type, mode, cameo_root, quad_class, trigger, trigger_start, trigger_end, actor1_id,
        actor2_id, claimant_id, event_date, date_precision, location, country_code, quantity,
        quantity_unit, status, sentence, sentence_start, sentence_end, confidence, run_id
 FROM new_events;

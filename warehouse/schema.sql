@@ -38,6 +38,8 @@ CREATE TABLE IF NOT EXISTS events (
     cameo_root      VARCHAR,
     quad_class      INTEGER,
     trigger         VARCHAR,
+    trigger_start   INTEGER,  -- character offsets of the trigger in `sentence` (schema version 4)
+    trigger_end     INTEGER,
     actor1_id       VARCHAR,
     actor2_id       VARCHAR,
     claimant_id     VARCHAR,

@@ -1,0 +1,218 @@
+"""Arguments that attach, types and status by the guideline (../shared/spec/events.md rules 2, 4, 6, 8).
+
+Each sentence is written for this test (not taken from the gold files), from many countries and topics;
+the assertions say what an analyst would code: type, actor1/actor2 country, status, date, claimant.
+"""
+
+from __future__ import annotations
+
+
+def of_type(events, event_type):
+    found = [e for e in events if e["event_type"] == event_type]
+    assert found, [(e["event_type"], e["trigger"]) for e in events]
+    return found[0]
+
+
+# --- rule 8: actor2 is the host, the destination, the target ---------------------------------------
+
+
+def test_arrival_in_a_capital_makes_its_state_the_host(code):
+    e = of_type(code("Turkish President Recep Tayyip Erdogan arrived in Baghdad on Monday."), "CONSULT")
+    assert (e["actor1_country"], e["actor2"], e["mode"]) == ("TUR", "Iraq", "visit")
+
+
+def test_dispatch_names_the_receiving_state(code):
+    e = of_type(code("Rwanda sent troops to Mozambique to fight insurgents."), "AID")
+    assert (e["actor1"], e["actor2"]) == ("Rwanda", "Mozambique")
+
+
+def test_fighting_against_names_the_target(code):
+    e = of_type(code("Eritrean soldiers are fighting against Ethiopia near the border town of Zalambessa."), "ASSAULT")
+    assert (e["actor1_country"], e["actor2"]) == ("ERI", "Ethiopia")
+
+
+def test_observer_is_the_claimant_not_the_actor(code):
+    events = code("South Korean intelligence saw North Korea sending shells to Russia.")
+    e = of_type(events, "AID")
+    assert (e["actor1"], e["actor2"]) == ("North Korea", "Russia")
+    assert e["claimant"] is not None and e["claimant"] != "North Korea"
+    assert "saw" not in e["trigger"]
+
+
+def test_date_of_a_relative_clause_does_not_date_the_main_action(code):
+    events = code(
+        "North Korea, which ratified the treaty in November 2024, denies arms deliveries to Russia.", "2025-01-10"
+    )
+    e = of_type(events, "AID")
+    assert (e["status"], e["event_date"]) == ("denied", None)
+    assert str(of_type(events, "AGREE")["event_date"]).startswith("2024-11")
+
+
+def test_relative_clause_event_is_coded(code):
+    events = code("Serbia's parliament, which approved the law on Friday, was criticised by the European Union.")
+    assert {"AGREE", "ACCUSE"} <= {e["event_type"] for e in events}
+    assert of_type(events, "ACCUSE")["actor2_country"] == "SRB"
+
+
+def test_let_enter_is_an_access_concession(code):
+    e = of_type(code("Hungary let Ukrainian refugees enter the country on Tuesday."), "RETREAT")
+    assert e["actor1"] == "Hungary"
+
+
+# --- nominal events -----------------------------------------------------------------------------------
+
+
+def test_visit_by_to_is_a_consult_with_host(code):
+    e = of_type(code("A visit by Indian Prime Minister Narendra Modi to Moscow ended on Wednesday."), "CONSULT")
+    assert (e["actor1_country"], e["actor2"]) == ("IND", "Russia")
+
+
+def test_ratification_by_a_parliament_is_agree(code):
+    e = of_type(code("The ratification of the treaty by the Russian parliament was completed."), "AGREE")
+    assert e["actor1_country"] == "RUS"
+
+
+def test_riot_breaking_out_has_a_generic_doer_of_the_place(code):
+    e = of_type(code("A riot broke out in Nairobi after the football match."), "PROTEST")
+    assert (e["actor1_country"], e["mode"]) == ("KEN", "riot")
+
+
+def test_protests_erupting_are_protest_events(code):
+    e = of_type(code("Protests erupted in Tehran on Friday over fuel prices."), "PROTEST")
+    assert e["actor1_country"] == "IRN"
+
+
+def test_a_strike_by_doctors_is_a_labour_protest_not_an_attack(code):
+    events = code("The strike by Nigerian doctors entered its third day.")
+    assert "ASSAULT" not in {e["event_type"] for e in events}
+    assert of_type(events, "PROTEST")["actor1_country"] == "NGA"
+
+
+def test_nurses_going_on_strike_is_protest(code):
+    events = code("Kenyan nurses went on strike over unpaid salaries.")
+    assert [e["event_type"] for e in events] == ["PROTEST"]
+
+
+def test_air_strike_stays_an_assault(code):
+    e = of_type(code("Israeli jets carried out an air strike on Gaza on Sunday."), "ASSAULT")
+    assert e["actor1_country"] == "ISR"
+
+
+# --- types and status by the guideline -------------------------------------------------------------
+
+
+def test_fired_at_a_target_is_assault(code):
+    e = of_type(code("Hezbollah launched rockets at northern Israel."), "ASSAULT")
+    assert e["actor2"] == "Israel"
+
+
+def test_launch_into_the_sea_is_mobilize(code):
+    events = code("North Korea launched two ballistic missiles into the Sea of Japan on Thursday.")
+    assert [e["event_type"] for e in events] == ["MOBILIZE"]
+
+
+def test_not_ruling_out_talks_is_a_hypothetical_consult(code):
+    e = of_type(code("Venezuela does not rule out talks with Colombia."), "CONSULT")
+    assert (e["actor1"], e["actor2"], e["status"]) == ("Venezuela", "Colombia", "hypothetical")
+
+
+def test_not_ruling_out_an_action_makes_it_hypothetical(code):
+    e = of_type(code("Russia did not rule out sending troops to Belarus."), "AID")
+    assert (e["actor2"], e["status"]) == ("Belarus", "hypothetical")
+
+
+def test_neither_confirmed_nor_denied_is_no_event(code):
+    assert code("Pakistan neither confirmed nor denied the deployment of troops to Saudi Arabia.") == []
+
+
+def test_rhetoric_against_an_abstract_noun_is_no_event(code):
+    events = code("Cuba and Venezuela will always fight together against imperialism, the minister said.")
+    assert "ASSAULT" not in {e["event_type"] for e in events}
+
+
+def test_possibility_of_an_action_is_hypothetical(code):
+    e = of_type(code("The Chinese president raised the possibility of China helping Pakistan build a port."), "AID")
+    assert (e["actor1"], e["status"]) == ("China", "hypothetical")
+
+
+def test_riot_verb_has_mode_riot(code):
+    e = of_type(code("Bolivian miners rioted in La Paz on Monday."), "PROTEST")
+    assert (e["actor1_country"], e["mode"]) == ("BOL", "riot")
+
+
+def test_sentencing_is_coerce(code):
+    e = of_type(code("Egypt sentenced the activist Alaa Abd El-Fattah to five years in prison."), "COERCE")
+    assert e["actor1"] == "Egypt"
+
+
+def test_brokering_a_truce_is_mediation(code):
+    e = of_type(code("Qatar brokered a truce between Israel and Hamas."), "CONSULT")
+    assert e["actor1"] == "Qatar"
+
+
+# --- datelines and unnamed crowds ---------------------------------------------------------------------
+
+
+def test_dateline_is_never_the_subject(code):
+    e = of_type(
+        code("WARSAW (AP) — Poland stationed 10,000 soldiers along its border with Belarus on Wednesday."), "MOBILIZE"
+    )
+    assert (e["actor1"], e["quantity"]) == ("Poland", 10000)
+
+
+def test_dateline_with_country_gives_way_to_coordinated_subjects(code):
+    e = of_type(
+        code("NAIROBI, Kenya (AP) — Kenya and Ethiopia signed an agreement on Tuesday to share river water."), "AGREE"
+    )
+    assert {e["actor1"], e["actor2"]} == {"Kenya", "Ethiopia"}
+
+
+def test_unnamed_crowd_of_a_protest_is_a_generic_actor_of_the_place(code):
+    e = of_type(
+        code("Thousands of farmers on tractors marched towards New Delhi on Tuesday to demand better prices."),
+        "PROTEST",
+    )
+    assert e["actor1_country"] == "IND"
+
+
+def test_protesters_blocking_highways_protest(code):
+    e = of_type(code("Protesters blocking highways in central Bolivia cut off the main road on Monday."), "PROTEST")
+    assert e["actor1_country"] == "BOL"
+
+
+def test_students_blockading_bridges_protest_not_assault(code):
+    events = code("University students blockaded three bridges in Belgrade on Saturday.")
+    assert [e["event_type"] for e in events] == ["PROTEST"]
+    assert events[0]["actor1_country"] == "SRB"
+
+
+def test_protesters_storming_a_parliament_riot(code):
+    e = of_type(code("Protesters stormed the parliament in Colombo on Saturday."), "PROTEST")
+    assert (e["actor1_country"], e["mode"]) == ("LKA", "riot")
+
+
+def test_troops_sent_within_the_country_are_mobilised(code):
+    e = of_type(code("Colombia sent 2,000 soldiers to the Catatumbo region on Sunday."), "MOBILIZE")
+    assert (e["actor1"], e["quantity"]) == ("Colombia", 2000)
+
+
+def test_troops_sent_to_another_state_are_aid(code):
+    e = of_type(code("Germany sent 500 soldiers to Lithuania."), "AID")
+    assert e["actor2"] == "Lithuania"
+
+
+def test_car_bomb_exploding_is_an_assault(code):
+    e = of_type(code("A car bomb exploded outside a busy restaurant in Mogadishu on Saturday evening."), "ASSAULT")
+    assert e["actor1_country"] == "SOM"
+
+
+def test_supporters_clashing_are_generic_actors(code):
+    e = of_type(
+        code("Supporters of rival candidates clashed in Papua New Guinea's Enga province on Tuesday."), "ASSAULT"
+    )
+    assert e["actor1_country"] == "PNG"
+
+
+def test_quantity_of_what_was_hit_in_a_participle(code):
+    e = of_type(code("Russian troops shelled Kharkiv on Monday, wounding 30 civilians."), "ASSAULT")
+    assert (e["quantity"], e["quantity_unit"]) == (30, "civilians")
