@@ -914,7 +914,7 @@ def _implied_actor(
 ) -> Mention | None:
     """ "a riot broke out in Nairobi" → Kenyan rioters: the generic doer of a protest noun, of the
     country of the event's place (the first place of the sentence with a country), else of none."""
-    from transforms.actors import Actor, _adjective_demonym  # the actors module owns naming
+    from transforms.actors import Actor, _adjective_demonym, sector_code  # the actors module owns naming
     from transforms.places import event_place
 
     agent = agent or lex.word_maps.get("implied_agents", {}).get(noun.lemma_.lower())
@@ -927,7 +927,8 @@ def _implied_actor(
         country = place.country if place else None
     demonym = _adjective_demonym(country, lex) if country else None
     name = f"{demonym} {agent}" if demonym else agent
-    return Mention(noun.i, noun.i + 1, Actor(name, "group", country), name, "implied")
+    sector = sector_code(lex, lex.agent_sectors.get(agent.lower()))
+    return Mention(noun.i, noun.i + 1, Actor(name, "group", country, sector), name, "implied")
 
 
 def _implied_subjects(sent: Span, by_token: dict[int, Mention], lex: Lexicon, places: list) -> None:
@@ -946,7 +947,10 @@ def _implied_subjects(sent: Span, by_token: dict[int, Mention], lex: Lexicon, pl
         for subj in subjs:
             subj = _past_dateline(subj, verb, lex)
             common = subj.pos_ in ("NOUN", "NUM") or (subj.pos_ == "PROPN" and subj.lower_ in civil)
-            if not common or _head_mention(subj, by_token) or subj.i in by_token:
+            known = _head_mention(subj, by_token)
+            if any(m.source != "agent" or m.actor.country for m in known):
+                continue  # a named or placed actor stays; a generic one of no country takes the event's
+            if not common:
                 continue
             head = subj
             if head.lemma_.lower() in _words(lex, "quantity_heads") or head.pos_ == "NUM":
@@ -958,6 +962,9 @@ def _implied_subjects(sent: Span, by_token: dict[int, Mention], lex: Lexicon, pl
             agent = head.lower_ if noun in civil and head.tag_ in ("NNS", "NNPS") else None
             m = _implied_actor(verb, sent, lex, places, agent, _subtree_country(subj, by_token))
             if m is not None and m.actor.country:  # a crowd of no known country stays unnamed
+                for old in known:
+                    for i in range(old.start, old.end):
+                        by_token[i] = Mention(old.start, old.end, m.actor, old.text, "implied")
                 by_token[subj.i] = Mention(subj.i, subj.i + 1, m.actor, m.text, "implied")
 
 
