@@ -130,9 +130,14 @@ def _settings(**overrides):
         settings = load_settings(**overrides)
     except ValidationError as exc:
         fail(f"bad setting: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+    from flows.discover import InputError, path_exists, printable
+
     for p in settings.inputs:
-        if not Path(p).expanduser().exists() and not Path(p).expanduser().is_symlink():
-            fail(f"no such file or folder: {p}")
+        try:
+            if not path_exists(Path(p).expanduser()):
+                fail(f"no such file or folder: {printable(p)}")
+        except InputError as exc:
+            fail(str(exc))
     if settings.dictionaries and not Path(settings.dictionaries).is_dir():
         fail(f"no dictionary folder at {settings.dictionaries}")
     return settings
@@ -145,7 +150,7 @@ def _preflight(settings):
     """
     from datetime import UTC, datetime
 
-    from flows.discover import InputError, discover
+    from flows.discover import InputError, discover, warehouse_companions
     from flows.incremental import plan_run, read_known
     from flows.summary import RunSummary, new_run_id, record_run
     from transforms.extract import extractor_version
@@ -162,11 +167,11 @@ def _preflight(settings):
     except WarehouseError as exc:
         fail(str(exc))
     try:
-        found = discover(settings.inputs)
+        found = discover(settings.inputs, warehouse_companions(settings.db_path))
     except InputError as exc:
         fail(str(exc))
     version = extractor_version(load_lexicon(settings.dictionaries))
-    plan = plan_run(found, known, version)
+    plan = plan_run(found, known, version, settings.max_chars)
     summary = RunSummary(
         run_id=new_run_id(),
         files_seen=plan.files_seen,

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
 
 import polars as pl
 from prefect import flow, get_run_logger, task
@@ -27,7 +28,8 @@ from prefect.cache_policies import NONE as NO_CACHE
 
 from expectations.docs import ValidationLog, docs_dir_for
 from expectations.validate import ValidationAbort, validate_batch
-from flows.discover import Found, discover
+from flows.budget import BudgetExceeded, time_budget
+from flows.discover import Found, discover, warehouse_companions
 from flows.incremental import Known, Plan, plan_run, read_documents, read_known, triage
 from flows.settings import Settings
 from flows.summary import RunSummary, new_run_id, record_run
@@ -65,8 +67,8 @@ def _locked(task, task_run, state) -> bool:
 
 
 @task(name="discover", cache_policy=NO_CACHE)
-def discover_task(inputs: list[str]) -> list[Found]:
-    return discover(inputs)
+def discover_task(inputs: list[str], db: Path) -> list[Found]:
+    return discover(inputs, warehouse_companions(db))
 
 
 @task(name="known-sources", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2, retry_condition_fn=_locked)
@@ -80,14 +82,14 @@ def known_task(settings: Settings) -> Known:
 
 
 @task(name="plan", cache_policy=NO_CACHE)
-def plan_task(found: list[Found], known: Known, version: str) -> Plan:
+def plan_task(found: list[Found], known: Known, version: str, max_chars: int) -> Plan:
     """Read and clean every file; keep only the files with new work (before any NLP)."""
-    return plan_run(found, known, version)
+    return plan_run(found, known, version, max_chars)
 
 
 @task(name="read-and-clean", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
-def read_task(found: list[Found]) -> tuple[list[Document], list[Rejection]]:
-    return read_documents(found)
+def read_task(found: list[Found], max_chars: int) -> tuple[list[Document], list[Rejection]]:
+    return read_documents(found, max_chars)
 
 
 @cache
@@ -98,8 +100,8 @@ def _nlp():
 @task(name="nlp-and-extract", cache_policy=NO_CACHE)
 def extract_task(docs: list[Document], settings: Settings) -> tuple[tuple[pl.DataFrame, ...], dict[str, float]]:
     """The batch's (sources, events, actors) frames with the rejections of documents the extractor failed on
-    (stage `extract`, reason `extract_error`: one bad text never stops the run), and the seconds spent in
-    spaCy ("nlp") and in "extract".
+    (stage `extract`, reason `extract_error`, or `extract_timeout` past `settings.extract_timeout` seconds:
+    one bad text never stops the run), and the seconds spent in spaCy ("nlp") and in "extract".
 
     spaCy streams docs (in `settings.n_process` processes) while this process
     extracts from the ones already parsed; "nlp" is the time spent waiting for them.
@@ -112,7 +114,13 @@ def extract_task(docs: list[Document], settings: Settings) -> tuple[tuple[pl.Dat
     for doc, pieces in zip(docs, parsed, strict=True):
         ts = time.perf_counter()
         try:
-            rows = extract_article(doc, pieces, lex)
+            with time_budget(settings.extract_timeout):
+                rows = extract_article(doc, pieces, lex)
+        except BudgetExceeded:
+            detail = f"the extractor spent more than {settings.extract_timeout:g} s on it (--extract-timeout)"
+            failed.append(Rejection(doc.uri, "extract", "extract_timeout", detail))
+            extracting += time.perf_counter() - ts
+            continue
         except Exception as exc:  # noqa: BLE001 - quarantined with its reason; the rest of the batch goes on
             why = str(exc).splitlines()[0] if str(exc) else ""
             failed.append(
@@ -255,12 +263,12 @@ def run_pipeline(settings: Settings) -> RunSummary:
         if prepared:  # the CLI planned just before starting this flow (holding the run lock): not done twice
             found, known, plan = prepared
         else:
-            found = discover_task(settings.inputs)
+            found = discover_task(settings.inputs, settings.db_path)
             try:
                 known = known_task(settings)
             except WarehouseError as exc:
                 raise RunError(str(exc)) from None
-            plan = plan_task(found, known, summary.extractor_version)
+            plan = plan_task(found, known, summary.extractor_version, settings.max_chars)
         summary.files_seen = len(found)
         summary.skipped = plan.skipped
         summary.quarantined += sum(plan.quarantined_before.values())
@@ -276,6 +284,7 @@ def run_pipeline(settings: Settings) -> RunSummary:
         )
         _progress("plan", plan.todo_documents)
         claimed: dict[str, str] = {}
+        owners: dict[str, str] = {}
         pending: list[Document] = []
         waiting: list[Rejection] = []
         in_flight: list[tuple] = []  # (future, rejections, n_docs) when extraction runs on Dask
@@ -299,8 +308,8 @@ def run_pipeline(settings: Settings) -> RunSummary:
 
         for start in range(0, len(plan.todo_files), settings.batch_size):
             ts = time.perf_counter()
-            docs, rejections = read_task(plan.todo_files[start : start + settings.batch_size])
-            todo, _, dups = triage(docs, known, summary.extractor_version, claimed)
+            docs, rejections = read_task(plan.todo_files[start : start + settings.batch_size], settings.max_chars)
+            todo, _, dups = triage(docs, known, summary.extractor_version, claimed, owners)
             summary.stage_seconds["read"] += time.perf_counter() - ts
             pending += todo
             waiting += rejections + dups
