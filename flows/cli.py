@@ -64,7 +64,14 @@ def run(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
 ) -> None:
     """Read every article under PATHS and load its events into the warehouse."""
+    from flows.stopping import stop_on_signals
+
     prefect_environment(verbose)
+    with stop_on_signals():
+        _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_address)
+
+
+def _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_address) -> None:
     settings = _settings(
         inputs=[str(p) for p in paths] if paths else None,
         db=str(db) if db else None,
@@ -260,7 +267,9 @@ def serve(
     db: Annotated[
         Path | None, typer.Option("--db", help="DuckDB file (default data/newsevents.duckdb or $NEWSEVENTS_DB)")
     ] = None,
-    name: Annotated[str, typer.Option("--name", help="deployment name")] = "newsevents-inbox",
+    name: Annotated[
+        str | None, typer.Option("--name", help="deployment name (default: derived from the inbox and --db)")
+    ] = None,
     port: Annotated[int, typer.Option("--port", help="port of our Prefect server (without PREFECT_API_URL)")] = 4200,
     workers: Annotated[int | None, typer.Option("--workers", help="Dask worker processes per run")] = None,
     dask_address: Annotated[str | None, typer.Option("--dask-address", help="an existing Dask cluster")] = None,
@@ -280,12 +289,15 @@ def serve(
         dask_address=dask_address,
     )
     settings = settings.model_copy(update={"db": str(settings.db_path.absolute())})
-    from flows.serve import ServeError, check_cron, prefect_api
+    from flows.serve import ServeError, check_cron, deployment_name, prefect_api
     from flows.serve import serve as serve_flow
 
+    from flows.stopping import stop_on_signals
+
+    name = name or deployment_name(settings)
     try:
         check_cron(cron)
-        with prefect_api(port) as url:
+        with stop_on_signals(), prefect_api(port) as url:
             err.print(f"newsevents: serving deployment {name!r} ({cron}) on inbox {inbox} → {settings.db}")
             err.print(f"newsevents: Prefect API {url}; UI at {url.removesuffix('/api')} when it is a local server")
             serve_flow(settings, cron, name)

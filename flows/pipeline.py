@@ -14,6 +14,7 @@ batch, opening the warehouse only for that moment.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,13 +33,14 @@ from flows.budget import BudgetExceeded, time_budget
 from flows.discover import Found, discover, warehouse_companions
 from flows.incremental import Known, Plan, plan_run, read_documents, read_known, triage
 from flows.settings import Settings
+from flows.stopping import stop_on_signals
 from flows.summary import RunSummary, new_run_id, record_run
 from transforms.documents import Document, Rejection
 from transforms.extract import extract_article, extractor_version
 from transforms.lexicon import load_lexicon
 from transforms.nlp import load_nlp, pipe_texts
 from transforms.rows import actors_frame, events_frame, quarantine_frame, sources_frame
-from warehouse.connect import WarehouseError, WarehouseLocked, connect
+from warehouse.connect import WarehouseError, WarehouseLocked, connect, run_lock
 from warehouse.load import Batch, load_batch
 
 # Callables the CLI may register to follow a run (a progress bar); called with ("plan", total documents)
@@ -247,9 +249,28 @@ def warm_up(settings: Settings) -> None:
 
 @flow(name="newsevents-run", log_prints=False, validate_parameters=False)
 def run_pipeline(settings: Settings) -> RunSummary:
+    """One run. SIGTERM/SIGINT stop it within a second with one line (flows/stopping.py). A run the CLI did
+    not plan (a `serve` tick, a test) takes the warehouse's run lock itself, like `newsevents run`."""
     from prefect.runtime import flow_run
 
     settings = _as_settings(settings)
+    with stop_on_signals(), contextlib.ExitStack() as held:
+        version = extractor_version(load_lexicon(settings.dictionaries))
+        prepared = _take_prepared(settings, version)
+        if prepared is None:
+            try:
+                held.enter_context(run_lock(settings.db_path, settings.lock_timeout))
+            except WarehouseError as exc:
+                summary = RunSummary(run_id=new_run_id(), flow_run_id=str(flow_run.id) if flow_run.id else None)
+                summary.extractor_version, summary.error = version, str(exc)
+                get_run_logger().error(summary.error)
+                return summary
+        return _run(settings, prepared)
+
+
+def _run(settings: Settings, prepared: tuple | None) -> RunSummary:
+    from prefect.runtime import flow_run
+
     logger = get_run_logger()
     t0 = time.perf_counter()
     started = datetime.now(UTC).replace(tzinfo=None)
@@ -259,7 +280,6 @@ def run_pipeline(settings: Settings) -> RunSummary:
     distributed = bool(settings.workers or settings.dask_address)
     try:
         ts = time.perf_counter()
-        prepared = _take_prepared(settings, summary.extractor_version)
         if prepared:  # the CLI planned just before starting this flow (holding the run lock): not done twice
             found, known, plan = prepared
         else:

@@ -205,7 +205,14 @@ def test_serve_builds_a_cron_deployment_over_the_inbox(tmp_path):
 
     settings = Settings(inputs=[str(tmp_path / "inbox")], db=str(tmp_path / "wh.duckdb"))
     deployment = run_pipeline.to_deployment(**deployment_options(settings, "*/15 * * * *"))
-    assert deployment.name == "newsevents-inbox"
+    assert deployment.name.startswith("newsevents-inbox-")
+    # two inboxes (or one inbox into two warehouses) never share a deployment, its schedule or its backlog
+    other_inbox = Settings(inputs=[str(tmp_path / "inbox2")], db=str(tmp_path / "wh.duckdb"))
+    other_db = Settings(inputs=[str(tmp_path / "inbox")], db=str(tmp_path / "wh2.duckdb"))
+    names = {deployment_options(s, "* * * * *")["name"] for s in (settings, other_inbox, other_db)}
+    assert len(names) == 3 and deployment_options(settings, "* * * * *")["name"] == deployment.name
+    # one flow run at a time: a tick that comes while one runs is cancelled, not queued
+    assert deployment.concurrency_options.collision_strategy.value == "CANCEL_NEW"
     (schedule,) = deployment.schedules
     assert schedule.schedule.cron == "*/15 * * * *"
     restored = Settings.model_validate(deployment.parameters["settings"])
