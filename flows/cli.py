@@ -291,7 +291,6 @@ def serve(
     settings = settings.model_copy(update={"db": str(settings.db_path.absolute())})
     from flows.serve import ServeError, check_cron, deployment_name, prefect_api
     from flows.serve import serve as serve_flow
-
     from flows.stopping import stop_on_signals
 
     name = name or deployment_name(settings)
