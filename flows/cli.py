@@ -39,6 +39,11 @@ def prefect_environment(verbose: bool = False) -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("TQDM_DISABLE", "1")
+    if not verbose:  # library warnings (spaCy's W127, deprecations) are not for the user's screen
+        import warnings
+
+        warnings.filterwarnings("ignore")
+        os.environ.setdefault("PYTHONWARNINGS", "ignore")  # spaCy's worker processes, Prefect's server
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -256,7 +261,7 @@ def print_summary(summary, db: Path, note: str | None = None) -> None:
         out.print(f"Data Docs (validation results): {docs}")
     if note:
         out.print(note)
-    elif summary.flow_run_id:
+    elif summary.flow_run_id and not getattr(summary, "error", None):  # a failed run writes no `runs` row
         out.print(f"Prefect flow run {summary.flow_run_id}, run id {summary.run_id} (the `runs` table)")
 
 

@@ -148,14 +148,30 @@ def validate_task(sources: pl.DataFrame, events: pl.DataFrame, actors: pl.DataFr
         return str(exc)
 
 
-@task(name="load", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5, retry_condition_fn=_locked)
-def load_task(settings: Settings, batch: Batch) -> None:
-    """Load one batch in one transaction; retried when another process holds the warehouse."""
-    con = connect(settings.db_path, settings.lock_timeout)
-    try:
-        load_batch(con, batch, pause=settings.load_pause)
-    finally:
-        con.close()
+LOAD_ATTEMPTS = 3  # a load waits up to lock_timeout per attempt while another process holds the file
+
+
+@task(name="load", cache_policy=NO_CACHE)
+def load_task(settings: Settings, batch: Batch) -> str | None:
+    """Load one batch in one transaction; tried again when another process holds the warehouse.
+
+    Returns None when loaded, else the one-line reason: a warehouse problem is a result, not a task
+    failure, so Prefect prints no traceback before the user's one line."""
+    for attempt in range(LOAD_ATTEMPTS):
+        try:
+            con = connect(settings.db_path, settings.lock_timeout)
+            try:
+                load_batch(con, batch, pause=settings.load_pause)
+            finally:
+                con.close()
+            return None
+        except WarehouseLocked as exc:
+            if attempt == LOAD_ATTEMPTS - 1:
+                return f"{exc}; the batch's documents are coded again by the next run"
+            time.sleep(2)
+        except WarehouseError as exc:
+            return str(exc)
+    return None
 
 
 def _as_settings(settings: Settings | dict) -> Settings:
@@ -194,10 +210,9 @@ class _Loader:
         if sources.height == 0 and not rejections:
             return
         ts = time.perf_counter()
-        try:
-            load_task(self.settings, Batch(sources, events, actors, quarantine_frame(rejections), s.run_id))
-        except WarehouseError as exc:
-            raise RunError(str(exc)) from None
+        problem = load_task(self.settings, Batch(sources, events, actors, quarantine_frame(rejections), s.run_id))
+        if problem:
+            raise RunError(problem)
         s.stage_seconds["load"] += time.perf_counter() - ts
         s.loaded += sources.height
         s.events += events.height
