@@ -8,7 +8,7 @@ symlinks that point outside the input folder are never read: they become
 quarantine rows (`hidden`, `outside_input`), and so does a path that cannot
 be looked at (`bad_name`: not valid UTF-8; `unreadable`: a symlink loop, a
 path longer than the OS allows). The warehouse, its lock and its Data Docs
-are never inputs, wherever they sit (`warehouse_file`). A file is opened
+are never inputs, wherever they sit: they are skipped. A file is opened
 non-blocking and must still be a regular file when it is opened, not only
 when it was found (a file swapped for a pipe never blocks the run). This is
 the flow's only file I/O for inputs.
@@ -66,7 +66,7 @@ def _is_hidden(path: Path, root: Path) -> bool:
 
 def discover(paths: list[str], exclude: tuple[Path, ...] = ()) -> list[Found]:
     """Every file under `paths` (sorted), each once; `exclude`: paths that are never inputs (the warehouse
-    and its companions: they are reported as `warehouse_file`, never read)."""
+    and its companions: skipped, never read, never quarantined: they are ours, not the user's input)."""
     found: list[Found] = []
     seen: set[Path] = set()
     for raw in paths:
@@ -87,10 +87,14 @@ def discover(paths: list[str], exclude: tuple[Path, ...] = ()) -> list[Found]:
 
             for folder, dirs, files in os.walk(given, onerror=unreadable, followlinks=False):
                 dirs.sort()
+                if exclude and _excluded(Path(folder), exclude):
+                    dirs.clear()  # the Data Docs folder
+                    continue
                 for name in sorted(files + [d for d in dirs if _is_link(Path(folder) / d)]):
-                    found.append(_classify(Path(folder) / name, root, exclude))
-        else:
-            found.append(_classify(given, _resolve(given.parent), exclude))
+                    if not (exclude and _excluded(Path(folder) / name, exclude)):
+                        found.append(_classify(Path(folder) / name, root))
+        elif not _excluded(given, exclude):
+            found.append(_classify(given, _resolve(given.parent)))
     out = []
     for f in found:
         if f.path not in seen:
@@ -130,19 +134,20 @@ def warehouse_companions(db: Path) -> tuple[Path, ...]:
 
 
 def _excluded(path: Path, exclude: tuple[Path, ...]) -> bool:
-    if not exclude:
+    if not exclude or not _valid_name(path):
         return False
-    real = _resolve(path)
-    return any(real == e or real.is_relative_to(e) for e in exclude)
+    try:
+        real = _resolve(path)
+        return any(real == e or real.is_relative_to(e) for e in exclude)
+    except (OSError, ValueError):
+        return False
 
 
-def _classify(path: Path, root: Path, exclude: tuple[Path, ...] = ()) -> Found:
+def _classify(path: Path, root: Path) -> Found:
     """What a found path is: a file to read, or why not (never raises)."""
     if not _valid_name(path):
         return Found(path, root, "bad_name", "the path is not valid UTF-8: rename the file to read it")
     try:
-        if _excluded(path, exclude):
-            return Found(path, root, "warehouse_file", "the warehouse or one of its own files: never an input")
         return _classify_path(path, root)
     except RuntimeError as exc:  # pathlib's "Symlink loop from …"
         return Found(path, root, "unreadable", f"cannot follow the path: {printable(str(exc))}")

@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from flows.discover import Found
-from flows.feeds import read_inputs
+from flows.discover import Found, printable
+from flows.feeds import is_feed, read_inputs
 from transforms.clean import MAX_CHARS
 from transforms.documents import Document, Rejection
 from transforms.parse import parse_document
@@ -36,6 +36,11 @@ def read_known(con) -> Known:
     quarantine = con.sql("SELECT uri, stage, reason FROM quarantine").fetchall()
     by_uri = {u: f for _, u, _, f in sources}
     return Known({s: (u, v) for s, u, v, _ in sources}, {tuple(r) for r in quarantine}, by_uri)
+
+
+def file_owners(found: list[Found]) -> dict[str, str]:
+    """uri → owner for the run's plain files: a file owns its own path, whatever feed line claims it first."""
+    return {printable(f.path): printable(f.path) for f in found if not f.problem and not is_feed(f)}
 
 
 def _file_of(doc: Document) -> str:
@@ -71,7 +76,8 @@ def triage(
         origin_file = _file_of(d)
         owner = owners.get(d.uri)
         held_name = known.by_uri.get(d.uri)
-        if owner is None and held_name is not None and held_name != d.file_name:
+        line = d.origin is not None and d.origin != d.uri  # a feed line (a file's uri is its own path)
+        if line and owner is None and held_name is not None and held_name != d.file_name:
             owner = f"the loaded source from {held_name}"
         if owner is not None and owner != origin_file:
             detail = f"{d.origin or d.uri} gives uri {d.uri}, which belongs to {owner}: not replaced"
@@ -110,7 +116,7 @@ def plan_run(found: list[Found], known: Known, version: str, max_chars: int = MA
     """Read and clean every file; keep the files that hold something the warehouse lacks."""
     plan = Plan(files_seen=len(found))
     claimed: dict[str, str] = {}
-    owners: dict[str, str] = {}
+    owners = file_owners(found)
     for f in found:
         docs, rejections = read_documents([f], max_chars)
         todo, skipped, dups = triage(docs, known, version, claimed, owners)

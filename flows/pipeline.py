@@ -31,7 +31,7 @@ from expectations.docs import ValidationLog, docs_dir_for
 from expectations.validate import ValidationAbort, validate_batch
 from flows.budget import BudgetExceeded, time_budget
 from flows.discover import Found, discover, warehouse_companions
-from flows.incremental import Known, Plan, plan_run, read_documents, read_known, triage
+from flows.incremental import Known, Plan, file_owners, plan_run, read_documents, read_known, triage
 from flows.settings import Settings
 from flows.stopping import stop_on_signals
 from flows.summary import RunSummary, new_run_id, record_run
@@ -319,7 +319,7 @@ def _run(settings: Settings, prepared: tuple | None) -> RunSummary:
         )
         _progress("plan", plan.todo_documents)
         claimed: dict[str, str] = {}
-        owners: dict[str, str] = {}
+        owners = file_owners(found)
         pending: list[Document] = []
         waiting: list[Rejection] = []
         in_flight: list[tuple] = []  # (future, rejections, n_docs) when extraction runs on Dask

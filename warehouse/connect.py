@@ -68,7 +68,7 @@ def describe_error(db: Path, exc: BaseException, doing: str = "write") -> str:
 
 
 DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-_NOT_A_FILE = re.compile(r"^(?::memory:|(?:md|motherduck):|[a-z][a-z0-9+.-]*://)", re.I)  # s3://, http://…
+_NOT_A_FILE = re.compile(r"^(?::memory:|(?:md|motherduck):|[a-z][a-z0-9+.-]*:/)", re.I)  # s3://, http://…
 
 
 def check_target(db: Path | str) -> None:
