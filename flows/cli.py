@@ -66,6 +66,13 @@ def run(
     dask_address: Annotated[
         str | None, typer.Option("--dask-address", help="code batches on an existing Dask cluster (tcp://host:8786)")
     ] = None,
+    max_chars: Annotated[
+        int | None, typer.Option("--max-chars", help="longest text coded, in characters (longer: too_large)")
+    ] = None,
+    extract_timeout: Annotated[
+        float | None,
+        typer.Option("--extract-timeout", help="seconds of extraction per document (then extract_timeout)"),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
 ) -> None:
     """Read every article under PATHS and load its events into the warehouse."""
@@ -73,10 +80,10 @@ def run(
 
     prefect_environment(verbose)
     with stop_on_signals():
-        _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_address)
+        _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_address, max_chars, extract_timeout)
 
 
-def _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_address) -> None:
+def _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_address, max_chars, extract_timeout) -> None:
     settings = _settings(
         inputs=[str(p) for p in paths] if paths else None,
         db=str(db) if db else None,
@@ -85,6 +92,8 @@ def _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_addres
         dictionaries=str(dictionaries) if dictionaries else None,
         workers=workers,
         dask_address=dask_address,
+        max_chars=max_chars,
+        extract_timeout=extract_timeout,
     )
     with _held(settings):  # one run at a time per warehouse (waits up to --lock-timeout)
         plan, summary, prepared = _preflight(settings)
