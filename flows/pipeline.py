@@ -99,6 +99,19 @@ def _nlp():
     return load_nlp()
 
 
+_WARM: set[int] = set()
+
+
+def _warm_extractor(nlp, lex) -> None:
+    """Extract once from a short text, so the dictionaries' matchers exist before any budget starts."""
+    if id(lex) in _WARM:
+        return
+    sample = Document("warm-up", "warm-up", "warm-up", "Kenya signed a trade agreement with Ethiopia on Friday.")
+    [pieces] = list(pipe_texts(nlp, [sample.text]))
+    extract_article(sample, pieces, lex)
+    _WARM.add(id(lex))
+
+
 @task(name="nlp-and-extract", cache_policy=NO_CACHE)
 def extract_task(docs: list[Document], settings: Settings) -> tuple[tuple[pl.DataFrame, ...], dict[str, float]]:
     """The batch's (sources, events, actors) frames with the rejections of documents the extractor failed on
@@ -112,6 +125,8 @@ def extract_task(docs: list[Document], settings: Settings) -> tuple[tuple[pl.Dat
     lex = load_lexicon(settings.dictionaries)
     nlp = _nlp()
     events, actor_maps, extracting, kept, failed = [], [], 0.0, [], []
+    if settings.extract_timeout > 0:
+        _warm_extractor(nlp, lex)  # the matchers are built on first use: not charged to one document's budget
     parsed = pipe_texts(nlp, [d.text for d in docs], n_process=settings.n_process)
     for doc, pieces in zip(docs, parsed, strict=True):
         ts = time.perf_counter()
