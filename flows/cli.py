@@ -292,6 +292,12 @@ def serve(
     """Code new inbox files on a cron schedule, as a Prefect deployment (blocks; Ctrl-C stops)."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     prefect_environment(verbose)
+    from warehouse.connect import WarehouseError, check_target
+
+    try:
+        check_target(db if db is not None else "data/newsevents.duckdb")
+    except WarehouseError as exc:
+        fail(str(exc))
     try:
         inbox.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
