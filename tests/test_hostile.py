@@ -123,9 +123,15 @@ def test_non_english_is_quarantined(tmp_path):
 
 
 def test_long_single_line_is_kept_whole_and_cut_into_bounded_pieces(tmp_path):
+    from transforms.documents import RawInput
+
     line = ARTICLE.replace("\n", " ").strip() + " "
     big = (line * (1_400_000 // len(line) + 1))[:1_400_000]
-    doc = one(tmp_path, "oneline.txt", big)
+    # over the default size limit: quarantined before any NLP, with its size
+    r = one(tmp_path, "oneline.txt", big)
+    assert reason(r) == "too_large" and "1,400,000" in r.detail
+    # under a raised limit it is kept whole and parsed in bounded pieces
+    doc = parse_document(RawInput("/in/oneline.txt", "oneline.txt", big.encode()), max_chars=2_000_000)
     assert isinstance(doc, Document) and len(doc.text) > 1_390_000
     pieces = chunk_text(doc.text)
     assert "".join(p for _, p in pieces) == doc.text  # nothing dropped
