@@ -95,7 +95,7 @@ def check_header(db: Path) -> None:
     finally:
         os.close(fd)
     if head and head[8:12] != b"DUCK":
-        kind = "an SQLite database" if head.startswith(b"SQLite format 3") else "not a DuckDB file"
+        kind = "an SQLite database" if head.startswith(b"SQLite format 3") else "not a DuckDB file or is corrupt"
         raise WarehouseError(f"the warehouse {db} is {kind}: give a new path or a newsevents DuckDB file")
 
 
