@@ -436,8 +436,10 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
             continue
         if any(c.i in actor_at for c in tok.subtree if c.i < tok.i):
             continue
-        countries = {a.country for i, (_, a) in actor_at.items() if tok.sent.start <= i < tok.sent.end and a.country}
-        countries |= {p.country for i, p in places.items() if tok.sent.start <= i < tok.sent.end and p.country}
+        sent = tok.sent  # spaCy finds the sentence anew on every access: once, and only its tokens are looked up
+        inside = range(sent.start, sent.end)
+        countries = {actor_at[i][1].country for i in inside if i in actor_at and actor_at[i][1].country}
+        countries |= {places[i].country for i in inside if i in places and places[i].country}
         demonym = _adjective_demonym(next(iter(countries)), lex) if len(countries) == 1 else None
         if demonym is None:
             continue
