@@ -39,6 +39,11 @@ def prefect_environment(verbose: bool = False) -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("TQDM_DISABLE", "1")
+    if not verbose:  # library warnings (spaCy's W127, deprecations) are not for the user's screen
+        import warnings
+
+        warnings.filterwarnings("ignore")
+        os.environ.setdefault("PYTHONWARNINGS", "ignore")  # spaCy's worker processes, Prefect's server
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -61,10 +66,24 @@ def run(
     dask_address: Annotated[
         str | None, typer.Option("--dask-address", help="code batches on an existing Dask cluster (tcp://host:8786)")
     ] = None,
+    max_chars: Annotated[
+        int | None, typer.Option("--max-chars", help="longest text coded, in characters (longer: too_large)")
+    ] = None,
+    extract_timeout: Annotated[
+        float | None,
+        typer.Option("--extract-timeout", help="seconds of extraction per document (then extract_timeout)"),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
 ) -> None:
     """Read every article under PATHS and load its events into the warehouse."""
+    from flows.stopping import stop_on_signals
+
     prefect_environment(verbose)
+    with stop_on_signals():
+        _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_address, max_chars, extract_timeout)
+
+
+def _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_address, max_chars, extract_timeout) -> None:
     settings = _settings(
         inputs=[str(p) for p in paths] if paths else None,
         db=str(db) if db else None,
@@ -73,6 +92,8 @@ def run(
         dictionaries=str(dictionaries) if dictionaries else None,
         workers=workers,
         dask_address=dask_address,
+        max_chars=max_chars,
+        extract_timeout=extract_timeout,
     )
     with _held(settings):  # one run at a time per warehouse (waits up to --lock-timeout)
         plan, summary, prepared = _preflight(settings)
@@ -130,9 +151,14 @@ def _settings(**overrides):
         settings = load_settings(**overrides)
     except ValidationError as exc:
         fail(f"bad setting: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
+    from flows.discover import InputError, path_exists, printable
+
     for p in settings.inputs:
-        if not Path(p).expanduser().exists() and not Path(p).expanduser().is_symlink():
-            fail(f"no such file or folder: {p}")
+        try:
+            if not path_exists(Path(p).expanduser()):
+                fail(f"no such file or folder: {printable(p)}")
+        except InputError as exc:
+            fail(str(exc))
     if settings.dictionaries and not Path(settings.dictionaries).is_dir():
         fail(f"no dictionary folder at {settings.dictionaries}")
     return settings
@@ -145,7 +171,7 @@ def _preflight(settings):
     """
     from datetime import UTC, datetime
 
-    from flows.discover import InputError, discover
+    from flows.discover import InputError, discover, warehouse_companions
     from flows.incremental import plan_run, read_known
     from flows.summary import RunSummary, new_run_id, record_run
     from transforms.extract import extractor_version
@@ -162,11 +188,11 @@ def _preflight(settings):
     except WarehouseError as exc:
         fail(str(exc))
     try:
-        found = discover(settings.inputs)
+        found = discover(settings.inputs, warehouse_companions(settings.db_path))
     except InputError as exc:
         fail(str(exc))
     version = extractor_version(load_lexicon(settings.dictionaries))
-    plan = plan_run(found, known, version)
+    plan = plan_run(found, known, version, settings.max_chars)
     summary = RunSummary(
         run_id=new_run_id(),
         files_seen=plan.files_seen,
@@ -244,7 +270,7 @@ def print_summary(summary, db: Path, note: str | None = None) -> None:
         out.print(f"Data Docs (validation results): {docs}")
     if note:
         out.print(note)
-    elif summary.flow_run_id:
+    elif summary.flow_run_id and not getattr(summary, "error", None):  # a failed run writes no `runs` row
         out.print(f"Prefect flow run {summary.flow_run_id}, run id {summary.run_id} (the `runs` table)")
 
 
@@ -255,7 +281,9 @@ def serve(
     db: Annotated[
         Path | None, typer.Option("--db", help="DuckDB file (default data/newsevents.duckdb or $NEWSEVENTS_DB)")
     ] = None,
-    name: Annotated[str, typer.Option("--name", help="deployment name")] = "newsevents-inbox",
+    name: Annotated[
+        str | None, typer.Option("--name", help="deployment name (default: derived from the inbox and --db)")
+    ] = None,
     port: Annotated[int, typer.Option("--port", help="port of our Prefect server (without PREFECT_API_URL)")] = 4200,
     workers: Annotated[int | None, typer.Option("--workers", help="Dask worker processes per run")] = None,
     dask_address: Annotated[str | None, typer.Option("--dask-address", help="an existing Dask cluster")] = None,
@@ -264,6 +292,12 @@ def serve(
     """Code new inbox files on a cron schedule, as a Prefect deployment (blocks; Ctrl-C stops)."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     prefect_environment(verbose)
+    from warehouse.connect import WarehouseError, check_target
+
+    try:
+        check_target(db if db is not None else "data/newsevents.duckdb")
+    except WarehouseError as exc:
+        fail(str(exc))
     try:
         inbox.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -275,12 +309,14 @@ def serve(
         dask_address=dask_address,
     )
     settings = settings.model_copy(update={"db": str(settings.db_path.absolute())})
-    from flows.serve import ServeError, check_cron, prefect_api
+    from flows.serve import ServeError, check_cron, deployment_name, prefect_api
     from flows.serve import serve as serve_flow
+    from flows.stopping import stop_on_signals
 
+    name = name or deployment_name(settings)
     try:
         check_cron(cron)
-        with prefect_api(port) as url:
+        with stop_on_signals(), prefect_api(port) as url:
             err.print(f"newsevents: serving deployment {name!r} ({cron}) on inbox {inbox} → {settings.db}")
             err.print(f"newsevents: Prefect API {url}; UI at {url.removesuffix('/api')} when it is a local server")
             serve_flow(settings, cron, name)

@@ -7,13 +7,19 @@ its `url` when it has one (set through `metadata`, which `parse_document`
 reads), otherwise `<file>.jsonl#L<n>` (n counts from 1). A line that is not a
 JSON object, or has no usable `text`, becomes a `RawInput` with an error
 (`bad_json`, `not_an_object`, `no_text`) naming the line, so it lands in
-quarantine, never silently lost. A feed that cannot be read at all comes back
-as one errored `RawInput` for the file.
+quarantine, never silently lost: that includes a line nested too deep, a
+number too long to convert, and a `url` holding an unpaired surrogate (a cut
+emoji); in `text`, `title` and `outlet` such halves of a character are removed.
+Two lines with one `url` and different texts: the last one is the article, the
+earlier ones are quarantined `uri_conflict` under their own `<file>#L<n>`
+(whatever the batch size). Every `RawInput` carries `origin`: the file it came
+from, or `<file>#L<n>` for a line.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 from flows.discover import Found, read_input
 from transforms.documents import RawInput
@@ -26,20 +32,62 @@ def is_feed(found: Found) -> bool:
     return found.path.name.lower().endswith(FEED_SUFFIXES)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _line_input(uri: str, name: str, n: int, line: str) -> RawInput:
     where = f"line {n} of {name}"
+    bad = {"origin": uri}
     try:
         item = json.loads(line)
     except json.JSONDecodeError as exc:
-        return RawInput(uri, name, error="bad_json", error_detail=f"{where} is not valid JSON: {exc.msg}")
+        return RawInput(uri, name, error="bad_json", error_detail=f"{where} is not valid JSON: {exc.msg}", **bad)
+    except RecursionError:
+        return RawInput(uri, name, error="bad_json", error_detail=f"{where} is nested too deep to read", **bad)
+    except ValueError as exc:  # an integer of thousands of digits
+        why = str(exc).splitlines()[0] if str(exc) else "a value cannot be read"
+        return RawInput(uri, name, error="bad_json", error_detail=f"{where} cannot be read: {why}", **bad)
     if not isinstance(item, dict):
-        return RawInput(uri, name, error="not_an_object", error_detail=f"{where} is a JSON {type(item).__name__}")
-    meta = {k: item[k].strip() for k in META_FIELDS if isinstance(item.get(k), str) and item[k].strip()}
-    uri = meta.get("url", uri)
+        what = type(item).__name__
+        return RawInput(uri, name, error="not_an_object", error_detail=f"{where} is a JSON {what}", **bad)
+    url = item.get("url")
+    if isinstance(url, str) and _SURROGATE.search(url):
+        detail = f"{where} has a broken character (an unpaired surrogate) in `url`"
+        return RawInput(uri, name, error="bad_json", error_detail=detail, **bad)
+    meta = {
+        k: _SURROGATE.sub("", item[k]).strip()
+        for k in META_FIELDS
+        if isinstance(item.get(k), str) and _SURROGATE.sub("", item[k]).strip()
+    }
     text = item.get("text")
+    if isinstance(text, str):
+        text = _SURROGATE.sub("", text)  # half of a cut emoji is no character: it cannot be stored
     if not isinstance(text, str) or not text.strip():
-        return RawInput(uri, name, error="no_text", error_detail=f"{where} has no non-empty `text` field")
-    return RawInput(uri, name, data=text.encode("utf-8"), metadata=meta)
+        return RawInput(
+            meta.get("url", uri), name, error="no_text", error_detail=f"{where} has no non-empty `text` field", **bad
+        )
+    return RawInput(meta.get("url", uri), name, data=text.encode("utf-8"), metadata=meta, origin=uri)
+
+
+def _last_per_url(lines: list[RawInput]) -> list[RawInput]:
+    """Two lines under one url with different texts: the last is kept, the earlier ones are quarantined
+    under their own line (`<file>#L<n>`), naming the line that replaced them. The same text twice is the
+    usual duplicate (quarantined later, by content)."""
+    last: dict[str, RawInput] = {}
+    for raw in lines:
+        if raw.data is not None and raw.metadata.get("url"):
+            last[raw.metadata["url"]] = raw
+    out = []
+    for raw in lines:
+        url = raw.metadata.get("url") if raw.data is not None else None
+        keep = last.get(url) if url else None
+        if keep is not None and keep is not raw and keep.data != raw.data:
+            detail = f"url {url} appears again at {keep.origin} with another text; the last line is kept"
+            where = raw.origin or raw.uri
+            out.append(RawInput(where, raw.file_name, error="uri_conflict", error_detail=detail, origin=where))
+            continue
+        out.append(raw)
+    return out
 
 
 def read_feed(found: Found) -> list[RawInput]:
@@ -57,7 +105,7 @@ def read_feed(found: Found) -> list[RawInput]:
             out.append(_line_input(f"{whole.uri}#L{n}", whole.file_name, n, line))
     if not out:
         out.append(RawInput(whole.uri, whole.file_name, error="empty", error_detail="the feed holds no lines"))
-    return out
+    return _last_per_url(out)
 
 
 def read_inputs(found: Found) -> list[RawInput]:

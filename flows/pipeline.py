@@ -14,11 +14,13 @@ batch, opening the warehouse only for that moment.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
 
 import polars as pl
 from prefect import flow, get_run_logger, task
@@ -27,16 +29,18 @@ from prefect.cache_policies import NONE as NO_CACHE
 
 from expectations.docs import ValidationLog, docs_dir_for
 from expectations.validate import ValidationAbort, validate_batch
-from flows.discover import Found, discover
-from flows.incremental import Known, Plan, plan_run, read_documents, read_known, triage
+from flows.budget import BudgetExceeded, time_budget
+from flows.discover import Found, discover, warehouse_companions
+from flows.incremental import Known, Plan, file_owners, plan_run, read_documents, read_known, triage
 from flows.settings import Settings
+from flows.stopping import stop_on_signals
 from flows.summary import RunSummary, new_run_id, record_run
 from transforms.documents import Document, Rejection
 from transforms.extract import extract_article, extractor_version
 from transforms.lexicon import load_lexicon
 from transforms.nlp import load_nlp, pipe_texts
 from transforms.rows import actors_frame, events_frame, quarantine_frame, sources_frame
-from warehouse.connect import WarehouseError, WarehouseLocked, connect
+from warehouse.connect import WarehouseError, WarehouseLocked, connect, run_lock
 from warehouse.load import Batch, load_batch
 
 # Callables the CLI may register to follow a run (a progress bar); called with ("plan", total documents)
@@ -65,8 +69,8 @@ def _locked(task, task_run, state) -> bool:
 
 
 @task(name="discover", cache_policy=NO_CACHE)
-def discover_task(inputs: list[str]) -> list[Found]:
-    return discover(inputs)
+def discover_task(inputs: list[str], db: Path) -> list[Found]:
+    return discover(inputs, warehouse_companions(db))
 
 
 @task(name="known-sources", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2, retry_condition_fn=_locked)
@@ -80,14 +84,14 @@ def known_task(settings: Settings) -> Known:
 
 
 @task(name="plan", cache_policy=NO_CACHE)
-def plan_task(found: list[Found], known: Known, version: str) -> Plan:
+def plan_task(found: list[Found], known: Known, version: str, max_chars: int) -> Plan:
     """Read and clean every file; keep only the files with new work (before any NLP)."""
-    return plan_run(found, known, version)
+    return plan_run(found, known, version, max_chars)
 
 
 @task(name="read-and-clean", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
-def read_task(found: list[Found]) -> tuple[list[Document], list[Rejection]]:
-    return read_documents(found)
+def read_task(found: list[Found], max_chars: int) -> tuple[list[Document], list[Rejection]]:
+    return read_documents(found, max_chars)
 
 
 @cache
@@ -95,11 +99,24 @@ def _nlp():
     return load_nlp()
 
 
+_WARM: set[int] = set()
+
+
+def _warm_extractor(nlp, lex) -> None:
+    """Extract once from a short text, so the dictionaries' matchers exist before any budget starts."""
+    if id(lex) in _WARM:
+        return
+    sample = Document("warm-up", "warm-up", "warm-up", "Kenya signed a trade agreement with Ethiopia on Friday.")
+    [pieces] = list(pipe_texts(nlp, [sample.text]))
+    extract_article(sample, pieces, lex)
+    _WARM.add(id(lex))
+
+
 @task(name="nlp-and-extract", cache_policy=NO_CACHE)
 def extract_task(docs: list[Document], settings: Settings) -> tuple[tuple[pl.DataFrame, ...], dict[str, float]]:
     """The batch's (sources, events, actors) frames with the rejections of documents the extractor failed on
-    (stage `extract`, reason `extract_error`: one bad text never stops the run), and the seconds spent in
-    spaCy ("nlp") and in "extract".
+    (stage `extract`, reason `extract_error`, or `extract_timeout` past `settings.extract_timeout` seconds:
+    one bad text never stops the run), and the seconds spent in spaCy ("nlp") and in "extract".
 
     spaCy streams docs (in `settings.n_process` processes) while this process
     extracts from the ones already parsed; "nlp" is the time spent waiting for them.
@@ -108,11 +125,19 @@ def extract_task(docs: list[Document], settings: Settings) -> tuple[tuple[pl.Dat
     lex = load_lexicon(settings.dictionaries)
     nlp = _nlp()
     events, actor_maps, extracting, kept, failed = [], [], 0.0, [], []
+    if settings.extract_timeout > 0:
+        _warm_extractor(nlp, lex)  # the matchers are built on first use: not charged to one document's budget
     parsed = pipe_texts(nlp, [d.text for d in docs], n_process=settings.n_process)
     for doc, pieces in zip(docs, parsed, strict=True):
         ts = time.perf_counter()
         try:
-            rows = extract_article(doc, pieces, lex)
+            with time_budget(settings.extract_timeout):
+                rows = extract_article(doc, pieces, lex)
+        except BudgetExceeded:
+            detail = f"the extractor spent more than {settings.extract_timeout:g} s on it (--extract-timeout)"
+            failed.append(Rejection(doc.uri, "extract", "extract_timeout", detail))
+            extracting += time.perf_counter() - ts
+            continue
         except Exception as exc:  # noqa: BLE001 - quarantined with its reason; the rest of the batch goes on
             why = str(exc).splitlines()[0] if str(exc) else ""
             failed.append(
@@ -138,14 +163,30 @@ def validate_task(sources: pl.DataFrame, events: pl.DataFrame, actors: pl.DataFr
         return str(exc)
 
 
-@task(name="load", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5, retry_condition_fn=_locked)
-def load_task(settings: Settings, batch: Batch) -> None:
-    """Load one batch in one transaction; retried when another process holds the warehouse."""
-    con = connect(settings.db_path, settings.lock_timeout)
-    try:
-        load_batch(con, batch, pause=settings.load_pause)
-    finally:
-        con.close()
+LOAD_ATTEMPTS = 3  # a load waits up to lock_timeout per attempt while another process holds the file
+
+
+@task(name="load", cache_policy=NO_CACHE)
+def load_task(settings: Settings, batch: Batch) -> str | None:
+    """Load one batch in one transaction; tried again when another process holds the warehouse.
+
+    Returns None when loaded, else the one-line reason: a warehouse problem is a result, not a task
+    failure, so Prefect prints no traceback before the user's one line."""
+    for attempt in range(LOAD_ATTEMPTS):
+        try:
+            con = connect(settings.db_path, settings.lock_timeout)
+            try:
+                load_batch(con, batch, pause=settings.load_pause)
+            finally:
+                con.close()
+            return None
+        except WarehouseLocked as exc:
+            if attempt == LOAD_ATTEMPTS - 1:
+                return f"{exc}; the batch's documents are coded again by the next run"
+            time.sleep(2)
+        except WarehouseError as exc:
+            return str(exc)
+    return None
 
 
 def _as_settings(settings: Settings | dict) -> Settings:
@@ -184,10 +225,9 @@ class _Loader:
         if sources.height == 0 and not rejections:
             return
         ts = time.perf_counter()
-        try:
-            load_task(self.settings, Batch(sources, events, actors, quarantine_frame(rejections), s.run_id))
-        except WarehouseError as exc:
-            raise RunError(str(exc)) from None
+        problem = load_task(self.settings, Batch(sources, events, actors, quarantine_frame(rejections), s.run_id))
+        if problem:
+            raise RunError(problem)
         s.stage_seconds["load"] += time.perf_counter() - ts
         s.loaded += sources.height
         s.events += events.height
@@ -239,9 +279,28 @@ def warm_up(settings: Settings) -> None:
 
 @flow(name="newsevents-run", log_prints=False, validate_parameters=False)
 def run_pipeline(settings: Settings) -> RunSummary:
+    """One run. SIGTERM/SIGINT stop it within a second with one line (flows/stopping.py). A run the CLI did
+    not plan (a `serve` tick, a test) takes the warehouse's run lock itself, like `newsevents run`."""
     from prefect.runtime import flow_run
 
     settings = _as_settings(settings)
+    with stop_on_signals(), contextlib.ExitStack() as held:
+        version = extractor_version(load_lexicon(settings.dictionaries))
+        prepared = _take_prepared(settings, version)
+        if prepared is None:
+            try:
+                held.enter_context(run_lock(settings.db_path, settings.lock_timeout))
+            except WarehouseError as exc:
+                summary = RunSummary(run_id=new_run_id(), flow_run_id=str(flow_run.id) if flow_run.id else None)
+                summary.extractor_version, summary.error = version, str(exc)
+                get_run_logger().error(summary.error)
+                return summary
+        return _run(settings, prepared)
+
+
+def _run(settings: Settings, prepared: tuple | None) -> RunSummary:
+    from prefect.runtime import flow_run
+
     logger = get_run_logger()
     t0 = time.perf_counter()
     started = datetime.now(UTC).replace(tzinfo=None)
@@ -251,16 +310,15 @@ def run_pipeline(settings: Settings) -> RunSummary:
     distributed = bool(settings.workers or settings.dask_address)
     try:
         ts = time.perf_counter()
-        prepared = _take_prepared(settings, summary.extractor_version)
         if prepared:  # the CLI planned just before starting this flow (holding the run lock): not done twice
             found, known, plan = prepared
         else:
-            found = discover_task(settings.inputs)
+            found = discover_task(settings.inputs, settings.db_path)
             try:
                 known = known_task(settings)
             except WarehouseError as exc:
                 raise RunError(str(exc)) from None
-            plan = plan_task(found, known, summary.extractor_version)
+            plan = plan_task(found, known, summary.extractor_version, settings.max_chars)
         summary.files_seen = len(found)
         summary.skipped = plan.skipped
         summary.quarantined += sum(plan.quarantined_before.values())
@@ -276,6 +334,7 @@ def run_pipeline(settings: Settings) -> RunSummary:
         )
         _progress("plan", plan.todo_documents)
         claimed: dict[str, str] = {}
+        owners = file_owners(found)
         pending: list[Document] = []
         waiting: list[Rejection] = []
         in_flight: list[tuple] = []  # (future, rejections, n_docs) when extraction runs on Dask
@@ -299,8 +358,8 @@ def run_pipeline(settings: Settings) -> RunSummary:
 
         for start in range(0, len(plan.todo_files), settings.batch_size):
             ts = time.perf_counter()
-            docs, rejections = read_task(plan.todo_files[start : start + settings.batch_size])
-            todo, _, dups = triage(docs, known, summary.extractor_version, claimed)
+            docs, rejections = read_task(plan.todo_files[start : start + settings.batch_size], settings.max_chars)
+            todo, _, dups = triage(docs, known, summary.extractor_version, claimed, owners)
             summary.stage_seconds["read"] += time.perf_counter() - ts
             pending += todo
             waiting += rejections + dups

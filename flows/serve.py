@@ -23,21 +23,37 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from flows.settings import Settings
 
-DEPLOYMENT = "newsevents-inbox"
+DEPLOYMENT = "newsevents-inbox"  # the prefix: each inbox and warehouse pair gets its own name
 
 
 class ServeError(RuntimeError):
     """A one-line reason `serve` cannot start."""
 
 
-def deployment_options(settings: Settings, cron: str, name: str = DEPLOYMENT) -> dict:
-    """The keyword arguments of `flow.serve` / `flow.to_deployment` for this inbox and schedule."""
+def deployment_name(settings: Settings) -> str:
+    """`newsevents-inbox-<hash>`: derived from the inbox and the warehouse, so two `serve`s on one machine
+    (one Prefect server) never share a deployment, its schedule or its backlog."""
+    from transforms.documents import stable_id
+
+    inbox = [str(Path(p).expanduser().absolute()) for p in settings.inputs]
+    return f"{DEPLOYMENT}-{stable_id(*inbox, str(settings.db_path.absolute()), length=10)}"
+
+
+def deployment_options(settings: Settings, cron: str, name: str | None = None) -> dict:
+    """The keyword arguments of `flow.serve` / `flow.to_deployment` for this inbox and schedule.
+
+    One flow run at a time: a tick that comes while a run is still going is cancelled, not queued, so
+    missed ticks collapse into the one running (the next tick codes whatever is new by then)."""
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+
     return {
-        "name": name,
+        "name": name or deployment_name(settings),
         "cron": cron,
+        "concurrency_limit": ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW),
         "parameters": {"settings": settings.model_dump(mode="json")},
         "description": f"newsevents: code new files in {', '.join(settings.inputs)} into {settings.db}",
         "tags": ["newsevents"],
@@ -171,8 +187,10 @@ def run_api(settings: Settings, warm_up: Callable[[], None], startup_timeout: fl
         yield
 
 
-def serve(settings: Settings, cron: str, name: str = DEPLOYMENT) -> None:
-    """Register the deployment and run its scheduled flow runs until interrupted (blocks)."""
+def serve(settings: Settings, cron: str, name: str | None = None) -> None:
+    """Register the deployment and run its scheduled flow runs until interrupted (blocks); one at a time."""
     from flows.pipeline import flow_for
 
-    flow_for(settings).serve(**deployment_options(settings, cron, name))
+    options = deployment_options(settings, cron, name)
+    options["global_limit"] = options.pop("concurrency_limit")  # `serve` names it so
+    flow_for(settings).serve(**options, limit=1)

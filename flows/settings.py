@@ -8,6 +8,7 @@ reads the environment for these values.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -27,6 +28,18 @@ class Settings(BaseModel):
     data_docs: bool = True
     workers: int = Field(0, ge=0, description="Dask workers (0: run batches in this process)")
     dask_address: str | None = None
+    max_chars: int = Field(
+        500_000,
+        ge=1,
+        description="longest article text coded, in characters (about 10 long news articles); a longer one is "
+        "quarantined too_large before any NLP",
+    )
+    extract_timeout: float = Field(
+        120.0,
+        ge=0,
+        description="seconds the extractor may spend on one document before it is quarantined extract_timeout "
+        "(0: no limit)",
+    )
     load_pause: float = Field(
         0.0,
         ge=0,
@@ -59,8 +72,21 @@ def _env() -> dict:
         value = os.environ.get(ENV_PREFIX + name.upper())
         if value is None:
             continue
-        out[name] = value.split(os.pathsep) if name == "inputs" else value
+        out[name] = _paths(value) if name == "inputs" else value
     return out
+
+
+def _paths(value: str) -> list[str]:
+    """NEWSEVENTS_INPUTS: a JSON list of paths (any character allowed), or paths joined by the OS's path
+    separator (`:` on Linux and macOS, `;` on Windows)."""
+    if value.lstrip().startswith("["):
+        try:
+            items = json.loads(value)
+        except ValueError:
+            items = None
+        if isinstance(items, list) and all(isinstance(p, str) for p in items):
+            return items
+    return [p for p in value.split(os.pathsep) if p]
 
 
 def load_settings(cwd: Path | None = None, **overrides) -> Settings:

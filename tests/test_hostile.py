@@ -6,7 +6,6 @@ point at the sentence, and one flow run over a whole hostile folder, run twice: 
 
 from __future__ import annotations
 
-import builtins
 import codecs
 import os
 from pathlib import Path
@@ -124,9 +123,15 @@ def test_non_english_is_quarantined(tmp_path):
 
 
 def test_long_single_line_is_kept_whole_and_cut_into_bounded_pieces(tmp_path):
+    from transforms.documents import RawInput
+
     line = ARTICLE.replace("\n", " ").strip() + " "
     big = (line * (1_400_000 // len(line) + 1))[:1_400_000]
-    doc = one(tmp_path, "oneline.txt", big)
+    # over the default size limit: quarantined before any NLP, with its size
+    r = one(tmp_path, "oneline.txt", big)
+    assert reason(r) == "too_large" and "1,400,000" in r.detail
+    # under a raised limit it is kept whole and parsed in bounded pieces
+    doc = parse_document(RawInput("/in/oneline.txt", "oneline.txt", big.encode()), max_chars=2_000_000)
     assert isinstance(doc, Document) and len(doc.text) > 1_390_000
     pieces = chunk_text(doc.text)
     assert "".join(p for _, p in pieces) == doc.text  # nothing dropped
@@ -168,8 +173,8 @@ def test_symlink_outside_the_input_folder_is_never_read(tmp_path, monkeypatch):
     os.symlink(secret, tmp_path / "in" / "link.txt")
     os.symlink(tmp_path, tmp_path / "in" / "up")  # a link to a folder above
     opened = []
-    real_open = builtins.open
-    monkeypatch.setattr(builtins, "open", lambda f, *a, **k: opened.append(str(f)) or real_open(f, *a, **k))
+    real_open = os.open  # inputs are opened with os.open (non-blocking)
+    monkeypatch.setattr(os, "open", lambda f, *a, **k: opened.append(str(f)) or real_open(f, *a, **k))
     got = read_all(tmp_path / "in")
     assert reason(got["link.txt"]) == "outside_input" and reason(got["up"]) == "outside_input"
     assert str(secret) in got["link.txt"].detail
@@ -199,7 +204,7 @@ def test_pipes_and_dangling_links_are_not_opened(tmp_path):
 
 def test_unreadable_file(tmp_path, monkeypatch):
     """Tests run as root, so chmod 000 cannot stop a read: the permission error is simulated."""
-    real_open = builtins.open
+    real_open = os.open
 
     def deny(f, *a, **k):
         if str(f).endswith("locked.txt"):
@@ -208,7 +213,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
 
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "locked.txt").write_text(ARTICLE)
-    monkeypatch.setattr(builtins, "open", deny)
+    monkeypatch.setattr(os, "open", deny)
     r = read_all(tmp_path / "in")["locked.txt"]
     assert reason(r) == "unreadable" and "permission denied" in r.detail
 
@@ -306,14 +311,14 @@ def hostile_run(prefect_harness, tmp_path_factory):
     folder = build_hostile_folder(base / "in")
     settings = Settings(inputs=[str(folder)], db=str(base / "h.duckdb"), batch_size=4)
     mp = pytest.MonkeyPatch()
-    real_open = builtins.open
+    real_open = os.open
 
-    def deny(f, *a, **k):
+    def deny(f, *a, **k):  # the tests run as root, where chmod 000 does not stop a read
         if str(f).endswith("locked.txt"):
             raise PermissionError(13, "Permission denied", str(f))
         return real_open(f, *a, **k)
 
-    mp.setattr(builtins, "open", deny)
+    mp.setattr(os, "open", deny)
     try:
         first = run_pipeline(settings)
         after_first = snapshot(base / "h.duckdb")

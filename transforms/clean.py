@@ -19,7 +19,11 @@ from html.parser import HTMLParser
 
 import ftfy
 
-MAX_BYTES = 20_000_000  # larger inputs are quarantined as too_large
+MAX_BYTES = 20_000_000  # larger files are quarantined as too_large before they are read
+# larger cleaned texts are quarantined as too_large before any NLP (Settings.max_chars): ~10 long news
+# articles; the machine codes one in about a minute (spaCy ~30 s + extraction), and one text's spaCy docs
+# are all held at once, so this also bounds a batch's memory
+MAX_CHARS = 500_000
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\x00"), None)
 # other C0/C1 control characters (not tab/newline, handled below) carry no text: drop them

@@ -22,6 +22,7 @@ class RawInput:
     error: str | None = None  # machine-readable reason when the bytes could not be had
     error_detail: str | None = None
     metadata: dict = field(default_factory=dict)  # title/url/published/outlet from a feed
+    origin: str | None = None  # where it came from: the file, or `<feed>#L<n>` for a feed line (default: uri)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Document:
     outlet: str | None = None
     published_date: date | None = None
     body_start: int = 0  # offset where the body begins (after headline / date line)
+    origin: str | None = None  # the file it came from, or `<feed>#L<n>` (RawInput.origin); default: uri
 
     @property
     def content_sha256(self) -> str:

@@ -4,7 +4,8 @@ In: a `RawInput` (bytes + uri, from the flow). Out: a `Document` whose cleaned
 `text` is the one all warehouse offsets refer to, with its title (the headline
 line), outlet and publication date where the text or feed metadata gives them;
 or a `Rejection` (stage `read`/`parse`) with a machine-readable reason:
-`empty`, `binary`, `undecodable`, `too_large`, `not_english`.
+`empty`, `binary`, `undecodable`, `too_large` (more than `max_chars` characters
+of cleaned text: quarantined, not split, see README), `not_english`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import date
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from transforms.clean import DecodeError, clean_text, decode_bytes, html_to_text, looks_like_html
+from transforms.clean import MAX_CHARS, DecodeError, clean_text, decode_bytes, html_to_text, looks_like_html
 from transforms.documents import Document, RawInput, Rejection, sha256_text
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -121,7 +122,7 @@ def find_title(text: str) -> str | None:
     return first
 
 
-def parse_document(raw: RawInput) -> Document | Rejection:
+def parse_document(raw: RawInput, max_chars: int = MAX_CHARS) -> Document | Rejection:
     if raw.error:
         return Rejection(raw.uri, "read", raw.error, raw.error_detail)
     data = raw.data or b""
@@ -131,11 +132,28 @@ def parse_document(raw: RawInput) -> Document | Rejection:
     if isinstance(decoded, DecodeError):
         return Rejection(raw.uri, "read", decoded.reason, decoded.detail)
     text, html_title = decoded.text, None
+    if len(text) > 4 * max_chars and not looks_like_html(text[:4096]):
+        # far too long even after cleaning (which only drops invisible characters and extra spaces): say so
+        # without paying for the cleaning of megabytes
+        return Rejection(
+            raw.uri,
+            "parse",
+            "too_large",
+            f"{len(text):,} characters, more than the {max_chars:,} allowed (--max-chars): split it into articles",
+        )
     if looks_like_html(text):
         text, html_title = html_to_text(text)
     text = clean_text(text)
     if not text:
         return Rejection(raw.uri, "parse", "empty", "no text left after cleaning")
+    if len(text) > max_chars:
+        return Rejection(
+            raw.uri,
+            "parse",
+            "too_large",
+            f"{len(text):,} characters of text, more than the {max_chars:,} allowed (--max-chars): split it "
+            "into articles",
+        )
     if not is_english(text):
         share, n = english_score(text)
         return Rejection(
@@ -167,4 +185,5 @@ def parse_document(raw: RawInput) -> Document | Rejection:
         outlet=outlet,
         published_date=published,
         body_start=body_start,
+        origin=raw.origin or raw.uri,
     )

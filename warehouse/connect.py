@@ -6,6 +6,13 @@ whole run holds (`run_lock`), or a `WarehouseError` whose message is one line
 a user can act on (locked by another run, directory missing or not writable,
 disk full, not a DuckDB file, made by a newer newsevents).
 
+Refused before anything is written: a target that is not a file path
+(`:memory:`, `md:…`, `s3://…`: a run would keep nothing), a file that is not
+DuckDB (checked by its header, so DuckDB never tries to load an extension for
+it; extension auto-install and auto-load are off anyway), and a DuckDB file
+that holds tables but no newsevents `schema_version` (someone else's data).
+The lock file is opened without following a symlink planted at its name.
+
 Schema versions: `schema.sql` is the current schema (a new warehouse gets it
 whole); `migrations/NNN.sql` takes a warehouse from version NNN-1 to NNN and
 runs, with the version row, in one transaction when an older warehouse is
@@ -19,6 +26,8 @@ import contextlib
 import errno
 import fcntl
 import os
+import re
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,8 +67,41 @@ def describe_error(db: Path, exc: BaseException, doing: str = "write") -> str:
     return f"could not {doing} the warehouse {db}: {msg}"
 
 
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+_NOT_A_FILE = re.compile(r"^(?::memory:|(?:md|motherduck):|[a-z][a-z0-9+.-]*:/)", re.I)  # s3://, http://…
+
+
+def check_target(db: Path | str) -> None:
+    """Refuse a warehouse that is not a plain file path: `:memory:` (or md:, s3://…) would keep nothing."""
+    text = str(db)
+    if not text.strip() or _NOT_A_FILE.match(text):
+        raise WarehouseError(
+            f"the warehouse must be a file path, not {text!r}: an in-memory or remote database keeps nothing here"
+        )
+
+
+def check_header(db: Path) -> None:
+    """An existing, non-empty file must be a DuckDB database (b"DUCK" at byte 8), whatever its name."""
+    try:
+        fd = os.open(db, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise WarehouseError(describe_error(db, exc, "open")) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise WarehouseError(f"the warehouse {db} is not a file")
+        head = os.read(fd, 16)
+    finally:
+        os.close(fd)
+    if head and head[8:12] != b"DUCK":
+        kind = "an SQLite database" if head.startswith(b"SQLite format 3") else "not a DuckDB file or is corrupt"
+        raise WarehouseError(f"the warehouse {db} is {kind}: give a new path or a newsevents DuckDB file")
+
+
 def _check_dir(db: Path) -> None:
     """The warehouse's folder must exist (one missing level, like `data/`, is created) and be writable."""
+    check_target(db)
     parent = db.parent
     if not parent.exists():
         if not parent.parent.is_dir():
@@ -76,6 +118,7 @@ def _check_dir(db: Path) -> None:
         raise WarehouseError(f"the warehouse directory {parent} is not writable")
     if db.exists() and not db.is_file():
         raise WarehouseError(f"the warehouse {db} is not a file")
+    check_header(db)
 
 
 def lock_path(db: Path | str) -> Path:
@@ -93,9 +136,16 @@ def run_lock(db: Path | str, timeout: float = 30.0) -> Iterator[None]:
     db = Path(db)
     _check_dir(db)
     try:
-        fh = open(lock_path(db), "a+")  # noqa: SIM115 - held for the whole run
+        # never through a symlink planted at the lock's name, never a pipe or device (O_NOFOLLOW, then fstat)
+        fd = os.open(lock_path(db), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise WarehouseError(f"the lock file {lock_path(db)} is a symlink: remove it (not followed)") from None
         raise WarehouseError(describe_error(db, exc, "lock")) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise WarehouseError(f"the lock file {lock_path(db)} is not a regular file: remove it")
+    fh = os.fdopen(fd, "r+")
     try:
         deadline = time.monotonic() + max(0.0, timeout)
         while True:
@@ -126,13 +176,16 @@ def connect(db: Path | str, lock_timeout: float = 30.0, read_only: bool = False)
     db = Path(db)
     if not read_only:
         _check_dir(db)
-    elif not db.exists():
-        raise WarehouseError(f"no warehouse at {db}: run `newsevents run` first")
+    else:
+        check_target(db)
+        if not db.exists():
+            raise WarehouseError(f"no warehouse at {db}: run `newsevents run` first")
+        check_header(db)
     deadline = time.monotonic() + max(0.0, lock_timeout)
     delay = 0.1
     while True:
         try:
-            con = duckdb.connect(str(db), read_only=read_only)
+            con = duckdb.connect(str(db), read_only=read_only, config=DUCKDB_CONFIG)
             break
         except duckdb.IOException as exc:
             msg = first_line(exc)
@@ -177,6 +230,14 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0] or 0)
 
 
+def _db_name(con: duckdb.DuckDBPyConnection) -> str:
+    with contextlib.suppress(duckdb.Error, IndexError):
+        return str(
+            con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
+        )
+    return "the database"
+
+
 def migrations() -> dict[int, Path]:
     """The upgrade steps: version → the SQL file that takes a warehouse from version-1 to version."""
     return {int(p.stem.split("_")[0]): p for p in sorted(MIGRATIONS.glob("[0-9][0-9][0-9]_*.sql"))}
@@ -185,6 +246,16 @@ def migrations() -> dict[int, Path]:
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Create the schema on a new warehouse; upgrade an older one; refuse a newer one."""
     version = current_version(con)
+    if version == 0:
+        tables = con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()"
+        ).fetchall()
+        if tables:  # someone else's data: never add our tables to it
+            names = ", ".join(sorted(t for (t,) in tables)[:5])
+            raise WarehouseError(
+                f"{_db_name(con)} is not a newsevents warehouse (it holds {names}): nothing was written; "
+                "give another --db"
+            )
     if version > SCHEMA_VERSION:
         raise WarehouseError(
             f"this warehouse has schema version {version}, newer than this newsevents ({SCHEMA_VERSION}): "

@@ -1,16 +1,22 @@
 """Warehouse → one Parquet or CSV file per table and view.
 
 In: a warehouse path (opened read-only), a format (`parquet` or `csv`) and an output folder. Out: a file
-`<name>.<format>` per table and view of the warehouse (`events.parquet`, `event_clusters.parquet`, …),
-each written to a temporary name and renamed when complete, and a list of what was written with row
-counts. DuckDB writes the files itself (streaming, nested columns kept in Parquet; in CSV a list such as
-`aliases` is written as its text form `[a, b]`). Problems raise `WarehouseError` with a one-line message.
+`<name>.<format>` per table and view of the warehouse (`events.parquet`, `event_clusters.parquet`, …)
+and a list of what was written with row counts. Every file is first written into a fresh hidden folder
+inside OUT (`.newsevents-export-<pid>-…`, created exclusively: no planted link is followed); only when all
+are complete are they renamed into place, one rename each, so a kill during the writing leaves the old
+files whole and never a mix. The folder is removed afterwards, and the leftovers of a killed export (its
+process gone) are removed by the next one. DuckDB writes the files itself (streaming, nested columns kept
+in Parquet; in CSV a list such as `aliases` is written as its text form `[a, b]`). Problems raise
+`WarehouseError` with a one-line message.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,20 +98,50 @@ def export(con: duckdb.DuckDBPyConnection, out_dir: Path | str, fmt: str = "parq
         raise WarehouseError(f"cannot create the export folder {out}: {exc.strerror}") from None
     if not os.access(out, os.W_OK):
         raise WarehouseError(f"the export folder {out} is not writable")
+    remove_leftovers(out)
+    try:
+        work = Path(tempfile.mkdtemp(prefix=f"{LEFTOVER_PREFIX}{os.getpid()}-", dir=out))
+    except OSError as exc:
+        raise WarehouseError(f"cannot write in the export folder {out}: {exc.strerror}") from None
     written = []
-    for name, kind in relations(con):
-        path = out / f"{name}.{fmt}"
-        tmp = out / f".{name}.{fmt}.part"
-        rel = con.sql(f"SELECT * FROM {quote_ident(name)}")
-        try:
-            if fmt == "parquet":
-                rel.write_parquet(str(tmp), compression="zstd")
-            else:
-                rel.write_csv(str(tmp), header=True)
-            rows = con.sql(f"SELECT count(*) FROM {quote_ident(name)}").fetchall()[0][0]
-            os.replace(tmp, path)
-        except (duckdb.Error, OSError) as exc:
-            tmp.unlink(missing_ok=True)
-            raise WarehouseError(f"cannot export {name} to {path}: {str(exc).splitlines()[0]}") from None
-        written.append(Exported(name, kind, path, int(rows)))
+    try:
+        for name, kind in relations(con):
+            path = out / f"{name}.{fmt}"
+            tmp = work / f"{name}.{fmt}"
+            rel = con.sql(f"SELECT * FROM {quote_ident(name)}")
+            try:
+                if fmt == "parquet":
+                    rel.write_parquet(str(tmp), compression="zstd")
+                else:
+                    rel.write_csv(str(tmp), header=True)
+                rows = con.sql(f"SELECT count(*) FROM {quote_ident(name)}").fetchall()[0][0]
+            except (duckdb.Error, OSError) as exc:
+                raise WarehouseError(f"cannot export {name} to {path}: {str(exc).splitlines()[0]}") from None
+            written.append(Exported(name, kind, path, int(rows)))
+        for e in written:  # everything is complete: swap the files in
+            try:
+                os.replace(work / e.path.name, e.path)
+            except OSError as exc:
+                raise WarehouseError(f"cannot move {e.path.name} into {out}: {exc.strerror}") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return written
+
+
+LEFTOVER_PREFIX = ".newsevents-export-"
+
+
+def remove_leftovers(out: Path) -> None:
+    """Remove the working folders of exports into `out` that were killed (their process is gone)."""
+    for entry in out.glob(f"{LEFTOVER_PREFIX}*"):
+        pid = entry.name.removeprefix(LEFTOVER_PREFIX).split("-", 1)[0]
+        if not pid.isdigit() or entry.is_symlink() or not entry.is_dir():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue  # still running: another export's folder
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        shutil.rmtree(entry, ignore_errors=True)

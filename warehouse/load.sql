@@ -34,8 +34,10 @@ FROM new_events;
 
 -- an input that loads now is no longer empty, a duplicate, or failing an expectation at its uri:
 -- drop its older quarantine rows unless this batch reports the same (uri, stage, reason) again
+-- (a uri_conflict row is about another input that claimed this uri: it stays)
 DELETE FROM quarantine
 WHERE uri IN (SELECT uri FROM new_sources)
+  AND reason <> 'uri_conflict'
   AND (uri, stage, reason) NOT IN (SELECT (uri, stage, reason) FROM new_quarantine);
 
 -- one row per (uri, stage, reason), stamped when first seen; the detail follows the latest run

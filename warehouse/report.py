@@ -11,8 +11,11 @@ script has run, the page sets `data-report-ready="1"` on <html>; script errors a
 
 from __future__ import annotations
 
+import contextlib
 import html
+import os
 import re
+import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 from string import Template
@@ -241,7 +244,16 @@ def write_report(con: duckdb.DuckDBPyConnection, out: Path | str, db_label: str,
     out = Path(out)
     text = render(con, db_label, max_rows=max_rows)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)
+    # a fresh, exclusively created temporary file (never a name someone could plant a symlink at), renamed
+    # over `out` when complete
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     return out

@@ -48,7 +48,11 @@
   input.addEventListener("input", apply);
   quad.addEventListener("change", apply);
   var m = /[#&]q=([^&]*)/.exec(window.location.hash);
-  if (m) { input.value = decodeURIComponent(m[1].replace(/\+/g, " ")); }
+  if (m) {
+    var q = m[1].replace(/\+/g, " ");
+    try { q = decodeURIComponent(q); } catch (e) { /* a malformed escape (#q=%E0%A4%A): the text as given */ }
+    input.value = q;
+  }
   apply();
   document.documentElement.setAttribute("data-report-ready", "1");
 })();
