@@ -26,6 +26,7 @@ from transforms.actors import Actor, ArticleActors, Mention, find_mentions, home
 from transforms.attribution import claimant, source_statement, speakers
 from transforms.coref import Context, pronoun_mentions, remember
 from transforms.dates import resolve_date
+from transforms.discards import discarded
 from transforms.documents import Document, stable_id
 from transforms.events import CodedEvent, code_sentence, repair_lemmas
 from transforms.lexicon import Lexicon
@@ -254,7 +255,7 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
             lead = source_statement(sent, by_token, lex)
             if lead is not None:
                 source = (lead, _paragraph_end(text, end))
-            if not codable(text, start, end, document.body_start):
+            if not codable(text, start, end, document.body_start) or discarded(sent.text, lex):
                 continue
             sent_dates = []
             for ev in one_per_action(code_sentence(sent, by_token, lex)):
