@@ -313,3 +313,15 @@ def test_discarded_sentences(lex):
     assert not discarded("Police arrested 40 protesters in Lagos on Tuesday.", lex)
     assert not discarded("Thai troops shelled Cambodian positions near the border.", lex)
     assert story_discarded("The film won an Academy Award in Los Angeles.", lex)
+
+
+def test_run_with_a_bad_dictionary_fails_with_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    d = _dicts(tmp_path, **{"groups.yaml": "group_nouns: [rioters]\nsector: {rioters: CVL}\n"})
+    result = CliRunner().invoke(app, ["run", "--db", str(tmp_path / "w.duckdb"), "--dictionaries", str(d)])
+    assert result.exit_code == 2
+    assert "groups.yaml" in result.output and "'sector'" in result.output
+    assert "Traceback" not in result.output
