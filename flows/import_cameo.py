@@ -143,7 +143,7 @@ def build(cameo_dir: Path, cameo2plover: Path, common_words: frozenset[str]) -> 
     lines += [f"  {_json_line(k)}: {_json_line(v)}" for k, v in sectors.items()]
     out["agents.yaml"] = "\n".join(lines) + "\n"
 
-    discards = cameo.parse_discards(read("Phoenix.discards.txt"))
+    discards = cameo.topical_discards(cameo.parse_discards(read("Phoenix.discards.txt")))
     lines = [
         HEADER.format(
             what="Phrases that make a sentence (story: true → the whole story) uncodable.",

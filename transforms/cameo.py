@@ -510,6 +510,19 @@ def parse_discards(text: str) -> list[Discard]:
     return out
 
 
+def topical_discards(discards: list[Discard]) -> list[Discard]:
+    """The discards that name an uncodable topic (sports, entertainment, disasters), without the chronology
+    markers Phoenix also lists — years and dates ("1914", "April 1942") and relative times ("weeks ago",
+    "years later"): news sentences carry those around codable events ("released, weeks ago", "the first visit
+    since 1961"), and the guideline dates such events rather than dropping them."""
+    out = []
+    for d in discards:
+        if any(ch.isdigit() for ch in d.phrase) or d.phrase.split()[-1] in ("ago", "later"):
+            continue
+        out.append(d)
+    return out
+
+
 # ----------------------------------------------------------------------------------------------------------------------
 # Sectors and countries of codes
 

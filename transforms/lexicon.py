@@ -252,6 +252,12 @@ class DiscardRow(_Strict):
     whole_word: bool = False
 
 
+class DiscardsFile(_Strict):
+    """discards.yaml (hand-written): imported discard phrases that are not to be used."""
+
+    not_discards: tuple[str, ...] = ()
+
+
 class CameoDiscardsFile(_Strict):
     discards: tuple[DiscardRow, ...] = ()
 
@@ -482,6 +488,8 @@ def _load(directory: str) -> Lexicon:
     def fs(words) -> frozenset[str]:
         return frozenset(str(v).lower() for v in words)
 
+    not_discards = fs(_read(d / "discards.yaml", DiscardsFile).not_discards)
+
     speech = fs(attr_doc.speech_verbs)
     sectors = {k.lower(): v.upper() for k, v in cameo_agents.sectors.items()}
     sectors.update({k.lower(): v.upper() for k, v in groups_doc.sectors.items()})  # hand-written wins
@@ -527,5 +535,9 @@ def _load(directory: str) -> Lexicon:
         institution_nouns=fs(groups_doc.institution_nouns),
         demonym_index=demonym_index,
         agent_sectors=sectors,
-        discards=tuple(Discard(r.phrase.lower(), r.story, r.whole_word) for r in cameo_discards.discards),
+        discards=tuple(
+            Discard(r.phrase.lower(), r.story, r.whole_word)
+            for r in cameo_discards.discards
+            if r.phrase.lower() not in not_discards
+        ),
     )
