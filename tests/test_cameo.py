@@ -325,3 +325,23 @@ def test_run_with_a_bad_dictionary_fails_with_one_line(tmp_path):
     assert result.exit_code == 2
     assert "groups.yaml" in result.output and "'sector'" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type", "countries"),
+    [
+        ("Evo Morales met Hugo Chavez in Caracas on Monday.", "CONSULT", ("BOL", "VEN")),
+        ("Mwai Kibaki accused Yoweri Museveni of arming rebels.", "ACCUSE", ("KEN", "UGA")),
+        ("Paul Kagame visited Jacob Zuma in Pretoria on Tuesday.", "CONSULT", ("RWA", "ZAF")),
+        ("Hun Sen criticised Thaksin Shinawatra on Friday.", "ACCUSE", ("KHM", "THA")),
+        ("Hosni Mubarak hosted Nicolas Sarkozy in Cairo.", "CONSULT", ("EGY", "FRA")),
+        ("Pervez Musharraf praised Hamid Karzai in Islamabad.", "SUPPORT", ("PAK", "AFG")),
+        ("Goodluck Jonathan urged Mahmoud Abbas to resume talks.", "REQUEST", ("NGA", "PSE")),
+        ("The Free Syrian Army attacked a checkpoint near Aleppo.", "ASSAULT", ("SYR", None)),
+    ],
+)
+def test_imported_actors_code_sentences_from_many_countries(code, text, event_type, countries):
+    """Leaders and armed groups that only the imported Phoenix actors know give the event its countries."""
+    events = [e for e in code(text, "2009-05-01") if e["event_type"] == event_type]
+    assert events, text
+    assert (events[0]["actor1_country"], events[0]["actor2_country"]) == countries

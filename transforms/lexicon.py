@@ -281,6 +281,8 @@ def _read(path: Path, model: Any) -> Any:
         raise DictionaryError(f"{path}:{where} not valid YAML ({getattr(exc, 'problem', exc)})") from None
     if data is None:
         data = [] if isinstance(model, TypeAdapter) else {}
+    if isinstance(data, dict):
+        data = {k: v for k, v in data.items() if v is not None}  # "light_verbs:" with nothing under it: empty
     try:
         return adapter.validate_python(data)
     except ValidationError as exc:
