@@ -201,7 +201,7 @@ def test_importer_is_deterministic_and_loads(tmp_path):
         (dicts / "cameo" / name).write_text(text)
     lex = load_lexicon(dicts)
     assert lex.phrases[("arrange", "truce")].event_type == "RETREAT"
-    assert lex.verbs["interrogate"].event_type == "ACCUSE"
+    assert "interrogate" not in lex.verbs  # verbs alone are not written (measured: they cost precision)
     karzai = next(a for a in lex.actors if a.name == "Hamid Karzai")
     assert karzai.imported and role_at(karzai, date(2005, 3, 1)).code == "AFGGOV"
     assert lex.agent_sectors["rioters"] == "CVL"
