@@ -312,7 +312,8 @@ def test_discarded_sentences(lex):
     assert discarded("The Kenyan boxing team won three medals in Nairobi.", lex)
     assert not discarded("Police arrested 40 protesters in Lagos on Tuesday.", lex)
     assert not discarded("Thai troops shelled Cambodian positions near the border.", lex)
-    assert story_discarded("The film won an Academy Award in Los Angeles.", lex)
+    assert story_discarded("Crowds filled Melbourne Park for the Australian Open final.", lex)
+    assert not story_discarded("The film won an Academy Award in Los Angeles.", lex)  # a sentence-level discard
 
 
 def test_run_with_a_bad_dictionary_fails_with_one_line(tmp_path):
