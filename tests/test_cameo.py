@@ -188,8 +188,8 @@ def test_importer_is_deterministic_and_loads(tmp_path):
     from flows import import_cameo
 
     src, c2p = _fixture_inputs(tmp_path)
-    first = import_cameo.build(src, c2p, frozenset())
-    second = import_cameo.build(src, c2p, frozenset())
+    first = import_cameo.build(src, c2p, frozenset(), verbs=True)
+    second = import_cameo.build(src, c2p, frozenset(), verbs=True)
     assert first == second
     assert all("MIT" in text.splitlines()[3] for text in first.values())  # the header names the licence
     assert "CC BY-SA 4.0" in first["verbs.yaml"]
