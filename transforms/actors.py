@@ -262,23 +262,25 @@ def _appositive_country(head: Token, lex: Lexicon, doc: Doc) -> ActorEntry | Non
     return None
 
 
-def _gazetteer_tokens(doc: Doc, lex: Lexicon) -> tuple[dict[int, Place], list[Span]]:
-    """Tokens inside places of the gazetteer (not states), and NER place entities."""
+def _gazetteer_tokens(doc: Doc, lex: Lexicon) -> tuple[dict[int, Place], dict[int, Span]]:
+    """Tokens inside places of the gazetteer (not states), and tokens inside NER place entities."""
     by_token: dict[int, Place] = {}
     for p in find_places(doc, lex):
         if p.kind not in ("state", "place"):
             by_token.update({i: p for i in range(p.start, p.end)})
-    ner = [e for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC")]
+    ner = {i: e for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC") for i in range(e.start, e.end)}
     return by_token, ner
 
 
-def _inside_place(span: Span, places: dict[int, Place], ner: list[Span]) -> bool:
+def _inside_place(span: Span, places: dict[int, Place], ner: dict[int, Span]) -> bool:
     """Is this name only part of a longer place name ("Japan" in "Sea of Japan", "Jersey" in "New Jersey")?"""
     for i in range(span.start, span.end):
         p = places.get(i)
         if p is not None and (p.end - p.start) > len(span) and not (p.start == span.start and p.end == span.end):
             return True
-    for ent in ner:
+    # entities never overlap: the only one that can hold the span is the one holding its first token
+    ent = ner.get(span.start)
+    if ent is not None:
         start = ent.start + 1 if ent[0].lower_ == "the" else ent.start
         if start < span.start and span.end <= ent.end and not any(t.pos_ == "CCONJ" or t.text == "," for t in ent):
             return True
@@ -305,11 +307,13 @@ def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mentio
     dict_spans = []
     for match_id, start, end in idx.matcher(doc):
         dict_spans.append(Span(doc, start, end, label=match_id))
-    dem_matches = [(s, e) for _, s, e in idx.demonyms(doc)]
+    dem_ends: dict[int, int] = {}  # start token of a demonym match → its furthest end
+    for _, s, e in idx.demonyms(doc):
+        dem_ends[s] = max(e, dem_ends.get(s, e))
     for span in filter_spans(dict_spans):
         if _inside_place(span, places, ner_places):
             continue
-        if any(span.start < s < span.end < e for s, e in dem_matches):
+        if any(dem_ends.get(s, 0) > span.end for s in range(span.start + 1, span.end)):
             continue  # "the North" in "the North Korean authorities": the demonym phrase is meant
         entry = idx.entries[int(doc.vocab.strings[span.label])]
         if entry.actor_type == "person":
