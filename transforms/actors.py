@@ -635,12 +635,40 @@ ROLE_TITLES = frozenset(
 LEADER_TITLES = frozenset({"leader", "president", "head", "chairman", "ruler", "dictator"})
 
 
+_KIDS = "newsevents_children"
+
+
+def _children(doc: Doc) -> list[list[int]]:
+    """Each token's children (indexes, in order), built once per doc: spaCy's `Token.rights` and `.subtree`
+    scan the whole width of the token's subtree on every step, quadratic on a long list of names."""
+    kids = doc.user_data.get(_KIDS)
+    if kids is None or len(kids) != len(doc):
+        kids = [[] for _ in range(len(doc))]
+        for t in doc:
+            if t.head.i != t.i:
+                kids[t.head.i].append(t.i)
+        doc.user_data[_KIDS] = kids
+    return kids
+
+
+def _subtree_ids(kids: list[list[int]], root: int) -> list[int]:
+    """The token indexes of a subtree (the same tokens as `Token.subtree`, in no particular order)."""
+    out, stack = [], [root]
+    while stack:
+        i = stack.pop()
+        out.append(i)
+        stack.extend(kids[i])
+    return out
+
+
 def _titles(head: Token, span_start: int) -> set[str]:
     """Office words before a name or in its appositive: "Russian Defense Minister X", "X, the Chairman of…"."""
     out = {t.lemma_.lower() for t in _premodifiers(head, span_start) if t.lemma_.lower() in TITLE_WORDS}
-    for child in head.rights:
-        if child.dep_ == "appos":
-            out |= {t.lemma_.lower() for t in child.subtree if t.lemma_.lower() in TITLE_WORDS}
+    doc = head.doc
+    kids = _children(doc)
+    for c in kids[head.i]:
+        if c > head.i and doc[c].dep_ == "appos":
+            out |= {doc[i].lemma_.lower() for i in _subtree_ids(kids, c) if doc[i].lemma_.lower() in TITLE_WORDS}
     return out
 
 
