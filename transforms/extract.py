@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
@@ -318,18 +319,29 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
             said = speakers(sent, by_token, lex)
             if said:
                 last_speaker = said[-1]
+    index = signal_index(signals) if homeless else None
     for actor_id, at in homeless.items():
         row = rows.actors[actor_id]
         if row["country_code"] is None:
-            row["country_code"] = paragraph_country(text, at, signals)
+            row["country_code"] = paragraph_country(text, at, signals, index)
     return rows
 
 
-def paragraph_country(text: str, at: int, signals: list[tuple[int, str]]) -> str | None:
+def signal_index(signals: list[tuple[int, str]]) -> tuple[list[int], list[int]]:
+    """The signals' positions sorted, with each one's place in `signals`: a paragraph's signals by bisection."""
+    order = sorted(range(len(signals)), key=lambda i: signals[i][0])
+    return [signals[i][0] for i in order], order
+
+
+def paragraph_country(
+    text: str, at: int, signals: list[tuple[int, str]], index: tuple[list[int], list[int]] | None = None
+) -> str | None:
     """The country an official or organisation of unknown nationality most likely belongs to: the one
     its paragraph is set in (most signals, the first on a tie), or None when the paragraph gives none."""
     start = text.rfind("\n", 0, at) + 1
     end = text.find("\n", at)
     end = len(text) if end < 0 else end
-    found = Counter(c for pos, c in signals if start <= pos < end)
+    positions, order = index if index is not None else signal_index(signals)
+    inside = sorted(order[bisect_left(positions, start) : bisect_left(positions, end)])  # in the signals' order
+    found = Counter(signals[i][1] for i in inside)
     return found.most_common(1)[0][0] if found else None
