@@ -175,7 +175,7 @@ def _preflight(settings):
     from flows.incremental import plan_run, read_known
     from flows.summary import RunSummary, new_run_id, record_run
     from transforms.extract import extractor_version
-    from transforms.lexicon import load_lexicon
+    from transforms.lexicon import DictionaryError, load_lexicon
     from warehouse.connect import WarehouseError, connect
 
     started = datetime.now(UTC).replace(tzinfo=None)
@@ -191,7 +191,10 @@ def _preflight(settings):
         found = discover(settings.inputs, warehouse_companions(settings.db_path))
     except InputError as exc:
         fail(str(exc))
-    version = extractor_version(load_lexicon(settings.dictionaries))
+    try:
+        version = extractor_version(load_lexicon(settings.dictionaries))
+    except DictionaryError as exc:
+        fail(str(exc))
     plan = plan_run(found, known, version, settings.max_chars)
     summary = RunSummary(
         run_id=new_run_id(),

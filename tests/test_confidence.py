@@ -52,8 +52,8 @@ def one(events: list[dict], event_type: str) -> dict:
             "CONSULT",
         ),
         (
-            "Kenya expelled the ambassador of Uganda on Friday.",
-            "SANCTION",
+            "Kenya threatened Uganda on Friday.",
+            "THREATEN",
             "Tomasz Wrona took part in the protests.",
             "PROTEST",
         ),

@@ -28,6 +28,7 @@ from transforms.attribution import claimant, source_statement, speakers
 from transforms.confidence import confidence
 from transforms.coref import Context, pronoun_mentions, remember
 from transforms.dates import resolve_date
+from transforms.discards import discarded
 from transforms.documents import Document, stable_id
 from transforms.events import CodedEvent, code_sentence, repair_lemmas
 from transforms.lexicon import Lexicon
@@ -378,7 +379,7 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
             lead = source_statement(sent, by_token, lex)
             if lead is not None:
                 story.source = (lead, _paragraph_end(text, end))
-            if not codable(text, start, end, document.body_start):
+            if not codable(text, start, end, document.body_start) or discarded(sent.text, lex):
                 continue
             st = SentenceState(document, doc, offset, sent, start, end, by_token, places, doc_ents)
             sent_dates: list = []
