@@ -173,3 +173,13 @@ def test_an_outlet_credit_after_the_headline_gives_the_outlet_not_the_title():
     assert doc.outlet == "rferl.org"
     assert doc.title == "“Police detain 200 at Belgrade election protest”"
     assert doc.text.startswith("“Police detain 200")  # the headline stays text: it is coded
+
+
+def test_a_published_line_wins_over_an_updated_line_and_a_source_sentence_stays_text():
+    doc = parse(
+        "Updated: 5 March 2024\nPublished: 3 March 2024\n"
+        "Source: officials said, on Monday, that the talks failed\n" + CEASEFIRE,
+        uri="/in/sudan.txt",
+    )
+    assert doc.published_date == date(2024, 3, 3)
+    assert doc.outlet is None and doc.text.startswith("Source: officials said")

@@ -61,7 +61,8 @@ _DATE_PREFIX = re.compile(rf"^(?:{_LABEL}{_DATE_ANY}|{_ISO})\s+(?=\S)", re.I)
 _BY_LINE = re.compile(r"^[Bb][Yy]\s+([A-Z][\w'’-]*\.?(?:(?:\s+|\s*,\s*|\s+and\s+|\s*&\s*)[A-Z][\w'’-]*\.?){0,5})$")
 _AUTHOR_LINE = re.compile(r"^(?:authors?|written by|byline)\s*:\s*(.{2,80})$", re.I)
 _OUTLET_LINE = re.compile(
-    r"^(?:[—–-]+\s*)?(?:write|writes|source|outlet|publisher)\s*:\s*(?:https?://)?([^\s/]+\.[^\s/]+|[^\n]{2,60}?)/?$",
+    r"^(?:[—–-]+\s*)?(?:write|writes|source|outlet|publisher)\s*:\s*(?:https?://)?"
+    r"([^\s/]+\.[^\s/]+|[^\n.!?:;,]{2,40}?)/?$",  # a host, or a short name (not a sentence)
     re.I,
 )
 _URL_LINE = re.compile(r"^(?:url|link|source url|canonical(?: url)?)\s*:\s*(https?://\S+)$", re.I)
@@ -76,6 +77,7 @@ class FrontMatterError(ValueError):
 
 @dataclass
 class Header:
+    from_update: bool = False  # the date is an `Updated:` one (a `Published:` line given later wins)
     published: date | None = None
     outlet: str | None = None
     url: str | None = None
@@ -147,8 +149,9 @@ def _header_line(line: str, header: Header) -> bool:
     m = _DATE_LINE.match(line)
     if m:
         found = _date_from_match(m, 2)
-        if found and (header.published is None or (m[1] or "").lower().startswith("updated")):
-            header.published = header.published or found
+        updated = (m[1] or "").lower().startswith("updated")
+        if found and (header.published is None or (header.from_update and not updated)):
+            header.published, header.from_update = found, updated
         return found is not None
     for pattern, attr in ((_BY_LINE, "author"), (_AUTHOR_LINE, "author"), (_URL_LINE, "url")):
         m = pattern.match(line)
