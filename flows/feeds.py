@@ -1,8 +1,13 @@
 """JSON Lines feeds → one `RawInput` per article line.
 
 In: a `Found` whose file ends in `.jsonl` (one JSON object a line, the form
-scrapers and news APIs hand over: `text`, and where present `url`, `title`,
-`published`, `outlet`). Out: one `RawInput` per non-blank line. A line's uri is
+scrapers and news APIs hand over). Field names are those of
+`transforms.fields.FIELDS`: the text under `text`, `maintext`, `content` or
+`body`; the date under `published`, `date_publish`, `published_at`, `pubDate`,
+`date`…; the outlet under `outlet`, `source_domain`, `sitename`, `hostname`…;
+`url`/`link`, `title`, `author`/`authors` (news-please, newspaper4k,
+trafilatura JSON). They reach `parse_document` as `metadata` under the
+canonical names. Out: one `RawInput` per non-blank line. A line's uri is
 its `url` when it has one (set through `metadata`, which `parse_document`
 reads), otherwise `<file>.jsonl#L<n>` (n counts from 1). A line that is not a
 JSON object, or has no usable `text`, becomes a `RawInput` with an error
@@ -23,9 +28,10 @@ import re
 
 from flows.discover import Found, read_input
 from transforms.documents import RawInput
+from transforms.fields import FIELDS, pick
 
 FEED_SUFFIXES = (".jsonl", ".ndjson")
-META_FIELDS = ("url", "title", "published", "outlet")
+META_FIELDS = ("url", "title", "published", "outlet", "author")
 
 
 def is_feed(found: Found) -> bool:
@@ -50,21 +56,18 @@ def _line_input(uri: str, name: str, n: int, line: str) -> RawInput:
     if not isinstance(item, dict):
         what = type(item).__name__
         return RawInput(uri, name, error="not_an_object", error_detail=f"{where} is a JSON {what}", **bad)
-    url = item.get("url")
-    if isinstance(url, str) and _SURROGATE.search(url):
+    url = pick(item, "url")
+    if url and _SURROGATE.search(url):
         detail = f"{where} has a broken character (an unpaired surrogate) in `url`"
         return RawInput(uri, name, error="bad_json", error_detail=detail, **bad)
-    meta = {
-        k: _SURROGATE.sub("", item[k]).strip()
-        for k in META_FIELDS
-        if isinstance(item.get(k), str) and _SURROGATE.sub("", item[k]).strip()
-    }
-    text = item.get("text")
-    if isinstance(text, str):
+    meta = {k: v for k in META_FIELDS if (v := _SURROGATE.sub("", pick(item, k) or "").strip())}
+    text = pick(item, "text")
+    if text:
         text = _SURROGATE.sub("", text)  # half of a cut emoji is no character: it cannot be stored
-    if not isinstance(text, str) or not text.strip():
+    if not text or not text.strip():
+        names = "/".join(f"`{n}`" for n in FIELDS["text"])
         return RawInput(
-            meta.get("url", uri), name, error="no_text", error_detail=f"{where} has no non-empty `text` field", **bad
+            meta.get("url", uri), name, error="no_text", error_detail=f"{where} has no non-empty {names} field", **bad
         )
     return RawInput(meta.get("url", uri), name, data=text.encode("utf-8"), metadata=meta, origin=uri)
 

@@ -49,6 +49,8 @@ CONTRACT = {
         "title": "VARCHAR",
         "outlet": "VARCHAR",
         "published_date": "DATE",
+        "date_source": "VARCHAR",
+        "author": "VARCHAR",
         "content_sha256": "VARCHAR",
         "text": "VARCHAR",
     },

@@ -298,3 +298,32 @@ def test_load_retries_while_another_process_holds_the_warehouse(prefect_harness,
     problem = load_bad()  # a result with the one line, not a task failure (no Prefect traceback for the user)
     assert "no-such-dir" in problem and "\n" not in problem
     assert time.monotonic() - t < 4  # not retried
+
+
+def test_crawler_feed_metadata_lands_and_a_rerun_skips_or_replaces(prefect_harness, tmp_path):
+    """A news-please line: title, outlet, date, date_source, author reach `sources`; the same line again is
+    skipped, a new text under the same url replaces the old source (issue 11)."""
+    feed = tmp_path / "in" / "crawl.jsonl"
+    feed.parent.mkdir()
+    line = {
+        "title": "Dockers strike in Lagos",
+        "maintext": "Dock workers in Lagos went on strike on Tuesday over unpaid wages, the union said.",
+        "date_publish": "2024-05-02 09:15:00",
+        "url": "https://www.premiumtimesng.com/news/strike",
+        "authors": ["Ada Obi"],
+    }
+    feed.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    db = tmp_path / "wh.duckdb"
+    settings = Settings(inputs=[str(feed.parent)], db=str(db))
+    run(settings)
+    cols = "uri, title, outlet, published_date::VARCHAR, date_source, author"
+    assert q(db, f"SELECT {cols} FROM sources") == [
+        (line["url"], "Dockers strike in Lagos", "premiumtimesng.com", "2024-05-02", "metadata", "Ada Obi")
+    ]
+    again = run(settings)
+    assert (again.loaded, again.skipped) == (0, 1)
+    line["maintext"] = line["maintext"].replace("Tuesday", "Wednesday")
+    feed.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    fixed = run(settings)
+    assert fixed.loaded == 1
+    assert [r[0] for r in q(db, "SELECT text FROM sources")] == [line["maintext"]]

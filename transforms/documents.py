@@ -21,7 +21,7 @@ class RawInput:
     data: bytes | None = None
     error: str | None = None  # machine-readable reason when the bytes could not be had
     error_detail: str | None = None
-    metadata: dict = field(default_factory=dict)  # title/url/published/outlet from a feed
+    metadata: dict = field(default_factory=dict)  # title/url/published/outlet/author from a feed
     origin: str | None = None  # where it came from: the file, or `<feed>#L<n>` for a feed line (default: uri)
 
 
@@ -36,6 +36,8 @@ class Document:
     title: str | None = None
     outlet: str | None = None
     published_date: date | None = None
+    date_source: str | None = None  # where published_date comes from: metadata, text, fetched (None: no date)
+    author: str | None = None
     body_start: int = 0  # offset where the body begins (after headline / date line)
     origin: str | None = None  # the file it came from, or `<feed>#L<n>` (RawInput.origin); default: uri
 

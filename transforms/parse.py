@@ -1,10 +1,15 @@
 """RawInput → Document, or a Rejection saying why not.
 
 In: a `RawInput` (bytes + uri, from the flow). Out: a `Document` whose cleaned
-`text` is the one all warehouse offsets refer to, with its title (the headline
-line), outlet and publication date where the text or feed metadata gives them;
+`text` is the one all warehouse offsets refer to, with its title, outlet, author and
+publication date where feed metadata, a YAML front matter block, header lines
+(`transforms.header`: cut from the text) or the text give them, the outlet
+falling back to the url's registered domain, and `date_source` saying where
+the date came from (`metadata`: feed or front matter; `text`: a header line or
+a date line near the top);
 or a `Rejection` (stage `read`/`parse`) with a machine-readable reason:
-`empty`, `binary`, `undecodable`, `too_large` (more than `max_chars` characters
+`empty`, `binary`, `undecodable`, `bad_front_matter` (a YAML front matter block
+that is not valid YAML), `too_large` (more than `max_chars` characters
 of cleaned text: quarantined, not split, see README), `not_english`.
 """
 
@@ -17,6 +22,8 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from transforms.clean import MAX_CHARS, DecodeError, clean_text, decode_bytes, html_to_text, looks_like_html
 from transforms.documents import Document, RawInput, Rejection, sha256_text
+from transforms.domains import registered_domain
+from transforms.header import FrontMatterError, parse_published, split_front_matter, split_header_lines
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _ISO = r"(\d{4})-(\d{2})-(\d{2})"
@@ -101,25 +108,21 @@ def find_published_date(text: str, head_chars: int = 600) -> tuple[date | None, 
     return None, None
 
 
-def _parse_iso(value: object) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        m = re.match(_ISO, value.strip())
-        if m:
-            try:
-                return date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                return None
+def find_title(text: str) -> str | None:
+    """The first line with letters when it reads as a headline (short); a Markdown rule (`---`) or a
+    blank line before it is skipped, a Markdown heading's `#` marks are dropped."""
+    for line in text.split("\n", 5)[:5]:
+        first = line.strip().lstrip("#").strip()
+        if _WORD.search(first):
+            return first if len(first) <= 300 else None
     return None
 
 
-def find_title(text: str) -> str | None:
-    """The first line when it reads as a headline (short, not a date line)."""
-    first = text.split("\n", 1)[0].strip()
-    if not first or len(first) > 300:
+def _outlet_name(value: str | None) -> str | None:
+    """An outlet as metadata gives it: a name stays, a url or host becomes its registered domain."""
+    if not value:
         return None
-    return first
+    return registered_domain(value, bare_host=True) or value
 
 
 def parse_document(raw: RawInput, max_chars: int = MAX_CHARS) -> Document | Rejection:
@@ -141,9 +144,16 @@ def parse_document(raw: RawInput, max_chars: int = MAX_CHARS) -> Document | Reje
             "too_large",
             f"{len(text):,} characters, more than the {max_chars:,} allowed (--max-chars): split it into articles",
         )
+    front: dict = {}
     if looks_like_html(text):
         text, html_title = html_to_text(text)
+    else:
+        try:
+            front, text = split_front_matter(text)
+        except FrontMatterError as exc:
+            return Rejection(raw.uri, "parse", "bad_front_matter", str(exc))
     text = clean_text(text)
+    header, text = split_header_lines(text)
     if not text:
         return Rejection(raw.uri, "parse", "empty", "no text left after cleaning")
     if len(text) > max_chars:
@@ -162,28 +172,38 @@ def parse_document(raw: RawInput, max_chars: int = MAX_CHARS) -> Document | Reje
             "not_english",
             f"only {share:.0%} of {n} words are English function words; newsevents codes English text",
         )
-    meta = raw.metadata or {}
-    published = _parse_iso(meta.get("published"))
+    meta = {**front, **(raw.metadata or {})}  # a feed line's fields over its text's front matter
+    published, date_source = parse_published(meta.get("published")), "metadata"
+    if published is None:
+        published, date_source = header.published, "text"
     date_span = None
     found, date_span = find_published_date(text)
     if published is None:
         published = found
+    if published is None:
+        date_source = None
     title = meta.get("title") or html_title or find_title(text)
-    outlet = meta.get("outlet")
+    if title and (m := _OUTLET.search(title)) and m.start() > 0:  # "“GUR reports …”, — write: radiosvoboda.org"
+        title = title[: m.start()].rstrip(" ,;:—–-") or title
+    outlet = _outlet_name(meta.get("outlet")) or _outlet_name(header.outlet)
     if not outlet:
         m = _OUTLET.search(text[:2000])
-        outlet = m[1] if m else None
+        outlet = _outlet_name(m[1]) if m else None
+    url = meta.get("url") or header.url
+    outlet = outlet or registered_domain(url) or registered_domain(raw.uri)
     body_start = 0
     if date_span and date_span[0] == 0:
         body_start = date_span[1]
     return Document(
         source_id=sha256_text(text)[:16],
-        uri=meta.get("url") or raw.uri,
+        uri=(raw.metadata or {}).get("url") or raw.uri,  # a file's uri is its path; a feed line's, its url
         file_name=raw.file_name,
         text=text,
         title=title,
         outlet=outlet,
         published_date=published,
+        date_source=date_source,
+        author=meta.get("author") or header.author,
         body_start=body_start,
         origin=raw.origin or raw.uri,
     )

@@ -36,7 +36,7 @@ import duckdb
 
 HERE = Path(__file__).parent
 MIGRATIONS = HERE / "migrations"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class WarehouseError(RuntimeError):

@@ -10,9 +10,9 @@ CREATE OR REPLACE TEMP TABLE replaced AS
 DELETE FROM events WHERE source_id IN (SELECT source_id FROM replaced);
 DELETE FROM sources WHERE source_id IN (SELECT source_id FROM replaced);
 
-INSERT INTO sources (source_id, uri, file_name, title, outlet, published_date, content_sha256, text,
-                     extractor_version, run_id, loaded_at)
-SELECT source_id, uri, file_name, title, outlet, published_date, content_sha256, text,
+INSERT INTO sources (source_id, uri, file_name, title, outlet, published_date, date_source, author,
+                     content_sha256, text, extractor_version, run_id, loaded_at)
+SELECT source_id, uri, file_name, title, outlet, published_date, date_source, author, content_sha256, text,
        extractor_version, run_id, current_timestamp
 FROM new_sources;
 

@@ -18,7 +18,9 @@ CREATE TABLE IF NOT EXISTS sources (
     text               VARCHAR NOT NULL,
     extractor_version  VARCHAR,
     run_id             VARCHAR,
-    loaded_at          TIMESTAMP
+    loaded_at          TIMESTAMP,
+    date_source        VARCHAR,  -- metadata, text, fetched, or null: where published_date comes from (version 5)
+    author             VARCHAR   -- the byline as given (version 5)
 );
 
 CREATE TABLE IF NOT EXISTS actors (
