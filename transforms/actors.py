@@ -592,9 +592,10 @@ def _lone_subject_group_pass(st: MentionState) -> None:
             continue
         if any(c.i in actor_at for c in tok.subtree if c.i < tok.i):
             continue
-        sent = tok.sent
-        countries = {a.country for i, (_, a) in actor_at.items() if sent.start <= i < sent.end and a.country}
-        countries |= {p.country for i, p in st.places.items() if sent.start <= i < sent.end and p.country}
+        sent = tok.sent  # spaCy finds the sentence anew on every access: once, and only its tokens are looked up
+        inside = range(sent.start, sent.end)
+        countries = {actor_at[i][1].country for i in inside if i in actor_at and actor_at[i][1].country}
+        countries |= {st.places[i].country for i in inside if i in st.places and st.places[i].country}
         demonym = _adjective_demonym(next(iter(countries)), lex) if len(countries) == 1 else None
         if demonym is None:
             continue
