@@ -216,3 +216,16 @@ def test_supporters_clashing_are_generic_actors(code):
 def test_quantity_of_what_was_hit_in_a_participle(code):
     e = of_type(code("Russian troops shelled Kharkiv on Monday, wounding 30 civilians."), "ASSAULT")
     assert (e["quantity"], e["quantity_unit"]) == (30, "civilians")
+
+
+def test_opening_participle_is_not_the_subject(code):
+    e = of_type(
+        code("Meeting in Addis Ababa on Sunday, the African Union suspended Gabon from all its activities."),
+        "SANCTION",
+    )
+    assert e["actor1"] == "African Union"
+
+
+def test_paused_aid_is_a_sanction_on_the_receiver(code):
+    e = of_type(code("Washington paused military aid to Guatemala after the coup."), "SANCTION")
+    assert (e["actor1_country"], e["actor2"]) == ("USA", "Guatemala")
