@@ -190,7 +190,11 @@ def test_titled_appositive_person_is_the_actor_not_the_state(article, text, even
 @pytest.mark.parametrize(
     ("text", "name", "country"),
     [
-        ("The Uganda Revenue Authority froze the accounts of three opposition politicians.", "Uganda Revenue Authority", "UGA"),
+        (
+            "The Uganda Revenue Authority froze the accounts of three opposition politicians.",
+            "Uganda Revenue Authority",
+            "UGA",
+        ),
         ("The Nigeria Police Force arrested 20 protesters in Lagos on Monday.", "Nigeria Police Force", "NGA"),
     ],
 )

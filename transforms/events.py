@@ -294,9 +294,7 @@ def _named_appositive(tok: Token, by_token: dict[int, Mention]) -> Mention | Non
 def _head_mention(tok: Token, by_token: dict[int, Mention]) -> list[Mention]:
     """Mentions for a noun phrase, looking only at the head and its compounds/conjuncts, not clauses."""
     named = _named_appositive(tok, by_token)
-    if named is not None:  # "Colombia's president, Gustavo Petro," is the person (rule 3), not the state
-        first = [named]
-    elif tok.i in by_token:
+    if tok.i in by_token:
         first = [by_token[tok.i]]
     else:
         first = []
@@ -310,6 +308,10 @@ def _head_mention(tok: Token, by_token: dict[int, Mention]) -> list[Mention]:
                     for pobj in _child(prep, "pobj"):
                         if pobj.i in by_token:
                             first = [by_token[pobj.i]]
+    # "Colombia's president, Gustavo Petro," is the person (rule 3), not the state; a name of unknown
+    # country does not replace a head that knows it
+    if named is not None and (named.actor.country or not any(m.actor.country for m in first)):
+        first = [named]
     for mod in (c for c in tok.lefts if c.dep_ in ("amod", "compound") and c.i in by_token):
         for conj in mod.conjuncts:  # "Hungarian and Romanian officials": one group for each demonym
             c = by_token.get(conj.i)
