@@ -285,6 +285,8 @@ def _named_appositive(tok: Token, by_token: dict[int, Mention]) -> Mention | Non
     if tok.pos_ == "PROPN":
         return None
     for app in _child(tok, "appos"):
+        if app.left_edge.i != tok.i + 2 or tok.nbor(1).text != ",":
+            continue  # only a name right after the head's comma: "…the count in favour of the regent, X"
         m = by_token.get(app.i)
         if m is not None and m.actor.actor_type in ("person", "organization"):
             return m
@@ -308,9 +310,7 @@ def _head_mention(tok: Token, by_token: dict[int, Mention]) -> list[Mention]:
                     for pobj in _child(prep, "pobj"):
                         if pobj.i in by_token:
                             first = [by_token[pobj.i]]
-    # "Colombia's president, Gustavo Petro," is the person (rule 3), not the state; a name of unknown
-    # country does not replace a head that knows it
-    if named is not None and (named.actor.country or not any(m.actor.country for m in first)):
+    if named is not None:  # "Colombia's president, Gustavo Petro," is the person (rule 3), not the state
         first = [named]
     for mod in (c for c in tok.lefts if c.dep_ in ("amod", "compound") and c.i in by_token):
         for conj in mod.conjuncts:  # "Hungarian and Romanian officials": one group for each demonym
