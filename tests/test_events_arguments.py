@@ -231,7 +231,6 @@ def test_paused_aid_is_a_sanction_on_the_receiver(code):
     assert (e["actor1_country"], e["actor2"]) == ("USA", "Guatemala")
 
 
-
 def test_only_an_adjacent_appositive_name_replaces_its_head():
     from spacy.tokens import Doc
     from spacy.vocab import Vocab
