@@ -210,6 +210,12 @@ def test_bare_government_is_the_state_of_the_dateline(article):
     assert e["actor2"] == "Peru"
     events, _ = article("Farmers accused the government of ignoring the drought on Friday.")
     assert all(e["actor2"] != "Peru" for e in events)
+    events, _ = article("HARARE, Zimbabwe — Nurses rejected a government offer of a 5 percent raise on Monday.")
+    assert of_type_in(events, "REJECT")["actor2"] == "Zimbabwe"
+
+
+def of_type_in(events, event_type):
+    return next(e for e in events if e["event_type"] == event_type)
 
 
 def test_unplaced_official_takes_the_dateline_country(article):

@@ -736,7 +736,8 @@ class MentionPass:
 
 def _dateline_government_pass(st: MentionState) -> None:
     """A bare "the government" / "the authorities" with no state named in its phrase is the state of the
-    article's dateline (rule 3): "LIMA, Peru — The government declared a state of emergency" → Peru.
+    article's dateline (rule 3): "LIMA, Peru — The government declared a state of emergency" → Peru, and
+    so is a bare "government" modifying a noun ("rejected a government offer").
     Without a dateline it stays unresolved (a brief of many countries names no one home)."""
     country = st.article.dateline_country
     if country is None:
@@ -751,7 +752,8 @@ def _dateline_government_pass(st: MentionState) -> None:
         lefts = list(tok.lefts)
         named = {i for i, _ in st.actor_at().items()} | set(st.places)
         placed = any(c.dep_ == "prep" and any(o.i in named for o in c.children) for c in tok.rights)
-        if [c.lower_ for c in lefts] != ["the"] or placed:
+        compound = tok.dep_ == "compound" and not lefts  # "rejected a government offer"
+        if ([c.lower_ for c in lefts] != ["the"] and not compound) or placed:
             continue  # "the Peruvian government", "the government of Chile": named elsewhere or by a pass
         st.add(doc[tok.i - 1 : tok.i + 1], _entry_actor(entry, st.lex), "dateline")
 
