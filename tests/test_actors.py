@@ -167,3 +167,59 @@ def test_an_unknown_sector_code_aborts_the_batch():
     validate_batch(sources_frame([doc], "v1"), events_frame([]), good)
     with pytest.raises(ValidationAbort, match="sector"):
         validate_batch(sources_frame([doc], "v1"), events_frame([]), good.with_columns(pl.lit("XXX").alias("sector")))
+
+
+# --- a named person or organisation stays itself (rule 3) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type", "name", "country"),
+    [
+        ("Peru's president, Dina Boluarte, condemned the attack on Tuesday.", "ACCUSE", "Dina Boluarte", "PER"),
+        ("Ghana's finance minister, Kwaku Asante, rejected the union's demands.", "REJECT", "Kwaku Asante", "GHA"),
+        ("The army's spokesman, Colonel Ibrahim Traore, rejected the ultimatum.", "REJECT", "Ibrahim Traore", None),
+    ],
+)
+def test_titled_appositive_person_is_the_actor_not_the_state(article, text, event_type, name, country):
+    events, actors = article(text)
+    e = next(e for e in events if e["event_type"] == event_type)
+    assert e["actor1"] == name
+    assert country is None or actors[name]["country_code"] == country
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        (
+            "The Uganda Revenue Authority froze the accounts of three opposition politicians.",
+            "Uganda Revenue Authority",
+            "UGA",
+        ),
+        ("The Nigeria Police Force arrested 20 protesters in Lagos on Monday.", "Nigeria Police Force", "NGA"),
+    ],
+)
+def test_organisation_named_after_its_state_stays_itself(article, text, name, country):
+    events, actors = article(text)
+    assert events and events[0]["actor1"] == name
+    assert actors[name]["country_code"] == country
+
+
+def test_bare_government_is_the_state_of_the_dateline(article):
+    events, _ = article("LIMA, Peru — Farmers accused the government of ignoring the drought on Friday.")
+    e = next(e for e in events if e["event_type"] == "ACCUSE")
+    assert e["actor2"] == "Peru"
+    events, _ = article("Farmers accused the government of ignoring the drought on Friday.")
+    assert all(e["actor2"] != "Peru" for e in events)
+    events, _ = article("HARARE, Zimbabwe — Nurses rejected a government offer of a 5 percent raise on Monday.")
+    assert of_type_in(events, "REJECT")["actor2"] == "Zimbabwe"
+
+
+def of_type_in(events, event_type):
+    return next(e for e in events if e["event_type"] == event_type)
+
+
+def test_unplaced_official_takes_the_dateline_country(article):
+    events, actors = article("DHAKA, Bangladesh — Home Minister Rafiqul Karim urged students to end the blockade.")
+    e = next(e for e in events if e["event_type"] == "REQUEST")
+    assert e["actor1"] == "Rafiqul Karim"
+    assert actors["Rafiqul Karim"]["country_code"] == "BGD"

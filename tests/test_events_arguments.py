@@ -216,3 +216,47 @@ def test_supporters_clashing_are_generic_actors(code):
 def test_quantity_of_what_was_hit_in_a_participle(code):
     e = of_type(code("Russian troops shelled Kharkiv on Monday, wounding 30 civilians."), "ASSAULT")
     assert (e["quantity"], e["quantity_unit"]) == (30, "civilians")
+
+
+def test_opening_participle_is_not_the_subject(code):
+    e = of_type(
+        code("Meeting in Addis Ababa on Sunday, the African Union suspended Gabon from all its activities."),
+        "SANCTION",
+    )
+    assert e["actor1"] == "African Union"
+
+
+def test_paused_aid_is_a_sanction_on_the_receiver(code):
+    e = of_type(code("Washington paused military aid to Guatemala after the coup."), "SANCTION")
+    assert (e["actor1_country"], e["actor2"]) == ("USA", "Guatemala")
+
+
+def test_only_an_adjacent_appositive_name_replaces_its_head():
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from transforms.actors import Actor, Mention
+    from transforms.events import _named_appositive
+
+    def parse(words, heads, deps, pos):
+        return Doc(Vocab(), words=words, heads=heads, deps=deps, pos=pos)
+
+    person = Actor("Abba Yusuf", "person", "NGA")
+    # "spokesman, Abba Yusuf, said": the name right after the head's comma is the actor
+    doc = parse(
+        ["spokesman", ",", "Abba", "Yusuf", ",", "said"],
+        [5, 0, 3, 0, 0, 5],
+        ["nsubj", "punct", "compound", "appos", "punct", "ROOT"],
+        ["NOUN", "PUNCT", "PROPN", "PROPN", "PUNCT", "VERB"],
+    )
+    m = Mention(2, 4, person, "Abba Yusuf", "ner")
+    assert _named_appositive(doc[0], {2: m, 3: m}) is m
+    # "rioters accused the governor, Abba Yusuf": a name the parser hung on a distant head is not it
+    doc = parse(
+        ["rioters", "accused", "the", "governor", ",", "Abba", "Yusuf"],
+        [1, 1, 3, 1, 3, 6, 0],
+        ["nsubj", "ROOT", "det", "dobj", "punct", "compound", "appos"],
+        ["NOUN", "VERB", "DET", "NOUN", "PUNCT", "PROPN", "PROPN"],
+    )
+    m = Mention(5, 7, person, "Abba Yusuf", "ner")
+    assert _named_appositive(doc[0], {5: m, 6: m}) is None

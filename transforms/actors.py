@@ -297,11 +297,15 @@ def _premodifiers(head: Token, span_start: int) -> list[Token]:
 
 
 def _appositive_country(head: Token, lex: Lexicon, doc: Doc) -> ActorEntry | None:
+    """The country of an appositive title on either side of a name: "Gustavo Petro, Colombia's president"
+    and "Indonesia's home affairs minister, Tito Karnavian" → the possessive or demonym state."""
     for child in head.rights:
         if child.dep_ == "appos":
             found = demonym_country(list(child.subtree), lex, doc)
             if found:
                 return found
+    if head.dep_ == "appos" and head.head.pos_ == "NOUN":
+        return demonym_country([t for c in head.head.lefts for t in c.subtree], lex, doc)
     return None
 
 
@@ -452,6 +456,8 @@ def _dictionary_pass(st: MentionState) -> None:
         if any(dem_ends.get(s, 0) > span.end for s in range(span.start + 1, span.end)):
             continue  # "the North" in "the North Korean authorities": the demonym phrase is meant
         entry = idx.entries[int(doc.vocab.strings[span.label])]
+        if entry.actor_type == "state" and _opens_org_name(span, st.lex):
+            continue  # "Kenya National Union of Teachers": the named organisation stays itself (rule 3)
         if entry.actor_type == "person":
             titles = set(entry.title.replace("-", " ").split()) if entry.title else set()
             rec = _remember_person(
@@ -469,6 +475,31 @@ def _dictionary_pass(st: MentionState) -> None:
         st.add(span, _entry_actor(entry, st.lex), "dictionary")
 
 
+def _opens_org_name(span: Span, lex: Lexicon) -> bool:
+    """A state name that is the first word of a longer capitalised organisation name the tagger found
+    ("Kenya National Union of Teachers", "Uganda Revenue Authority"), not of a title ("Kenya President")."""
+    for ent in span.doc.ents:
+        start = ent.start + (ent[0].lower_ == "the")
+        if ent.label_ != "ORG" or start != span.start or ent.end - start < len(span) + 2:
+            continue
+        rest = [t for t in span.doc[span.end : ent.end] if t.is_alpha]
+        if rest and all(t.text[:1].isupper() or t.lower_ in ("of", "for", "and") for t in rest):
+            return ent[-1].lower_ not in actor_words(lex).titles
+    return False
+
+
+def _titled_appositive(ent: Span, lex: Lexicon) -> bool:
+    """A name the tagger calls an organisation set in apposition to an office title: a person
+    ("Colombia's president, Gustavo Petro," tagged ORG)."""
+    head = ent.root.head
+    return (
+        ent.root.dep_ == "appos"
+        and head.pos_ == "NOUN"
+        and head.lemma_.lower() in actor_words(lex).titles
+        and all(t.text[:1].isupper() for t in ent if t.is_alpha)
+    )
+
+
 def _ner_pass(st: MentionState) -> None:
     """NER persons and organisations the dictionaries do not hold, normalised across the article:
     "Russian Defense Minister Sergei Shoigu" → person RUS, "Jong-un" → "Kim Jong Un"; not places ("Donbas"
@@ -480,7 +511,8 @@ def _ner_pass(st: MentionState) -> None:
         ent = _strip_places(ent, st.places)
         if ent is None or ent.text.lower() in lex.demonym_index or _not_a_name(ent, lex):
             continue
-        actor = _person_actor(ent, lex, doc, st.article) if ent.label_ == "PERSON" else _org_actor(ent, lex, doc)
+        person = ent.label_ == "PERSON" or _titled_appositive(ent, lex)
+        actor = _person_actor(ent, lex, doc, st.article) if person else _org_actor(ent, lex, doc)
         if actor:
             st.add(ent, actor, "ner")
 
@@ -702,6 +734,30 @@ class MentionPass:
     run: Callable[[MentionState], None]
 
 
+def _dateline_government_pass(st: MentionState) -> None:
+    """A bare "the government" / "the authorities" with no state named in its phrase is the state of the
+    article's dateline (rule 3): "LIMA, Peru — The government declared a state of emergency" → Peru, and
+    so is a bare "government" modifying a noun ("rejected a government offer").
+    Without a dateline it stays unresolved (a brief of many countries names no one home)."""
+    country = st.article.dateline_country
+    if country is None:
+        return
+    entry = next((a for a in st.lex.actors if a.actor_type == "state" and a.country == country), None)
+    if entry is None:
+        return
+    doc = st.doc
+    for tok in doc:
+        if tok.i in st.taken or tok.pos_ != "NOUN" or tok.lower_ not in st.lex.state_nouns:
+            continue
+        lefts = list(tok.lefts)
+        named = {i for i, _ in st.actor_at().items()} | set(st.places)
+        placed = any(c.dep_ == "prep" and any(o.i in named for o in c.children) for c in tok.rights)
+        compound = tok.dep_ == "compound" and not lefts  # "rejected a government offer"
+        if ([c.lower_ for c in lefts] != ["the"] and not compound) or placed:
+            continue  # "the Peruvian government", "the government of Chile": named elsewhere or by a pass
+        st.add(doc[tok.i - 1 : tok.i + 1], _entry_actor(entry, st.lex), "dateline")
+
+
 # The passes in the order they run (each one's docstring gives its examples). Adding a rule is adding a
 # function over `MentionState` and an entry here.
 MENTION_PASSES: tuple[MentionPass, ...] = (
@@ -714,6 +770,7 @@ MENTION_PASSES: tuple[MentionPass, ...] = (
     MentionPass("lone_subject_group", _lone_subject_group_pass),
     MentionPass("role", _role_pass),
     MentionPass("generic", _generic_pass),
+    MentionPass("dateline_government", _dateline_government_pass),
     MentionPass("pair", _pair_pass),
 )
 

@@ -279,8 +279,23 @@ def _mentions(tok: Token, by_token: dict[int, Mention]) -> list[Mention]:
     return out
 
 
+def _named_appositive(tok: Token, by_token: dict[int, Mention]) -> Mention | None:
+    """The named person or organisation in apposition to a common-noun head: "the junta's spokesman,
+    Colonel Amadou Abdramane," → Amadou Abdramane; "the losing candidate, Yakob Itlay," → Yakob Itlay."""
+    if tok.pos_ == "PROPN":
+        return None
+    for app in _child(tok, "appos"):
+        if app.left_edge.i != tok.i + 2 or tok.nbor(1).text != ",":
+            continue  # only a name right after the head's comma: "…the count in favour of the regent, X"
+        m = by_token.get(app.i)
+        if m is not None and m.actor.actor_type in ("person", "organization"):
+            return m
+    return None
+
+
 def _head_mention(tok: Token, by_token: dict[int, Mention]) -> list[Mention]:
     """Mentions for a noun phrase, looking only at the head and its compounds/conjuncts, not clauses."""
+    named = _named_appositive(tok, by_token)
     if tok.i in by_token:
         first = [by_token[tok.i]]
     else:
@@ -295,6 +310,8 @@ def _head_mention(tok: Token, by_token: dict[int, Mention]) -> list[Mention]:
                     for pobj in _child(prep, "pobj"):
                         if pobj.i in by_token:
                             first = [by_token[pobj.i]]
+    if named is not None:  # "Colombia's president, Gustavo Petro," is the person (rule 3), not the state
+        first = [named]
     for mod in (c for c in tok.lefts if c.dep_ in ("amod", "compound") and c.i in by_token):
         for conj in mod.conjuncts:  # "Hungarian and Romanian officials": one group for each demonym
             c = by_token.get(conj.i)
@@ -312,6 +329,20 @@ def _head_mention(tok: Token, by_token: dict[int, Mention]) -> list[Mention]:
     return first
 
 
+def _after_opening_participle(subj: Token, verb: Token, by_token: dict[int, Mention]) -> list[Mention]:
+    """The real subject when the parser took an opening participle for it: in "Meeting in Abuja, the
+    Economic Community of West African States suspended…" the actor follows the participle's last comma."""
+    if not (subj.tag_ == "VBG" or subj.lower_.endswith("ing")) or subj.i != subj.sent.start:
+        return []
+    commas = [t.i for t in subj.subtree if t.text == "," and t.i < verb.i]
+    if not commas:
+        return []
+    for i in range(commas[-1] + 1, verb.i):
+        if i in by_token:
+            return [by_token[i]]
+    return []
+
+
 def subjects(verb: Token, by_token: dict[int, Mention], lex: Lexicon, depth: int = 0) -> tuple[list[Mention], bool]:
     """Who acts, and whether the verb is passive (its grammatical subject is acted on)."""
     if depth > 6:
@@ -321,7 +352,7 @@ def subjects(verb: Token, by_token: dict[int, Mention], lex: Lexicon, depth: int
         return agent, True
     for subj in _child(verb, "nsubj"):
         subj = _past_dateline(subj, verb, lex)
-        found = _head_mention(subj, by_token)
+        found = _head_mention(subj, by_token) or _after_opening_participle(subj, verb, by_token)
         if subj.lower_ in ("which", "who", "that") and verb.dep_ == "relcl":
             found = _head_mention(verb.head, by_token)
         elif not found and subj.lower_ in _words(lex, "subject_pronouns") and not _quoted_other(subj):

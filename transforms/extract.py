@@ -398,7 +398,8 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
     for actor_id, at in homeless.items():
         row = rows.actors[actor_id]
         if row["country_code"] is None:
-            row["country_code"] = paragraph_country(text, at, signals, index)
+            # else the dateline's country: "NAIROBI, Kenya —" sets the story of an unplaced cabinet secretary
+            row["country_code"] = paragraph_country(text, at, signals, index) or article.dateline_country
     return rows
 
 
