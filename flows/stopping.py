@@ -38,6 +38,11 @@ def _children() -> list[int]:
     return out
 
 
+def stop_now(signum: int) -> None:
+    """Stop this process as a SIGTERM/SIGINT would inside `stop_on_signals` (for handlers others install)."""
+    _stop(signum, None)
+
+
 def _stop(signum: int, _frame) -> None:
     with contextlib.suppress(Exception):
         os.write(2, MESSAGE.format(name=signal.Signals(signum).name).encode())

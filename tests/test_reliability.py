@@ -371,3 +371,47 @@ def test_found_names_are_storable(tmp_path):
     raw = read_input(Found(found.path, found.root, found.problem, found.detail))
     assert raw.error == "bad_name" and raw.uri.endswith("na\\xefve.txt")
     raw.uri.encode("utf-8")  # no lone surrogate: storable
+
+
+def test_sigterm_stops_serve_and_its_server_within_seconds(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "ghana.txt").write_text(GHANA)
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PYTHONPATH"] = str(ROOT)
+    port = str(4300 + os.getpid() % 500)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", "serve", "--cron", "* * * * *", "--inbox", str(inbox)]
+        + ["--db", str(tmp_path / "w.duckdb"), "--port", port],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if subprocess.run(["pgrep", "-s", str(proc.pid), "-f", "prefect server start"], capture_output=True).stdout:
+                break  # our Prefect server is starting: the runner follows
+            time.sleep(0.5)
+        time.sleep(5)
+        assert proc.poll() is None, proc.stderr.read()
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+        took = time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert took < 5, err
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert "stopped by SIGTERM" in err and "Traceback" not in err
+    deadline, left = time.monotonic() + 10, "?"
+    while left and time.monotonic() < deadline:  # the Prefect server child shuts down on its own SIGTERM
+        time.sleep(0.5)
+        left = subprocess.run(["pgrep", "-a", "-s", str(proc.pid)], capture_output=True, text=True).stdout
+        left = "\n".join(ln for ln in left.splitlines() if "<defunct>" not in ln)
+    assert left == "", left  # no child left within seconds
