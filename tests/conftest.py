@@ -79,6 +79,17 @@ def code(nlp, lex):
 
 
 @pytest.fixture(scope="session")
+def article(nlp, lex):
+    """Code a text as an article: (events with actor names, actors by name with their aliases)."""
+
+    def _article(text: str, published: str | None = None):
+        events, rows = code_article(nlp, lex, text, published)
+        return events, {a["name"]: a for a in rows.actors.values()}
+
+    return _article
+
+
+@pytest.fixture(scope="session")
 def prefect_harness():
     from prefect.testing.utilities import prefect_test_harness
 

@@ -8,19 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import code_article
 from transforms.actors import MENTION_PASSES
-
-
-@pytest.fixture(scope="module")
-def article(nlp, lex):
-    """Code a text as an article: (events with actor names, actors by name)."""
-
-    def _article(text: str, published: str | None = None):
-        events, rows = code_article(nlp, lex, text, published)
-        return events, {a["name"]: a for a in rows.actors.values()}
-
-    return _article
 
 
 def group(actors: dict, name: str) -> tuple:

@@ -10,19 +10,7 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import code_article
 from transforms.dates import resolve_date
-
-
-@pytest.fixture(scope="module")
-def article(nlp, lex):
-    """Code a text as an article: (events with actor names, actors by name with their aliases)."""
-
-    def _article(text: str, published: str | None = None):
-        events, rows = code_article(nlp, lex, text, published)
-        return events, {a["name"]: a for a in rows.actors.values()}
-
-    return _article
 
 
 def one(events, event_type):

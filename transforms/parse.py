@@ -21,6 +21,7 @@ from datetime import date
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from transforms.clean import MAX_CHARS, DecodeError, clean_text, decode_bytes, html_to_text, looks_like_html
+from transforms.dates import MONTHS
 from transforms.documents import Document, RawInput, Rejection, sha256_text
 from transforms.domains import registered_domain
 from transforms.header import FrontMatterError, parse_published, split_front_matter, split_header_lines
@@ -28,26 +29,7 @@ from transforms.header import FrontMatterError, parse_published, split_front_mat
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _ISO = r"(\d{4})-(\d{2})-(\d{2})"
 _DATE_LINE = re.compile(r"^\s*(?:date|dated|published|posted|updated|publication date)\s*[:\-]?\s*" + _ISO, re.I | re.M)
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        [
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ],
-        1,
-    )
-}
+_MONTHS = MONTHS  # month name → number (transforms/dates.py)
 _WORDY_DATE_LINE = re.compile(
     r"^\s*(?:(?:published|posted|updated|date)\s*[:\-]?\s*)?(?:\w+day,?\s+)?"
     r"(january|february|march|april|may|june|july|august|september|october|november|december)"
