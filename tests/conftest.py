@@ -6,6 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 from hypothesis import settings
 
@@ -26,11 +27,25 @@ SEEDS = ROOT / "seeds"
 
 def query(db, sql: str, params=None) -> list[tuple]:
     """Rows of one query on a warehouse file, opened read-only and closed again."""
-    import duckdb
 
     con = duckdb.connect(str(db), read_only=True)
     try:
         return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def snapshot(db, quarantine_volatile: str = "run_id") -> dict:
+    """Every warehouse table's rows (sorted), without the columns a re-run may change, to compare runs."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        queries = {
+            "events": "SELECT * EXCLUDE (run_id) FROM events",
+            "actors": "SELECT * FROM actors",
+            "quarantine": f"SELECT * EXCLUDE ({quarantine_volatile}) FROM quarantine",
+            "sources": "SELECT * EXCLUDE (run_id, loaded_at) FROM sources",
+        }
+        return {t: sorted(con.sql(sql).fetchall(), key=str) for t, sql in queries.items()}
     finally:
         con.close()
 

@@ -10,14 +10,13 @@ import codecs
 import os
 from pathlib import Path
 
-import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flows.discover import discover
 from flows.feeds import read_inputs
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, snapshot
 from tests.conftest import query as q
 from transforms.clean import clean_text
 from transforms.documents import Document, Rejection
@@ -286,20 +285,6 @@ def build_hostile_folder(root: Path) -> Path:
     os.symlink(outside, root / "link_out.txt")
     (root / "locked.txt").write_text("Iran condemned the strike on Monday.")
     return root
-
-
-def snapshot(db: Path) -> dict:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        queries = {
-            "events": "SELECT * EXCLUDE (run_id) FROM events",
-            "actors": "SELECT * FROM actors",
-            "quarantine": "SELECT * EXCLUDE (run_id) FROM quarantine",
-            "sources": "SELECT * EXCLUDE (run_id, loaded_at) FROM sources",
-        }
-        return {t: sorted(con.sql(sql).fetchall(), key=str) for t, sql in queries.items()}
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
