@@ -202,6 +202,7 @@ def _preflight(settings):
         skipped=plan.skipped,
         quarantined=sum(plan.quarantined_before.values()),
         quarantine_reasons=plan.quarantined_before,
+        records_skipped=plan.records_skipped,
         extractor_version=version,
     )
     if plan.nothing_to_do:
@@ -263,6 +264,9 @@ def print_summary(summary, db: Path, note: str | None = None) -> None:
     if summary.quarantine_reasons:
         reasons = ", ".join(f"{r} {n}" for r, n in summary.quarantine_reasons.most_common())
         out.print(f"quarantined: {reasons} (see the quarantine table)")
+    if getattr(summary, "records_skipped", None):
+        records = ", ".join(f"{r} {n}" for r, n in summary.records_skipped.most_common())
+        out.print(f"archive records skipped (not pages): {records}")
     docs = summary.data_docs if getattr(summary, "data_docs", None) else None
     if docs is None:
         from expectations.docs import docs_dir_for

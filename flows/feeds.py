@@ -25,8 +25,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 
 from flows.discover import Found, read_input
+from flows.rss import is_rss, read_rss
+from flows.warc import Skipped, is_warc, iter_warc
 from transforms.documents import RawInput
 from transforms.fields import FIELDS, pick
 
@@ -111,6 +114,20 @@ def read_feed(found: Found) -> list[RawInput]:
     return _last_per_url(out)
 
 
+def iter_inputs(found: Found) -> Iterator[RawInput | Skipped]:
+    """The articles a found file holds, by format: one per line of a JSON Lines feed, one per item of an
+    RSS/Atom feed (`flows.rss`), one per page record of a WARC archive (streamed, with a `Skipped` for
+    each other record: `flows.warc`), else one for a text, Markdown or HTML file."""
+    if is_feed(found):
+        yield from read_feed(found)
+    elif is_warc(found):
+        yield from iter_warc(found)
+    elif is_rss(found):
+        yield from read_rss(found)
+    else:
+        yield read_input(found)
+
+
 def read_inputs(found: Found) -> list[RawInput]:
-    """The articles a found file holds: one for a text or HTML file, one per line for a feed."""
-    return read_feed(found) if is_feed(found) else [read_input(found)]
+    """The articles a found file holds (`iter_inputs` without the skipped archive records)."""
+    return [r for r in iter_inputs(found) if isinstance(r, RawInput)]

@@ -11,11 +11,14 @@ is cheap (~1 ms each); NLP is not, so only the plan's files go on.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from flows.discover import Found, printable
-from flows.feeds import is_feed, read_inputs
+from flows.feeds import is_feed, iter_inputs
+from flows.warc import Skipped
 from transforms.clean import MAX_CHARS
 from transforms.documents import Document, Rejection
 from transforms.parse import parse_document
@@ -43,20 +46,57 @@ def file_owners(found: list[Found]) -> dict[str, str]:
     return {printable(f.path): printable(f.path) for f in found if not f.problem and not is_feed(f)}
 
 
+_PART = re.compile(r"#(?:L\d+|item\d+|offset=\d+)$")  # a JSON Lines line, a feed item, an archive record
+
+
 def _file_of(doc: Document) -> str:
-    """The file a document came from (a feed line's origin is `<feed>#L<n>`)."""
+    """The file a document came from (a feed line's origin is `<feed>#L<n>`, an RSS item's `<feed>#item<n>`,
+    an archived page's `<archive>#offset=<n>`)."""
     origin = doc.origin or doc.uri
-    return origin.rsplit("#L", 1)[0] if doc.origin and doc.origin != doc.uri else origin
+    return _PART.sub("", origin) if doc.origin and doc.origin != doc.uri else origin
 
 
-def read_documents(found: list[Found], max_chars: int = MAX_CHARS) -> tuple[list[Document], list[Rejection]]:
+def iter_documents(
+    found: list[Found], max_chars: int = MAX_CHARS, skipped: Counter | None = None
+) -> Iterator[Document | Rejection]:
+    """Every article the files hold, read and cleaned, or why not, one at a time (an archive is streamed);
+    the archive records that are not pages are counted in `skipped` by kind."""
+    for f in found:
+        for raw in iter_inputs(f):
+            if isinstance(raw, Skipped):
+                if skipped is not None:
+                    skipped[raw.kind] += 1
+                continue
+            yield parse_document(raw, max_chars)
+
+
+def read_documents(
+    found: list[Found], max_chars: int = MAX_CHARS, skipped: Counter | None = None
+) -> tuple[list[Document], list[Rejection]]:
     """Read and clean files: every article they hold (one per line for a feed), or why not."""
     docs, rejections = [], []
-    for f in found:
-        for raw in read_inputs(f):
-            parsed = parse_document(raw, max_chars)
-            (docs if isinstance(parsed, Document) else rejections).append(parsed)
+    for parsed in iter_documents(found, max_chars, skipped):
+        (docs if isinstance(parsed, Document) else rejections).append(parsed)
     return docs, rejections
+
+
+def read_chunks(
+    found: list[Found], size: int, max_chars: int = MAX_CHARS
+) -> Iterator[tuple[list[Document], list[Rejection]]]:
+    """`read_documents` in pieces of at most `size` documents (with the rejections met on the way), so that
+    a large archive is never held whole."""
+    docs: list[Document] = []
+    rejections: list[Rejection] = []
+    for parsed in iter_documents(found, max_chars):
+        if isinstance(parsed, Document):
+            docs.append(parsed)
+        else:
+            rejections.append(parsed)
+        if len(docs) >= size or len(rejections) >= size:
+            yield docs, rejections
+            docs, rejections = [], []
+    if docs or rejections:
+        yield docs, rejections
 
 
 def triage(
@@ -77,6 +117,11 @@ def triage(
         owner = owners.get(d.uri)
         held_name = known.by_uri.get(d.uri)
         line = d.origin is not None and d.origin != d.uri  # a feed line (a file's uri is its own path)
+        held = known.by_source.get(d.source_id)
+        if line and held == (d.uri, version) and claimed.get(d.source_id) in (None, d.uri):
+            claimed[d.source_id] = d.uri  # the same item or page again (a feed fetched again): nothing new
+            skipped += 1
+            continue
         if line and owner is None and held_name is not None and held_name != d.file_name:
             owner = f"the loaded source from {held_name}"
         if owner is not None and owner != origin_file:
@@ -85,7 +130,6 @@ def triage(
             continue
         owners[d.uri] = origin_file
         first = claimed.get(d.source_id)
-        held = known.by_source.get(d.source_id)
         other = first if first not in (None, d.uri) else (held[0] if held and held[0] != d.uri else None)
         if other is not None:
             rejections.append(Rejection(d.uri, "parse", "duplicate", f"same text as source {d.source_id} ({other})"))
@@ -106,6 +150,7 @@ class Plan:
     new_rejections: int = 0  # inputs to quarantine that are not there yet
     skipped: int = 0  # unchanged documents
     quarantined_before: Counter = field(default_factory=Counter)  # reasons of inputs already in quarantine
+    records_skipped: Counter = field(default_factory=Counter)  # archive records that are not pages, by kind
 
     @property
     def nothing_to_do(self) -> bool:
@@ -118,15 +163,29 @@ def plan_run(found: list[Found], known: Known, version: str, max_chars: int = MA
     claimed: dict[str, str] = {}
     owners = file_owners(found)
     for f in found:
-        docs, rejections = read_documents([f], max_chars)
-        todo, skipped, dups = triage(docs, known, version, claimed, owners)
-        rejections += dups
-        new = [r for r in rejections if (r.uri, r.stage, r.reason) not in known.quarantined]
-        plan.skipped += skipped
-        if todo or new:
+        n_todo, n_new, before = 0, 0, Counter()
+        for docs, rejections in _chunks(iter_documents([f], max_chars, plan.records_skipped)):
+            todo, skipped, dups = triage(docs, known, version, claimed, owners)
+            rejections += dups
+            new = [r for r in rejections if (r.uri, r.stage, r.reason) not in known.quarantined]
+            plan.skipped += skipped
+            n_todo, n_new = n_todo + len(todo), n_new + len(new)
+            before.update(r.reason for r in rejections)
+        if n_todo or n_new:
             plan.todo_files.append(f)
-            plan.todo_documents += len(todo)
-            plan.new_rejections += len(new)
+            plan.todo_documents += n_todo
+            plan.new_rejections += n_new
         else:
-            plan.quarantined_before.update(r.reason for r in rejections)
+            plan.quarantined_before.update(before)
     return plan
+
+
+def _chunks(parsed: Iterator[Document | Rejection], size: int = 256) -> Iterator[tuple[list, list]]:
+    docs: list[Document] = []
+    rejections: list[Rejection] = []
+    for p in parsed:
+        (docs if isinstance(p, Document) else rejections).append(p)
+        if len(docs) + len(rejections) >= size:
+            yield docs, rejections
+            docs, rejections = [], []
+    yield docs, rejections

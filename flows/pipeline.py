@@ -31,7 +31,7 @@ from expectations.docs import ValidationLog, docs_dir_for
 from expectations.validate import ValidationAbort, validate_batch
 from flows.budget import BudgetExceeded, time_budget
 from flows.discover import Found, discover, warehouse_companions
-from flows.incremental import Known, Plan, file_owners, plan_run, read_documents, read_known, triage
+from flows.incremental import Known, Plan, file_owners, plan_run, read_chunks, read_known, triage
 from flows.settings import Settings
 from flows.stopping import stop_on_signals
 from flows.summary import RunSummary, new_run_id, record_run
@@ -87,11 +87,6 @@ def known_task(settings: Settings) -> Known:
 def plan_task(found: list[Found], known: Known, version: str, max_chars: int) -> Plan:
     """Read and clean every file; keep only the files with new work (before any NLP)."""
     return plan_run(found, known, version, max_chars)
-
-
-@task(name="read-and-clean", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=1)
-def read_task(found: list[Found], max_chars: int) -> tuple[list[Document], list[Rejection]]:
-    return read_documents(found, max_chars)
 
 
 @cache
@@ -321,6 +316,7 @@ def _run(settings: Settings, prepared: tuple | None) -> RunSummary:
             plan = plan_task(found, known, summary.extractor_version, settings.max_chars)
         summary.files_seen = len(found)
         summary.skipped = plan.skipped
+        summary.records_skipped = plan.records_skipped
         summary.quarantined += sum(plan.quarantined_before.values())
         summary.quarantine_reasons.update(plan.quarantined_before)
         summary.stage_seconds["plan"] += time.perf_counter() - ts
@@ -356,9 +352,8 @@ def _run(settings: Settings, prepared: tuple | None) -> RunSummary:
             summary.stage_seconds["nlp+extract (waiting for workers)"] += time.perf_counter() - ts
             loader.load(extracted, rejections, n)
 
-        for start in range(0, len(plan.todo_files), settings.batch_size):
-            ts = time.perf_counter()
-            docs, rejections = read_task(plan.todo_files[start : start + settings.batch_size], settings.max_chars)
+        ts = time.perf_counter()
+        for docs, rejections in read_chunks(plan.todo_files, settings.batch_size, settings.max_chars):  # streamed
             todo, _, dups = triage(docs, known, summary.extractor_version, claimed, owners)
             summary.stage_seconds["read"] += time.perf_counter() - ts
             pending += todo
@@ -367,6 +362,7 @@ def _run(settings: Settings, prepared: tuple | None) -> RunSummary:
                 batch, pending = pending[: settings.batch_size], pending[settings.batch_size :]
                 dispatch(batch, waiting)
                 waiting = []
+            ts = time.perf_counter()
         if pending or waiting:
             dispatch(pending, waiting)
         while in_flight:

@@ -29,6 +29,7 @@ class RunSummary:
     seconds: float = 0.0
     events_by_type: Counter = field(default_factory=Counter)
     quarantine_reasons: Counter = field(default_factory=Counter)
+    records_skipped: Counter = field(default_factory=Counter)  # archive records that are not pages, by kind
     stage_seconds: Counter = field(default_factory=Counter)
     error: str | None = None
     flow_run_id: str | None = None
@@ -54,6 +55,10 @@ class RunSummary:
         if self.quarantine_reasons:
             lines += ["## Quarantine reasons", "", "| reason | inputs |", "|---|---:|"]
             lines += [f"| {r} | {n} |" for r, n in self.quarantine_reasons.most_common()]
+            lines.append("")
+        if self.records_skipped:
+            lines += ["## Archive records skipped (not pages)", "", "| record | count |", "|---|---:|"]
+            lines += [f"| {k} | {n} |" for k, n in self.records_skipped.most_common()]
             lines.append("")
         if self.stage_seconds:
             lines += ["## Seconds by stage", "", "| stage | seconds |", "|---|---:|"]

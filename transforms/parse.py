@@ -20,11 +20,12 @@ from datetime import date
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from transforms.clean import MAX_CHARS, DecodeError, clean_text, decode_bytes, html_to_text, looks_like_html
+from transforms.clean import MAX_CHARS, DecodeError, clean_text, decode_bytes, looks_like_html
 from transforms.dates import MONTHS
 from transforms.documents import Document, RawInput, Rejection, sha256_text
 from transforms.domains import registered_domain
 from transforms.header import FrontMatterError, parse_published, split_front_matter, split_header_lines
+from transforms.web import read_page
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _ISO = r"(\d{4})-(\d{2})-(\d{2})"
@@ -127,8 +128,11 @@ def parse_document(raw: RawInput, max_chars: int = MAX_CHARS) -> Document | Reje
             f"{len(text):,} characters, more than the {max_chars:,} allowed (--max-chars): split it into articles",
         )
     front: dict = {}
+    page = None
     if looks_like_html(text):
-        text, html_title = html_to_text(text)
+        page = read_page(text, url=(raw.metadata or {}).get("url"))
+        text, html_title = page.text, page.title
+        front = {k: v for k in ("outlet", "author", "url") if (v := getattr(page, k))}
     else:
         try:
             front, text = split_front_matter(text)
@@ -148,20 +152,25 @@ def parse_document(raw: RawInput, max_chars: int = MAX_CHARS) -> Document | Reje
         )
     if not is_english(text):
         share, n = english_score(text)
+        declared = f" (the page declares `{page.language}`)" if page and page.language else ""
         return Rejection(
             raw.uri,
             "parse",
             "not_english",
-            f"only {share:.0%} of {n} words are English function words; newsevents codes English text",
+            f"only {share:.0%} of {n} words are English function words{declared}; newsevents codes English text",
         )
     meta = {**front, **(raw.metadata or {})}  # a feed line's fields over its text's front matter
     published, date_source = parse_published(meta.get("published")), "metadata"
+    if published is None and page is not None:
+        published = page.published  # the page's own metadata (meta tags, JSON-LD, url)
     if published is None:
         published, date_source = header.published, "text"
     date_span = None
     found, date_span = find_published_date(text)
     if published is None:
         published = found
+    if published is None:  # an archive's or a feed's fetch date (WARC-Date, the feed's build date)
+        published, date_source = parse_published(meta.get("fetched")), "fetched"
     if published is None:
         date_source = None
     title = meta.get("title") or html_title or find_title(text)
