@@ -155,6 +155,7 @@ def write_warc(path: Path, records: list[tuple], gz: bool = True) -> list[int]:
 
 
 HTML = "text/html; charset=utf-8"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 SANCTION_HEAD = (
     '<meta property="og:site_name" content="Baltic Daily News">'
     '<meta property="article:published_time" content="2024-06-17">'
@@ -170,7 +171,7 @@ def news_archive(path: Path, gz: bool = True, corrected: bool = True) -> list[in
         [
             ("request", "https://www.andeswire.cl/news/farmers", b"", "", "", "2024-04-12T08:00:00Z"),
             ("response", "https://www.andeswire.cl/news/farmers", first, HTML, "200 OK", "2024-04-12T08:00:01Z"),
-            ("response", "https://www.andeswire.cl/logo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "image/png", "200 OK", ""),
+            ("response", "https://www.andeswire.cl/logo.png", PNG, "image/png", "200 OK", ""),
             ("response", "https://balticnews.lt/eu-sanctions", page(SANCTION, SANCTION_HEAD, "EU sanctions").encode(),
              HTML, "200 OK", "2024-06-18T10:00:00Z"),
             ("response", "https://balticnews.lt/missing", b"<html><body>Not found</body></html>", HTML, "404 Not Found",
@@ -325,8 +326,9 @@ def test_reruns_skip_what_is_unchanged_and_a_corrected_item_replaces_the_old(pre
     # the same feed fetched again into another file: its items are skipped, not conflicts
     (inbox / "andes-later.rss").write_text(RSS)
     later = run_pipeline(settings)
-    assert later.loaded == 0 and "uri_conflict" not in {r for (r,) in query(db, "SELECT reason FROM quarantine "
-                                                                              "WHERE uri LIKE '%andes-later%'")}
+    assert later.loaded == 0 and "uri_conflict" not in {
+        r for (r,) in query(db, "SELECT reason FROM quarantine WHERE uri LIKE '%andes-later%'")
+    }
     # the feed file re-fetched with a corrected item: the new text replaces the old under the same url
     (inbox / "andes.rss").write_text(RSS.replace("after clashes", "after violent clashes"))
     (inbox / "andes-later.rss").unlink()
