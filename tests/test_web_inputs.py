@@ -38,11 +38,13 @@ AID = (
 FURNITURE = ("Most read", "cookies", "Subscribe", "Privacy policy", "var tracking", "Sport", "All rights reserved")
 
 
-def page(body: str, head: str = "", title: str | None = None, lang: str = "en", lead: str = "") -> str:
-    """A news page: menus, a cookie note, a "Most read" box and a footer around the article (`lead`: a line
-    before its paragraphs)."""
-    paragraphs = (f"<p>{lead}</p>" if lead else "") + "".join(
-        f"<p>{s.strip().rstrip('.')}.</p>" for s in body.split(". ") if s.strip()
+def page(body: str, head: str = "", title: str | None = None, lang: str = "en", lead: str = "", h1: str = "") -> str:
+    """A news page: menus, a cookie note, a "Most read" box and a footer around the article (`h1`: its
+    headline, `lead`: a line before its paragraphs)."""
+    paragraphs = (
+        (f"<h1>{h1}</h1>" if h1 else "")
+        + (f"<p>{lead}</p>" if lead else "")
+        + "".join(f"<p>{s.strip().rstrip('.')}.</p>" for s in body.split(". ") if s.strip())
     )
     return f"""<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">
 <title>{title or "News"}</title>{head}
@@ -75,14 +77,15 @@ def test_a_page_with_metadata_gives_title_outlet_date_author_and_no_furniture():
         '<meta name="author" content="Camila Rojas">'
         '<link rel="canonical" href="https://www.andeswire.cl/news/farmers-march">'
     )
-    doc = parse_html(page(PROTEST, head, "Farmers march in Santiago against water law | Andes Wire"))
+    title = "Farmers march in Santiago against water law"
+    doc = parse_html(page(PROTEST, head, f"{title} | Andes Wire", h1=title))
     assert isinstance(doc, Document)
     assert doc.title == "Farmers march in Santiago against water law"
     assert doc.outlet == "Andes Wire"
     assert doc.published_date == date(2024, 4, 11) and doc.date_source == "metadata"
     assert doc.author == "Camila Rojas"
     assert "Police detained fourteen people" in doc.text
-    assert doc.text.startswith("Farmers march in Santiago")  # headline, then the body
+    assert doc.text.startswith(f"{title}\n\nThousands of farmers")  # the article's headline, then its body
     no_furniture(doc.text)
 
 

@@ -103,8 +103,6 @@ def read_page(html: str, url: str | None = None, today: date | None = None) -> P
         return Page(text=text, title=title, language=language, reader="fallback")
     title = (doc.title or "").strip() or None
     text = "\n\n".join(line.strip() for line in doc.text.split("\n") if line.strip())  # one paragraph a line
-    if title and not text.startswith(title):
-        text = f"{title}\n\n{text}"  # sources.text is headline + body, as for a text file
     outlet = (doc.sitename or "").strip()
     if not outlet or _HOSTLIKE.match(outlet):  # trafilatura's fallback is the host: a name in the <title> is better
         outlet = _site_from_title(raw_title, title) or outlet
