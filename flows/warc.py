@@ -18,6 +18,7 @@ them; it keeps one small entry per url, not the pages).
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ WARC_SUFFIXES = (".warc", ".warc.gz")
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 DOCUMENT_RECORDS = ("response", "resource")
 _CHUNK = 1 << 20
+_UNPRINTABLE = re.compile(r"[^\x20-\x7e\u00a0-\u024f]")
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,10 @@ def is_warc(found: Found) -> bool:
 def _one_line(exc: BaseException) -> str:
     lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
     text = lines[0] if lines else type(exc).__name__
-    return printable(text.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace"))[:160]
+    m = _UNPRINTABLE.search(text)
+    if m:  # warcio quotes the bytes it could not read: binary noise is no help in a detail
+        text = text[: m.start()].rstrip(" :") + " (unreadable bytes)"
+    return text[:160]
 
 
 def _next_start(fh, start: int, gz: bool) -> int | None:

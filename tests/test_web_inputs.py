@@ -341,3 +341,15 @@ def test_reruns_skip_what_is_unchanged_and_a_corrected_item_replaces_the_old(pre
     assert len(texts) == 1
     texts = query(db, "SELECT text FROM sources WHERE uri = 'https://www.andeswire.cl/feed/farmers'")
     assert len(texts) == 1 and "violent clashes" in texts[0][0]
+
+
+def test_the_readers_libraries_load_only_when_a_page_feed_or_archive_is_read():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, flows.cli, flows.incremental, warehouse.export, warehouse.report\n"
+        "print(sorted(m for m in ('trafilatura', 'htmldate', 'feedparser', 'warcio') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

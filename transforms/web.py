@@ -90,7 +90,7 @@ def read_page(html: str, url: str | None = None, today: date | None = None) -> P
             url=url,
             with_metadata=True,
             include_comments=False,
-            include_tables=True,
+            include_tables=False,  # a layout table would come out as one line of cells joined by "|"
             date_extraction_params=params,
         )
     except Exception:  # noqa: BLE001 - a page lxml cannot take: the hand-written reader still reads it
