@@ -19,6 +19,10 @@ Two lines with one `url` and different texts: the last one is the article, the
 earlier ones are quarantined `uri_conflict` under their own `<file>#L<n>`
 (whatever the batch size). Every `RawInput` carries `origin`: the file it came
 from, or `<file>#L<n>` for a line.
+
+`iter_inputs` / `read_inputs` take any found file to the articles it holds, by
+format: JSON Lines here, RSS/Atom (`flows.rss`), WARC archives (`flows.warc`,
+streamed, with a `Skipped` per record that is not a page), else the file itself.
 """
 
 from __future__ import annotations

@@ -358,3 +358,20 @@ def test_the_readers_libraries_load_only_when_a_page_feed_or_archive_is_read():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_pages_feeds_and_archives_are_read_without_the_network(tmp_path, monkeypatch):
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("a reader tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    news_archive(tmp_path / "crawl.warc.gz")
+    (tmp_path / "andes.rss").write_text(RSS)
+    (tmp_path / "page.html").write_text(page(AID, title="Food aid reaches Sindh | Dawn", h1="Food aid reaches Sindh"))
+    docs, _ = read_documents(discover([str(tmp_path)]))
+    assert {"https://www.dawn.com/news/food-aid", "https://www.andeswire.cl/feed/farmers"} <= {d.uri for d in docs}
+    assert any(d.uri.endswith("page.html") and d.outlet == "Dawn" for d in docs)
