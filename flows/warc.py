@@ -7,9 +7,10 @@ text body, its uri the record's `WARC-Target-URI`, its `metadata` the url and th
 (`fetched`: the date a page falls back to when it gives none), its `origin` `<archive>#offset=<n>`
 (the record's byte offset); a `Skipped` for every other record (`request`, `warcinfo`, `metadata`,
 `revisit`, a response whose body is an image or another non-text type, or whose status is not 2xx),
-counted in the run summary. A record that cannot be read (a damaged gzip member, a broken header) is
-one `RawInput` with the error `corrupt_record` at its offset; the reader then looks for the next
-record start and goes on. A url archived twice with different bodies (a page fetched again after a
+counted in the run summary. A record that cannot be read (a damaged gzip member, a broken header, a
+record cut short by a truncated archive) is one `RawInput` with the error `corrupt_record` at its
+offset; the reader then looks for the next record start and goes on (a file that does not begin with
+`WARC/1.x` is one `not_warc`). A url archived twice with different bodies (a page fetched again after a
 correction): the last record is the page, the earlier ones are quarantined `uri_conflict` under
 their own offset, as for JSON Lines lines (a first pass over the records' urls and body digests finds
 them; it keeps one small entry per url, not the pages).
@@ -92,7 +93,11 @@ def _records(fh, gz: bool) -> Iterator[tuple[int, object | None, bytes | None, s
                 if damaged is not None:
                     yield damaged[0], None, None, damaged[1]
                     damaged = None
-                yield at, record, body, None
+                missing = getattr(record.raw_stream, "limit", 0) or 0  # what its Content-Length promised
+                if missing > 0:
+                    yield at, None, None, f"the record is cut short, {missing} bytes missing (a truncated archive)"
+                else:
+                    yield at, record, body, None
                 at = end
             if damaged is not None:
                 yield damaged[0], None, None, damaged[1]

@@ -253,6 +253,18 @@ def test_a_truncated_or_non_archive_warc_is_quarantined_not_a_traceback(tmp_path
     assert ("whole.warc.gz", "corrupt_record") in reasons or docs  # warcio reads the first record, then says why
 
 
+@pytest.mark.parametrize("gz", [True, False])
+def test_an_archive_cut_short_loads_its_whole_records_and_quarantines_the_cut_one(tmp_path, gz):
+    path = tmp_path / ("cut.warc.gz" if gz else "cut.warc")
+    offsets = news_archive(path, gz=gz, corrected=False)
+    data = path.read_bytes()
+    path.write_bytes(data[: offsets[6] + (len(data) - offsets[6]) // 2])  # cut inside the last page (food aid)
+    docs, rejections = read_documents(discover([str(path)]))
+    assert {d.uri for d in docs} == {"https://www.andeswire.cl/news/farmers", "https://balticnews.lt/eu-sanctions"}
+    assert [(r.uri, r.reason) for r in rejections] == [(f"{path}#offset={offsets[6]}", "corrupt_record")]
+    assert "cut short" in rejections[0].detail
+
+
 # ---- RSS / Atom -----------------------------------------------------------------------------------------
 
 RSS = f"""<?xml version="1.0" encoding="UTF-8"?>
