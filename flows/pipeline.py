@@ -232,6 +232,7 @@ class _Loader:
         s.loaded += sources.height
         s.events += events.height
         s.events_by_type.update(events["event_type"].to_list())
+        s.actor_ids.update(actors["actor_id"].to_list())
         self.rejected(rejections)
         self.batches += 1
         self.logger.info(

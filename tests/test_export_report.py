@@ -110,7 +110,8 @@ def test_locked_db_gives_one_line(db, tmp_path, command):
     finally:
         holder.communicate("", timeout=30)
     assert result.exit_code == 2
-    assert "in use by another process" in result.output
+    assert f"held by pid {holder.pid}" in result.output  # names the holder: not a newsevents run,
+    assert "a read-only client such as a BI tool or a notebook" in result.output  # so a reading client
     assert result.output.strip().count("\n") == 0
 
 
