@@ -202,7 +202,6 @@ def test_sql_waits_for_a_runs_load_like_export(db):
 def test_data_docs_render_offline_in_headless_chromium(tmp_path):
     import re
 
-
     from expectations.docs import ValidationLog
     from expectations.validate import validate_batch
     from transforms.documents import RawInput
