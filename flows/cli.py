@@ -617,14 +617,27 @@ def sql(
         return
     if not result.columns:
         return
+    cells = [["" if v is None else _cut(str(v)) for v in row] for row in result.rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(result.columns)]
     table = Table(show_header=True, header_style="bold")
-    for col in result.columns:
-        table.add_column(col, overflow="fold")
-    for row in result.rows:
-        table.add_row(*("" if v is None else str(v) for v in row))
-    out.print(table)
+    first = result.rows[0] if result.rows else ()
+    for i, col in enumerate(result.columns):  # as wide as the values (each cut at SQL_CELL characters)
+        number = i < len(first) and isinstance(first[i], int | float) and not isinstance(first[i], bool)
+        table.add_column(col, no_wrap=True, min_width=widths[i], justify="right" if number else "left")
+    for row in cells:
+        table.add_row(*row)
+    wide = Console(width=sum(widths) + 3 * len(widths) + 1, force_terminal=out.is_terminal or None)
+    wide.print(table, crop=False)  # as wide as it needs (a terminal narrower than that wraps the lines)
     more = " (more not shown: raise --max-rows, or --format csv --out FILE)" if result.more else ""
     err.print(f"{len(result.rows)} rows{more}", markup=False, highlight=False)
+
+
+SQL_CELL = 48  # longest value shown in a `sql` table cell; --format csv/json/parquet write values whole
+
+
+def _cut(text: str) -> str:
+    text = " ".join(text.split())  # one line per row
+    return text if len(text) <= SQL_CELL else text[: SQL_CELL - 1] + "…"
 
 
 def main() -> None:
