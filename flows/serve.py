@@ -250,13 +250,15 @@ class InboxWatch:
                 files.append((str(f.path), f.problem, -1, -1))
         return extractor_version(self.settings.dictionaries), tuple(sorted(files))
 
-    def check(self) -> tuple[str, int]:
-        """("new", files) when a flow run has work; ("nothing new" | "warehouse busy", files) when not."""
+    def check(self) -> tuple[str, int | None]:
+        """("new", files) when a flow run has work; (why not, files or None) when not."""
         from flows.discover import discover, warehouse_companions
         from flows.incremental import plan_run, read_known
-        from warehouse.connect import WarehouseError, WarehouseLocked, connect
+        from warehouse.connect import WarehouseError, WarehouseLocked, connect, run_lock_held
 
         db = self.settings.db_path
+        if run_lock_held(db):  # a flow run (or a `newsevents run`) is coding: it, or the next tick, sees the rest
+            return "a run holds the warehouse: nothing started", None
         found = discover(self.settings.inputs, warehouse_companions(db))
         stamp = self._stamp(found)
         if stamp == self.quiet and db.exists():
@@ -303,7 +305,7 @@ def serve(settings: Settings, cron: str, name: str | None = None, on_tick: Calla
             stop_now(signal.SIGTERM)
 
     options = deployment_options(settings, cron, name)
-    runner = _Runner(name=options["name"], limit=1, query_seconds=2)
+    runner = _Runner(name=options["name"], limit=1, query_seconds=5)
     deployment_id = runner.add_flow(flow_for(settings), **options)
     watch = InboxWatch(settings)
 

@@ -290,6 +290,10 @@ def test_a_quiet_tick_starts_no_flow_and_writes_a_heartbeat(prefect_harness, tmp
     assert beat["result"] == "nothing new" and beat["files_seen"] == 1 and beat["pid"] == os.getpid()
     runs = duckdb.connect(str(settings.db_path), read_only=True).execute("SELECT count(*) FROM runs").fetchone()
     assert runs == (1,)  # the quiet ticks wrote no `runs` row
+    from warehouse.connect import run_lock
+
+    with run_lock(settings.db_path, 1.0):  # a run is coding: the tick starts nothing
+        assert watch.check() == ("a run holds the warehouse: nothing started", None)
     (inbox / "kenya.txt").write_text("date 2024-06-25\nPolice in Nairobi arrested 40 protesters.\n", encoding="utf-8")
     assert watch.check() == ("new", 2)
     hint = trigger_hint("newsevents-inbox-abc", "http://127.0.0.1:4242/api")

@@ -204,6 +204,24 @@ def run_lock(db: Path | str, timeout: float = 30.0) -> Iterator[None]:
         fh.close()  # closing the file releases the lock
 
 
+def run_lock_held(db: Path | str) -> bool:
+    """Is a newsevents run holding the warehouse now? (A brief shared try on `<db>.lock`; creates nothing.)"""
+    try:
+        fd = os.open(lock_path(db), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def _run_holder(fh) -> str:
     """The run lock's holder, from the pid it wrote into the lock file."""
     try:
