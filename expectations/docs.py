@@ -85,15 +85,16 @@ class ValidationLog:
 
         gx, context, _ = _gx()
         directory = Path(directory).absolute()
-        if SITE not in (context.get_config().data_docs_sites or {}):
-            context.add_data_docs_site(
-                SITE,
-                {
-                    "class_name": "SiteBuilder",
-                    "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(directory)},
-                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                },
-            )
+        site = {
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(directory)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        }
+        sites = context.get_config().data_docs_sites or {}
+        if SITE not in sites:
+            context.add_data_docs_site(SITE, site)
+        elif sites[SITE] != site:  # an earlier build of this process wrote to another folder
+            context.update_data_docs_site(SITE, site)
         store = context.validation_results_store
         for key in list(store.list_keys()):  # the in-memory store holds earlier runs of this process
             store.remove_key(key)
