@@ -57,8 +57,9 @@ class RunSummary:
     totals: dict = field(default_factory=dict)  # the warehouse after the run: sources, events, actors, …
 
     def timing(self) -> dict[str, float]:
-        """The command's wall seconds (`seconds`, from process start) split into stages; start-up is the rest
-        (imports, Prefect's server, loading the model and suites, publishing) so the parts add up."""
+        """The command's wall seconds (`seconds`, from process start) split into stages; validation includes
+        writing the Data Docs; start-up is the rest (imports, Prefect's server, loading the model and the
+        suites, the flow's own start and end) so the parts add up."""
         s = self.stage_seconds
         parts = {
             "read": s["plan"] + s["read"],
