@@ -394,3 +394,37 @@ def test_every_help_shows_the_defaults():
     result = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "200"})
     assert "200, or batch_size in [tool.newsevents]" in result.output
     assert "30, or lock_timeout in [tool.newsevents]" in result.output
+
+
+def test_a_run_shows_what_it_is_doing_from_the_start_on_a_terminal(db, tmp_path):
+    """On a terminal the run shows a spinner with its current step at once (here: waiting for another run's
+    lock, which it then gives up with one line), never a silent screen."""
+    import pty
+
+    from warehouse.connect import run_lock
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with run_lock(db, 1.0):
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: the CLI on a terminal
+            os.chdir(ROOT)
+            os.execv(
+                sys.executable,
+                [sys.executable, "-m", "flows.cli", "run", str(empty), "--db", str(db)] + ["--lock-timeout", "4"],
+            )
+        seen = b""
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        os.waitpid(pid, 0)
+    text = seen.decode("utf-8", "replace")
+    assert "waiting for the warehouse's run lock" in text
+    assert text.index("waiting for the warehouse's run lock") < text.index("newsevents: another newsevents run")
+    assert f"(pid {os.getpid()}: " in text  # the lock message names the holder
