@@ -1,8 +1,11 @@
-"""The `newsevents` command line: run (and, as they are added, serve, export, report).
+"""The `newsevents` command line: run, serve, export, report and sql.
 
 In: command-line words. Out: work done and a summary on the terminal; exit
 status 0 when the run finished (even with quarantined input), non-zero with a
 one-line reason when it could not run. No traceback reaches the user.
+Start-up is kept short: only the command being run imports what it needs
+(Prefect, Great Expectations and spaCy only when a run has something to code;
+export, report and sql never), so `--help` answers at once.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,14 +25,57 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"show_default": True},
     help="News articles → PLOVER event warehouse in DuckDB.",
 )
 err = Console(stderr=True)
 out = Console()
 
+# Defaults that live in flows/settings.Settings (and may be set in [tool.newsevents] or NEWSEVENTS_*), shown in
+# --help; tests/test_everyday.py checks them against Settings.
+SETTING_DEFAULTS = {
+    "db": "data/newsevents.duckdb",
+    "batch_size": "200",
+    "lock_timeout": "30",
+    "max_chars": "500000",
+    "extract_timeout": "120",
+    "workers": "0",
+}
+
+
+def _from_settings(name: str, env: str) -> str:
+    return f"{SETTING_DEFAULTS[name]}, or {name} in [tool.newsevents] / {env}"
+
+
+class ExportFormat(StrEnum):
+    parquet = "parquet"
+    csv = "csv"
+
+
+class SqlFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            out.print(f"newsevents {version('newsevents')}", highlight=False)
+        except PackageNotFoundError:
+            out.print("newsevents (not installed: version unknown)", highlight=False)
+        raise typer.Exit()
+
 
 @app.callback()
-def _commands() -> None:
+def _commands(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="print the version and exit")
+    ] = False,
+) -> None:
     """News articles → PLOVER event warehouse in DuckDB."""
 
 
@@ -51,27 +98,65 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _tick_line(result: str) -> None:
+    from datetime import datetime
+
+    err.print(f"{datetime.now():%H:%M:%S} newsevents: tick: {result}", markup=False, highlight=False, soft_wrap=True)
+
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="DuckDB file", show_default=_from_settings("db", "NEWSEVENTS_DB")),
+]
+
+
 @app.command()
 def run(
-    paths: Annotated[list[Path] | None, typer.Argument(help="files or folders to read (default: seeds/)")] = None,
-    db: Annotated[
-        Path | None, typer.Option("--db", help="DuckDB file (default data/newsevents.duckdb or $NEWSEVENTS_DB)")
+    paths: Annotated[list[Path] | None, typer.Argument(help="files or folders to read", show_default="seeds/")] = None,
+    db: DbOption = None,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(help="documents per batch", show_default=_from_settings("batch_size", "NEWSEVENTS_BATCH_SIZE")),
     ] = None,
-    batch_size: Annotated[int | None, typer.Option(help="documents per batch")] = None,
-    lock_timeout: Annotated[float | None, typer.Option(help="seconds to wait for another run's lock")] = None,
-    dictionaries: Annotated[Path | None, typer.Option(help="folder of dictionary YAML files")] = None,
+    lock_timeout: Annotated[
+        float | None,
+        typer.Option(
+            help="seconds to wait for another run's lock",
+            show_default=_from_settings("lock_timeout", "NEWSEVENTS_LOCK_TIMEOUT"),
+        ),
+    ] = None,
+    dictionaries: Annotated[
+        Path | None, typer.Option(help="folder of dictionary YAML files", show_default="the built-in ones")
+    ] = None,
     workers: Annotated[
-        int | None, typer.Option("--workers", help="code batches on a local Dask cluster of N worker processes")
+        int | None,
+        typer.Option(
+            "--workers",
+            help="code batches on a local Dask cluster of N worker processes (0: in this process)",
+            show_default=_from_settings("workers", "NEWSEVENTS_WORKERS"),
+        ),
     ] = None,
     dask_address: Annotated[
-        str | None, typer.Option("--dask-address", help="code batches on an existing Dask cluster (tcp://host:8786)")
+        str | None,
+        typer.Option(
+            "--dask-address", help="code batches on an existing Dask cluster (tcp://host:8786)", show_default="none"
+        ),
     ] = None,
     max_chars: Annotated[
-        int | None, typer.Option("--max-chars", help="longest text coded, in characters (longer: too_large)")
+        int | None,
+        typer.Option(
+            "--max-chars",
+            help="longest text coded, in characters (longer: too_large)",
+            show_default=_from_settings("max_chars", "NEWSEVENTS_MAX_CHARS"),
+        ),
     ] = None,
     extract_timeout: Annotated[
         float | None,
-        typer.Option("--extract-timeout", help="seconds of extraction per document (then extract_timeout)"),
+        typer.Option(
+            "--extract-timeout",
+            help="seconds of extraction per document (then extract_timeout; 0: no limit)",
+            show_default=_from_settings("extract_timeout", "NEWSEVENTS_EXTRACT_TIMEOUT"),
+        ),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
 ) -> None:
@@ -84,45 +169,69 @@ def run(
 
 
 def _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_address, max_chars, extract_timeout) -> None:
-    settings = _settings(
-        inputs=[str(p) for p in paths] if paths else None,
-        db=str(db) if db else None,
-        batch_size=batch_size,
-        lock_timeout=lock_timeout,
-        dictionaries=str(dictionaries) if dictionaries else None,
-        workers=workers,
-        dask_address=dask_address,
-        max_chars=max_chars,
-        extract_timeout=extract_timeout,
-    )
-    with _held(settings):  # one run at a time per warehouse (waits up to --lock-timeout)
-        plan, summary, prepared = _preflight(settings)
-        if plan.nothing_to_do:  # nothing new: say so without paying for a Prefect flow
-            print_summary(summary, settings.db_path, note="nothing new or changed: no flow started")
-            return
-        from flows.serve import run_api
+    from flows.summary import seconds_since_start
 
-        def warm_up() -> None:  # while Prefect's temporary server boots
-            from flows import pipeline
+    with _status() as status:  # a spinner and a status line from the first second, the progress bar later
+        settings = _settings(
+            inputs=[str(p) for p in paths] if paths else None,
+            db=str(db) if db else None,
+            batch_size=batch_size,
+            lock_timeout=lock_timeout,
+            dictionaries=str(dictionaries) if dictionaries else None,
+            workers=workers,
+            dask_address=dask_address,
+            max_chars=max_chars,
+            extract_timeout=extract_timeout,
+        )
+        status("waiting for the warehouse's run lock")
+        with _held(settings):  # one run at a time per warehouse (waits up to --lock-timeout)
+            status("reading the inputs: what is new?")
+            plan, summary, prepared = _preflight(settings)
+            if plan.nothing_to_do:  # nothing new: say so without paying for a Prefect flow
+                summary.seconds = seconds_since_start()
+                note = "nothing new or changed: no flow started"
+            else:
+                note = None
+                summary = _code(settings, summary, prepared, status)
+                summary.seconds = seconds_since_start()
+    print_summary(summary, settings.db_path, note=note)
+    if summary.error:
+        fail(summary.error)
 
-            pipeline.PREPARED.append(pipeline.Prepared(settings, summary.extractor_version, *prepared))
-            pipeline.warm_up(settings)
 
-        with run_api(settings, warm_up), _progress_bar() as hook:
-            from flows import pipeline
+def _code(settings, planned, prepared, status):
+    """Start Prefect's API and load the model (overlapping), then run the flow; the flow's summary."""
+    from transforms.lexicon import DictionaryError, load_lexicon
 
-            pipeline.PROGRESS.append(hook)
-            try:
-                summary = pipeline.flow_for(settings)(settings)
-            except KeyboardInterrupt:
-                fail("interrupted: whole documents loaded so far are kept; run again to finish", 130)
-            except Exception as exc:  # noqa: BLE001 - the user gets one line, not a traceback
-                fail(f"the run failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", 1)
-            finally:
-                pipeline.PROGRESS.remove(hook)
-        print_summary(summary, settings.db_path)
-        if summary.error:
-            fail(summary.error)
+    status("loading the dictionaries")
+    try:
+        load_lexicon(settings.dictionaries)  # a broken dictionary: one line before any flow starts
+    except DictionaryError as exc:
+        fail(str(exc))
+    status("starting Prefect and loading the language model and the expectation suites")
+    from flows.serve import run_api
+
+    def warm_up() -> None:  # while Prefect's temporary server boots
+        from flows import pipeline
+
+        pipeline.PREPARED.append(pipeline.Prepared(settings, planned.extractor_version, *prepared))
+        pipeline.warm_up(settings)
+
+    with run_api(settings, warm_up):
+        from flows import pipeline
+
+        status("starting the flow")
+        pipeline.PROGRESS.append(status.hook)
+        try:
+            summary = pipeline.flow_for(settings)(settings)
+        except KeyboardInterrupt:
+            fail("interrupted: whole documents loaded so far are kept; run again to finish", 130)
+        except Exception as exc:  # noqa: BLE001 - the user gets one line, not a traceback
+            fail(f"the run failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", 1)
+        finally:
+            pipeline.PROGRESS.remove(status.hook)
+    summary.stage_seconds.update(planned.stage_seconds)  # the plan the CLI made before the flow
+    return summary
 
 
 @contextlib.contextmanager
@@ -167,18 +276,20 @@ def _settings(**overrides):
 def _preflight(settings):
     """Before any flow: what is new? (discovery, hashing, the known-sources check). Fails fast on a bad warehouse.
 
+    Needs no spaCy, Prefect or Great Expectations (the extractor version is read from files: flows/version.py).
     When nothing is new the run is recorded in `runs` (with no Prefect flow run id) and its summary returned.
     """
+    import time
     from datetime import UTC, datetime
 
     from flows.discover import InputError, discover, warehouse_companions
     from flows.incremental import plan_run, read_known
     from flows.summary import RunSummary, new_run_id, record_run
-    from transforms.extract import extractor_version
-    from transforms.lexicon import DictionaryError, load_lexicon
+    from flows.version import extractor_version
     from warehouse.connect import WarehouseError, connect
 
     started = datetime.now(UTC).replace(tzinfo=None)
+    t0 = time.perf_counter()
     try:
         con = connect(settings.db_path, settings.lock_timeout)
         try:
@@ -191,10 +302,9 @@ def _preflight(settings):
         found = discover(settings.inputs, warehouse_companions(settings.db_path))
     except InputError as exc:
         fail(str(exc))
-    try:
-        version = extractor_version(load_lexicon(settings.dictionaries))
-    except DictionaryError as exc:
-        fail(str(exc))
+    if settings.dictionaries and not Path(settings.dictionaries).is_dir():
+        fail(f"no dictionary folder at {settings.dictionaries}")
+    version = extractor_version(settings.dictionaries)
     plan = plan_run(found, known, version, settings.max_chars)
     summary = RunSummary(
         run_id=new_run_id(),
@@ -205,55 +315,73 @@ def _preflight(settings):
         records_skipped=plan.records_skipped,
         extractor_version=version,
     )
+    summary.stage_seconds["plan"] += time.perf_counter() - t0
     if plan.nothing_to_do:
         try:
             record_run(settings, summary, started)
         except WarehouseError as exc:
             fail(str(exc))
-        summary.seconds = (datetime.now(UTC).replace(tzinfo=None) - started).total_seconds()
     return plan, summary, (found, known, plan)
 
 
+class _Status:
+    """What the terminal shows while a run works: a spinner with the current step, then the coding bar."""
+
+    def __init__(self, progress) -> None:
+        self.progress = progress
+        self.task = progress.add_task("starting", total=None)
+
+    def __call__(self, text: str) -> None:
+        self.progress.update(self.task, description=text)
+
+    def hook(self, kind: str, n: int) -> None:  # the flow's progress hooks (flows/pipeline.PROGRESS)
+        if kind == "plan":
+            self.progress.update(self.task, description="coding documents", total=n, completed=0)
+        elif kind == "batch":
+            self.progress.advance(self.task, n)
+
+
 @contextlib.contextmanager
-def _progress_bar():
-    """A rich progress bar over the documents the flow codes, fed by the flow's progress hooks."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+def _status():
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     progress = Progress(
-        TextColumn("coding documents"),
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=err,
         transient=True,
     )
-    bar = None
-
-    def hook(kind: str, n: int) -> None:
-        nonlocal bar
-        if kind == "plan":
-            bar = progress.add_task("coding", total=n)
-        elif kind == "batch" and bar is not None:
-            progress.advance(bar, n)
-
     with progress:
-        yield hook
+        yield _Status(progress)
 
 
 def print_summary(summary, db: Path, note: str | None = None) -> None:
+    """This run's counts beside the warehouse's totals, then the seconds by stage (adding up to the wall time)."""
     table = Table(title=f"newsevents run → {db}", show_header=True, header_style="bold")
-    for col in ("files seen", "loaded", "skipped (unchanged)", "quarantined", "events", "actors", "seconds"):
-        table.add_column(col, justify="right")
-    table.add_row(
-        str(summary.files_seen),
-        str(summary.loaded),
-        str(summary.skipped),
-        str(summary.quarantined),
-        str(summary.events),
-        str(summary.actors),
-        f"{summary.seconds:.1f}",
-    )
+    table.add_column("")
+    table.add_column("this run", justify="right")
+    table.add_column("warehouse total", justify="right")
+    totals = summary.totals or {}
+
+    def total(key: str) -> str:
+        return str(totals[key]) if key in totals else ""
+
+    table.add_row("files seen", str(summary.files_seen), "")
+    table.add_row("sources loaded", str(summary.loaded), total("sources"))
+    table.add_row("skipped (unchanged)", str(summary.skipped), "")
+    table.add_row("quarantined", str(summary.quarantined), total("quarantined"))
+    table.add_row("events", str(summary.events), total("events"))
+    table.add_row("actors", str(len(summary.actor_ids)), total("actors"))
     out.print(table)
+    seconds = Table(title="seconds (wall, from the command's start)", show_header=True, header_style="bold")
+    timing = summary.timing()
+    for stage in timing:
+        seconds.add_column(stage, justify="right")
+    seconds.add_row(*(f"{v:.1f}" for v in timing.values()))
+    out.print(seconds)
     if summary.events_by_type:
         types = Table(title="events by type", show_header=True, header_style="bold")
         types.add_column("type")
@@ -283,20 +411,31 @@ def print_summary(summary, db: Path, note: str | None = None) -> None:
 
 @app.command()
 def serve(
-    cron: Annotated[str, typer.Option("--cron", help='when to run, as cron, e.g. "*/15 * * * *"')],
-    inbox: Annotated[Path, typer.Option("--inbox", help="folder to watch: new or changed files in it are coded")],
-    db: Annotated[
-        Path | None, typer.Option("--db", help="DuckDB file (default data/newsevents.duckdb or $NEWSEVENTS_DB)")
-    ] = None,
+    cron: Annotated[
+        str, typer.Option("--cron", help='when to look for new files, as cron, e.g. "*/15 * * * *"', show_default=False)
+    ],
+    inbox: Annotated[
+        Path, typer.Option("--inbox", help="folder to watch: new or changed files in it are coded", show_default=False)
+    ],
+    db: DbOption = None,
     name: Annotated[
-        str | None, typer.Option("--name", help="deployment name (default: derived from the inbox and --db)")
+        str | None, typer.Option("--name", help="deployment name", show_default="derived from the inbox and --db")
     ] = None,
     port: Annotated[int, typer.Option("--port", help="port of our Prefect server (without PREFECT_API_URL)")] = 4200,
-    workers: Annotated[int | None, typer.Option("--workers", help="Dask worker processes per run")] = None,
-    dask_address: Annotated[str | None, typer.Option("--dask-address", help="an existing Dask cluster")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="Dask worker processes per run",
+            show_default=_from_settings("workers", "NEWSEVENTS_WORKERS"),
+        ),
+    ] = None,
+    dask_address: Annotated[
+        str | None, typer.Option("--dask-address", help="an existing Dask cluster", show_default="none")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
 ) -> None:
-    """Code new inbox files on a cron schedule, as a Prefect deployment (blocks; Ctrl-C stops)."""
+    """Code new inbox files on a cron schedule, as a Prefect deployment (blocks; Ctrl-C or SIGTERM stops)."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     prefect_environment(verbose)
     from warehouse.connect import WarehouseError, check_target
@@ -305,18 +444,18 @@ def serve(
         check_target(db if db is not None else "data/newsevents.duckdb")
     except WarehouseError as exc:
         fail(str(exc))
-    try:
-        inbox.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        fail(f"cannot create the inbox {inbox}: {exc.strerror}")
+    if not inbox.expanduser().exists():  # like `run`: a mistyped path is an error, not a new empty folder
+        fail(f"no such folder: {inbox} (create it first: mkdir -p {inbox})")
+    if not inbox.expanduser().is_dir():
+        fail(f"the inbox {inbox} is not a folder")
     settings = _settings(
-        inputs=[str(inbox.absolute())],
+        inputs=[str(inbox.expanduser().absolute())],
         db=str(db.absolute()) if db else None,
         workers=workers,
         dask_address=dask_address,
     )
     settings = settings.model_copy(update={"db": str(settings.db_path.absolute())})
-    from flows.serve import ServeError, check_cron, deployment_name, prefect_api
+    from flows.serve import ServeError, check_cron, deployment_name, prefect_api, trigger_hint
     from flows.serve import serve as serve_flow
     from flows.stopping import stop_on_signals
 
@@ -324,9 +463,25 @@ def serve(
     try:
         check_cron(cron)
         with stop_on_signals(), prefect_api(port) as url:
-            err.print(f"newsevents: serving deployment {name!r} ({cron}) on inbox {inbox} → {settings.db}")
-            err.print(f"newsevents: Prefect API {url}; UI at {url.removesuffix('/api')} when it is a local server")
-            serve_flow(settings, cron, name)
+            err.print(
+                f"newsevents: serving deployment {name!r} ({cron}) on inbox {inbox} → {settings.db}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+            err.print(
+                f"newsevents: Prefect API {url}; UI at {url.removesuffix('/api')} when it is a local server",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+            err.print(
+                f"newsevents: to run it now, in another shell: {trigger_hint(name, url)}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+            serve_flow(settings, cron, name, on_tick=_tick_line)
     except ServeError as exc:
         fail(str(exc))
     except KeyboardInterrupt:
@@ -335,9 +490,6 @@ def serve(
         fail(f"serve failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", 1)
 
 
-DbOption = Annotated[
-    Path | None, typer.Option("--db", help="DuckDB file (default data/newsevents.duckdb or $NEWSEVENTS_DB)")
-]
 ReadLockOption = Annotated[
     float, typer.Option("--lock-timeout", min=0, help="seconds to wait while a run holds the warehouse")
 ]
@@ -364,20 +516,19 @@ def _open_read_only(db: Path | None, lock_timeout: float):
 @app.command()
 def export(
     out_dir: Annotated[Path, typer.Option("--out", help="folder to write the files to (created if missing)")],
-    fmt: Annotated[str, typer.Option("--format", help="parquet or csv")] = "parquet",
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", case_sensitive=False, help="file format")
+    ] = ExportFormat.parquet,
     db: DbOption = None,
     lock_timeout: ReadLockOption = 10.0,
 ) -> None:
     """Write every table and view of the warehouse to OUT as one file each (events.parquet, …)."""
     from warehouse.connect import WarehouseError
-    from warehouse.export import FORMATS
     from warehouse.export import export as export_all
 
-    if fmt not in FORMATS:
-        fail(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     path, con = _open_read_only(db, lock_timeout)
     try:
-        written = export_all(con, out_dir, fmt)
+        written = export_all(con, out_dir, fmt.value)
     except WarehouseError as exc:
         fail(str(exc))
     finally:
@@ -411,6 +562,86 @@ def report(
         con.close()
     size = written.stat().st_size / 1024
     out.print(f"newsevents: report written to {written} ({size:,.0f} KiB); open it in a browser")
+
+
+@app.command()
+def sql(
+    query: Annotated[
+        str | None,
+        typer.Argument(help="the SQL to run ('-' or nothing: read it from standard input)", show_default=False),
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="read the SQL from this file", show_default="none")
+    ] = None,
+    fmt: Annotated[SqlFormat, typer.Option("--format", case_sensitive=False, help="output format")] = SqlFormat.table,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="write the result to this file", show_default="standard output")
+    ] = None,
+    max_rows: Annotated[int, typer.Option("--max-rows", min=1, help="most rows shown as a table")] = 100,
+    db: DbOption = None,
+    lock_timeout: ReadLockOption = 10.0,
+) -> None:
+    """Run SQL read-only against the warehouse (tables and analyst views) and print the result.
+
+    Examples: newsevents sql "SELECT * FROM event_facts LIMIT 5";
+    newsevents sql --file query.sql --format csv --out result.csv; echo "SHOW TABLES" | newsevents sql
+    """
+    from warehouse.connect import WarehouseError
+    from warehouse.query import query as run_query
+    from warehouse.query import write_result
+
+    if file is not None and query is not None:
+        fail("give the SQL either as an argument or with --file, not both")
+    if file is not None:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}")
+    elif query is None or query == "-":
+        if sys.stdin is None or sys.stdin.isatty():
+            fail('no SQL given: newsevents sql "SELECT …", --file FILE, or pipe it on standard input')
+        text = sys.stdin.read()
+    else:
+        text = query
+    if fmt is SqlFormat.table and out_file is not None:
+        fail("--out needs --format csv, json or parquet")
+    _, con = _open_read_only(db, lock_timeout)
+    try:
+        if fmt is SqlFormat.table:
+            result = run_query(con, text, max_rows)
+        else:
+            rows = write_result(con, text, fmt.value, out_file)
+    except WarehouseError as exc:
+        fail(str(exc))
+    finally:
+        con.close()
+    if fmt is not SqlFormat.table:
+        if out_file is not None:
+            err.print(f"newsevents: {rows} rows written to {out_file}", markup=False, highlight=False)
+        return
+    if not result.columns:
+        return
+    cells = [["" if v is None else _cut(str(v)) for v in row] for row in result.rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(result.columns)]
+    table = Table(show_header=True, header_style="bold")
+    first = result.rows[0] if result.rows else ()
+    for i, col in enumerate(result.columns):  # as wide as the values (each cut at SQL_CELL characters)
+        number = i < len(first) and isinstance(first[i], int | float) and not isinstance(first[i], bool)
+        table.add_column(col, no_wrap=True, min_width=widths[i], justify="right" if number else "left")
+    for row in cells:
+        table.add_row(*row)
+    wide = Console(width=sum(widths) + 3 * len(widths) + 1, force_terminal=out.is_terminal or None)
+    wide.print(table, crop=False)  # as wide as it needs (a terminal narrower than that wraps the lines)
+    more = " (more not shown: raise --max-rows, or --format csv --out FILE)" if result.more else ""
+    err.print(f"{len(result.rows)} rows{more}", markup=False, highlight=False)
+
+
+SQL_CELL = 48  # longest value shown in a `sql` table cell; --format csv/json/parquet write values whole
+
+
+def _cut(text: str) -> str:
+    text = " ".join(text.split())  # one line per row
+    return text if len(text) <= SQL_CELL else text[: SQL_CELL - 1] + "…"
 
 
 def main() -> None:

@@ -130,7 +130,7 @@ def warehouse_companions(db: Path) -> tuple[Path, ...]:
     db = _resolve(Path(db).expanduser().absolute())
     from expectations.docs import docs_dir_for
 
-    return (db, Path(f"{db}.lock"), Path(f"{db}.wal"), docs_dir_for(db))
+    return (db, Path(f"{db}.lock"), Path(f"{db}.wal"), Path(f"{db}.heartbeat"), docs_dir_for(db))
 
 
 def _excluded(path: Path, exclude: tuple[Path, ...]) -> bool:

@@ -1,20 +1,39 @@
 """A run's summary and its lineage row.
 
 In: the counts a run gathers. Out: `RunSummary` (printed by the CLI, published
-by the flow as a markdown artifact) and its row in the warehouse's `runs`
-table. Kept apart from the flow so that a run with nothing to do can report
-and record itself without importing Prefect.
+by the flow as a markdown artifact), its row in the warehouse's `runs` table
+and the warehouse's totals after it (`totals`, kept apart from this run's
+counts), and `timing()`: the command's wall seconds from its process's start,
+split into start-up, read, NLP + extraction, validation and load. Kept apart
+from the flow so that a run with nothing to do can report and record itself
+without importing Prefect.
 """
 
 from __future__ import annotations
 
+import os
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flows.settings import Settings
-from warehouse.connect import connect
+from warehouse.connect import connect, read_sql
+
+_IMPORTED = time.perf_counter()
+
+
+def seconds_since_start() -> float:
+    """Wall seconds since this process started (Linux: /proc; elsewhere: since this module was imported)."""
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22, starttime, in clock ticks after boot
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return max(0.0, uptime - started)
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - _IMPORTED
 
 
 @dataclass
@@ -35,6 +54,21 @@ class RunSummary:
     flow_run_id: str | None = None
     extractor_version: str | None = None
     data_docs: str | None = None  # the Great Expectations Data Docs index written by this run
+    actor_ids: set = field(default_factory=set)  # the actors of this run's loaded events
+    totals: dict = field(default_factory=dict)  # the warehouse after the run: sources, events, actors, …
+
+    def timing(self) -> dict[str, float]:
+        """The command's wall seconds (`seconds`, from process start) split into stages; validation includes
+        writing the Data Docs; start-up is the rest (imports, Prefect's server, loading the model and the
+        suites, the flow's own start and end) so the parts add up."""
+        s = self.stage_seconds
+        parts = {
+            "read": s["plan"] + s["read"],
+            "NLP + extraction": s["nlp"] + s["extract"] + s["nlp+extract (waiting for workers)"],
+            "validation": s["validate"],
+            "load": s["load"],
+        }
+        return {"start-up": max(0.0, self.seconds - sum(parts.values())), **parts, "total": self.seconds}
 
     def markdown(self) -> str:
         lines = [
@@ -45,9 +79,13 @@ class RunSummary:
             "| files seen | loaded | skipped (unchanged) | quarantined | events | actors | seconds |",
             "|---:|---:|---:|---:|---:|---:|---:|",
             f"| {self.files_seen} | {self.loaded} | {self.skipped} | {self.quarantined} | {self.events} "
-            f"| {self.actors} | {self.seconds:.1f} |",
+            f"| {len(self.actor_ids)} | {self.seconds:.1f} |",
             "",
         ]
+        if self.totals:
+            lines += ["## Warehouse totals after the run", "", "| " + " | ".join(self.totals) + " |"]
+            lines += ["|" + "---:|" * len(self.totals), "| " + " | ".join(str(v) for v in self.totals.values()) + " |"]
+            lines.append("")
         if self.events_by_type:
             lines += ["## Events by type", "", "| type | events |", "|---|---:|"]
             lines += [f"| {t} | {n} |" for t, n in self.events_by_type.most_common()]
@@ -89,9 +127,17 @@ def record_run(settings: Settings, summary: RunSummary, started: datetime) -> No
                 summary.events,
             ],
         )
-        summary.actors = con.execute("SELECT count(*) FROM actors").fetchall()[0][0]
+        summary.totals = warehouse_totals(con)
+        summary.actors = summary.totals["actors"]
     finally:
         con.close()
+
+
+def warehouse_totals(con) -> dict[str, int]:
+    """Rows in the warehouse now (totals.sql): sources, events, actors, quarantined inputs, runs."""
+    cur = con.execute(read_sql("totals.sql"))
+    names = [d[0] for d in cur.description]
+    return dict(zip(names, (int(v) for v in cur.fetchone()), strict=True))
 
 
 def new_run_id() -> str:

@@ -349,10 +349,11 @@ def test_kill_mid_load_then_concurrent_runs_end_equal_to_a_clean_run(clean_refer
         patient = _newsevents(str(inputs), "--db", str(db), "--lock-timeout", "240")
         out, err = impatient.communicate(timeout=120)
         assert impatient.returncode != 0
-        assert err.strip().splitlines() == [
-            f"newsevents: another newsevents run is using the warehouse {db}; gave up after 0.5 s "
-            "(raise --lock-timeout to wait longer)"
-        ]
+        [line] = err.strip().splitlines()
+        # the message names the holding run: its pid and command line
+        assert line.startswith(f"newsevents: another newsevents run is using the warehouse {db} (pid {finisher.pid}: ")
+        assert "flows.cli run" in line
+        assert line.endswith("; gave up after 0.5 s (raise --lock-timeout to wait longer)")
         assert finisher.wait(timeout=240) == 0, finisher.stderr.read()
         p_out, p_err = patient.communicate(timeout=240)
         assert patient.returncode == 0, p_err

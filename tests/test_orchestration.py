@@ -239,6 +239,7 @@ def test_cli_run_then_noop_needs_no_flow(prefect_harness, inbox, tmp_path):
     runs = q(db, "SELECT flow_run_id, sources_loaded, sources_skipped FROM runs ORDER BY started_at")
     assert len(runs) == 2 and runs[0][0] is not None and runs[0][1] == 2
     assert runs[1] == (None, 0, 2)
+    (tmp_path / "in2").mkdir()
     bad = runner.invoke(app, ["serve", "--cron", "not a cron", "--inbox", str(tmp_path / "in2"), "--db", str(db)])
     assert bad.exit_code != 0 and "not a valid cron expression" in bad.output
 

@@ -125,6 +125,39 @@ def lock_path(db: Path | str) -> Path:
     return Path(f"{db}.lock")
 
 
+def _command_line(pid: int) -> str | None:
+    """The command line of a process (Linux /proc), shortened to one readable line; None when unknown."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    words = [w.decode("utf-8", "replace") for w in raw.split(b"\0") if w]
+    if not words:
+        return None
+    words[0] = Path(words[0]).name
+    text = " ".join(words)
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def is_newsevents(command: str) -> bool:
+    return any(w in command for w in ("newsevents", "flows.cli", "flows/cli.py"))
+
+
+def describe_holder(pid: int | None) -> str:
+    """Who holds the warehouse: a newsevents command (named, with its pid) or, otherwise, a read-only client."""
+    command = _command_line(pid) if pid else None
+    if command and is_newsevents(command):
+        return f"held by a newsevents process (pid {pid}: {command})"
+    if command:
+        return f"held by pid {pid} ({command}), a read-only client such as a BI tool or a notebook"
+    if pid:
+        return f"held by pid {pid}, a process this user cannot see (a BI tool or a notebook reading it?)"
+    return "held by another process (a newsevents run, or a read-only client such as a BI tool or a notebook)"
+
+
+_DUCKDB_PID = re.compile(r"\(PID (\d+)\)")
+
+
 @contextlib.contextmanager
 def run_lock(db: Path | str, timeout: float = 30.0) -> Iterator[None]:
     """Hold the warehouse for one whole run: a second run waits up to `timeout` s, then gives up.
@@ -155,8 +188,8 @@ def run_lock(db: Path | str, timeout: float = 30.0) -> Iterator[None]:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise WarehouseLocked(
-                        f"another newsevents run is using the warehouse {db}; gave up after {timeout:g} s "
-                        "(raise --lock-timeout to wait longer)"
+                        f"another newsevents run is using the warehouse {db} ({_run_holder(fh)}); gave up after "
+                        f"{timeout:g} s (raise --lock-timeout to wait longer)"
                     ) from None
                 time.sleep(0.2)
         try:
@@ -169,6 +202,38 @@ def run_lock(db: Path | str, timeout: float = 30.0) -> Iterator[None]:
         yield
     finally:
         fh.close()  # closing the file releases the lock
+
+
+def run_lock_held(db: Path | str) -> bool:
+    """Is a newsevents run holding the warehouse now? (A brief shared try on `<db>.lock`; creates nothing.)"""
+    try:
+        fd = os.open(lock_path(db), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _run_holder(fh) -> str:
+    """The run lock's holder, from the pid it wrote into the lock file."""
+    try:
+        fh.seek(0)
+        text = fh.read(32).strip()
+    except OSError:
+        text = ""
+    pid = int(text) if text.isdigit() else None
+    command = _command_line(pid) if pid else None
+    if command:
+        return f"pid {pid}: {command}"
+    return f"pid {pid}" if pid else "its pid is unknown"
 
 
 def connect(db: Path | str, lock_timeout: float = 30.0, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -192,8 +257,10 @@ def connect(db: Path | str, lock_timeout: float = 30.0, read_only: bool = False)
             low = msg.lower()
             if "lock" in low:
                 if time.monotonic() >= deadline:
+                    found = _DUCKDB_PID.search(msg)
+                    holder = describe_holder(int(found.group(1)) if found else None)
                     raise WarehouseLocked(
-                        f"the warehouse {db} is in use by another process; gave up after {lock_timeout:g} s "
+                        f"the warehouse {db} is in use, {holder}; gave up after {lock_timeout:g} s "
                         "(raise --lock-timeout to wait longer)"
                     ) from None
                 time.sleep(delay)

@@ -27,9 +27,12 @@ import vl_convert as vlc
 
 from warehouse.connect import HERE
 
-QUAD_NAMES = ["verbal cooperation", "material cooperation", "verbal conflict", "material conflict", "(none)"]
+NO_QUAD = "no quad class"  # report_queries.sql's label for an event without one (legends list it only then)
+QUAD_NAMES = ["verbal cooperation", "material cooperation", "verbal conflict", "material conflict", NO_QUAD]
 QUAD_COLORS = ["#5fa2e0", "#1f5fa8", "#f0a13a", "#c8372d", "#a0a6b1"]
 TOP = 15
+TIMELINE_GAP_DAYS = 365  # dated events further apart than this fall into separate runs (see timeline_range)
+TIMELINE_CORE = 0.75  # a run holding this share of the dated events is the timeline's range
 
 
 def load_queries() -> dict[str, str]:
@@ -48,13 +51,17 @@ def svg(chart: alt.TopLevelMixin) -> str:
     return re.sub(r"^<\?xml[^>]*>\s*", "", out)
 
 
-def quad_color(field: str = "quad_class_name") -> alt.Color:
+def quad_color(df: pl.DataFrame, field: str = "quad_class_name") -> alt.Color:
+    """Colours by quad class; the legend lists only the classes the chart shows."""
+    present = set(df[field].drop_nulls().to_list())
+    names = [n for n in QUAD_NAMES if n in present]
+    colors = [c for n, c in zip(QUAD_NAMES, QUAD_COLORS, strict=True) if n in present]
     return alt.Color(
         f"{field}:N",
         title="quad class",
-        scale=alt.Scale(domain=QUAD_NAMES, range=QUAD_COLORS),
-        sort=QUAD_NAMES,
-        legend=alt.Legend(orient="bottom", columns=3),
+        scale=alt.Scale(domain=names, range=colors),
+        sort=names,
+        legend=alt.Legend(orient="bottom", columns=min(3, max(1, len(names)))),
     )
 
 
@@ -71,28 +78,50 @@ def empty_note(what: str) -> str:
     return f'<p class="note">No {html.escape(what)} in the warehouse.</p>'
 
 
+def timeline_range(df: pl.DataFrame) -> tuple[date, date, int]:
+    """The dates the timeline spans: all of them, or, when the dates fall into runs more than a year apart
+    (a 2014 event recalled among 2024's) and one run holds most events, that run; and how many fall outside."""
+    daily = df.group_by("event_date").agg(pl.col("events").sum()).sort("event_date")
+    dates, counts = daily["event_date"].to_list(), daily["events"].to_list()
+    runs, start = [], 0
+    for i in range(1, len(dates) + 1):
+        if i == len(dates) or (dates[i] - dates[i - 1]).days > TIMELINE_GAP_DAYS:
+            runs.append((sum(counts[start:i]), start, i - 1))
+            start = i
+    most, first, last = max(runs, key=lambda r: (r[0], r[2]))  # the most events; the latest on a tie
+    if most < TIMELINE_CORE * sum(counts):  # no run stands out: the whole range
+        first, last = 0, len(dates) - 1
+    lo, hi = dates[first], dates[last]
+    return lo, hi, sum(counts) - sum(counts[first : last + 1])
+
+
 def timeline_chart(df: pl.DataFrame) -> tuple[str, str]:
     if df.is_empty():
         return empty_note("dated events"), ""
-    span = (df["event_date"].max() - df["event_date"].min()).days
+    lo, hi, outside = timeline_range(df)
+    span = (hi - lo).days
     if span <= 120:
         unit, label = "yearmonthdate", "day"
-    elif span <= 5 * 366:
+    elif span < 3 * 365:
         unit, label = "yearmonth", "month"
     else:
         unit, label = "year", "year"
+    shown = df.filter(pl.col("event_date").is_between(lo, hi))
     chart = (
-        alt.Chart(with_quad_order(df))
+        alt.Chart(with_quad_order(shown))
         .mark_bar()
         .encode(
-            x=alt.X(f"{unit}(event_date):T", title=f"event date (by {label})"),
+            x=alt.X(f"{unit}(event_date):T", title=f"event date (by {label})", scale=alt.Scale(nice=False)),
             y=alt.Y("sum(events):Q", title="events (reports)"),
-            color=quad_color(),
+            color=quad_color(shown),
             order=quad_order(),
         )
         .properties(width=1100, height=220)
     )
-    return svg(chart), f"Dated events only, counted by {label} of the event date."
+    note = f"Dated events only, counted by {label} of the event date, {fmt_date(lo, None)} to {fmt_date(hi, None)}."
+    if outside:
+        note += f" {outside:,} events dated outside that range are left off the timeline (they are in the table)."
+    return svg(chart), note
 
 
 def bar_chart(df: pl.DataFrame, field: str, title: str, what: str) -> str:
@@ -105,7 +134,7 @@ def bar_chart(df: pl.DataFrame, field: str, title: str, what: str) -> str:
         .encode(
             y=alt.Y(f"{field}:N", title=None, sort=totals[field].to_list(), axis=alt.Axis(labelLimit=300)),
             x=alt.X("sum(events):Q", title="events (reports)"),
-            color=quad_color(),
+            color=quad_color(df),
             order=quad_order(),
         )
         .properties(width=300, height=alt.Step(18), title=alt.TitleParams(title, anchor="start", fontSize=12))
@@ -162,11 +191,17 @@ def event_rows(df: pl.DataFrame) -> str:
         outlet = f" · {r['source_outlet']}" if r["source_outlet"] else ""
         cluster = f"{r['cluster_sources']} src<br>{r['cluster_mentions']} rep" if r["cluster_mentions"] else ""
         quad = r["quad_class"] or 0
+        words = " ".join(
+            str(r[k])
+            for k in ("actor1_name", "actor2_name", "claimant_name", "event_type", "location", "country_code")
+            + ("status", "sentence")
+            if r[k]
+        ).lower()
         out.append(
-            f'<tr class="q{quad}" data-quad="{quad}" data-event-id="{esc(r["event_id"])}">'
+            f'<tr class="q{quad}" data-quad="{quad}" data-event-id="{esc(r["event_id"])}" data-words="{esc(words)}">'
             f'<td class="date" data-sort="{esc(r["event_date"] or "")}">'
             f"{esc(fmt_date(r['event_date'], r['date_precision']))}</td>"
-            f"<td>{esc(r['event_type'])}</td><td>{who}</td><td>{details}</td>"
+            f'<td class="type">{esc(r["event_type"])}</td><td>{who}</td><td>{details}</td>'
             f'<td class="num" data-sort="{esc(r["cluster_mentions"] or 0)}">{cluster}</td>'
             f'<td class="sentence">{highlight(r["sentence"], r["trigger"])}</td>'
             f'<td class="src" title="{esc(r["source_uri"])}">{esc(shorten(source, 140))}{esc(outlet)}</td></tr>'
@@ -215,9 +250,9 @@ def render(con: duckdb.DuckDBPyConnection, db_label: str, max_rows: int = 5000, 
     events = query(con, q["events"], max_rows)
     shown = events.height
     events_note = (
-        f"All {shown:,} events, newest first."
+        "Newest first."
         if shown == totals["events"]
-        else f"The newest {shown:,} of {totals['events']:,} events (raise --max-rows to include more)."
+        else f"The table holds the newest {shown:,} of {totals['events']:,} events (raise --max-rows for more)."
     )
     page = Template((HERE / "report_template.html").read_text(encoding="utf-8"))
     return page.substitute(
@@ -232,7 +267,8 @@ def render(con: duckdb.DuckDBPyConnection, db_label: str, max_rows: int = 5000, 
         types=bar_chart(query(con, q["types"]), "event_type", "event type", "events"),
         countries=bar_chart(query(con, q["countries"], top), "country", "country", "events with a country"),
         quarantine=quarantine_table(query(con, q["quarantine"])),
-        event_count=f"{shown:,}",
+        event_count=f"All {shown:,} events" if shown == totals["events"] else f"The newest {shown:,} events",
+        event_total=totals["events"],
         events_note=esc(events_note),
         event_rows=event_rows(events),
         script=(HERE / "report_table.js").read_text(encoding="utf-8"),

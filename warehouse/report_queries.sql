@@ -33,7 +33,7 @@ WITH top AS (
 )
 SELECT
     f.actor1_name || ' → ' || f.actor2_name AS dyad,
-    coalesce(f.quad_class_name, '(none)') AS quad_class_name,
+    coalesce(f.quad_class_name, 'no quad class') AS quad_class_name,
     count(*) AS events,
     count(DISTINCT f.cluster_id) AS clusters
 FROM event_facts f
@@ -41,12 +41,12 @@ JOIN top USING (actor1_id, actor2_id)
 GROUP BY ALL;
 
 -- name: types
-SELECT event_type, coalesce(quad_class_name, '(none)') AS quad_class_name, count(*) AS events
+SELECT event_type, coalesce(quad_class_name, 'no quad class') AS quad_class_name, count(*) AS events
 FROM event_facts
 GROUP BY ALL;
 
 -- name: countries
-SELECT country_code AS country, coalesce(quad_class_name, '(none)') AS quad_class_name, count(*) AS events
+SELECT country_code AS country, coalesce(quad_class_name, 'no quad class') AS quad_class_name, count(*) AS events
 FROM event_facts
 WHERE country_code IN (
     SELECT country_code FROM event_facts WHERE country_code IS NOT NULL

@@ -1,4 +1,5 @@
-// The event table of the newsevents HTML report: filter by words and quad class, sort by a column.
+// The event table of the newsevents HTML report: filter by words (actors, type, place, status, sentence) and
+// quad class, sort by a column; the caption counts the rows shown.
 // Inlined into the page by warehouse/report.py; needs no network. A filter can be preset with #q=words.
 (function () {
   "use strict";
@@ -8,7 +9,8 @@
   var quad = document.getElementById("quad");
   var counter = document.getElementById("shown");
   var rows = Array.prototype.slice.call(body.rows);
-  var texts = rows.map(function (r) { return r.textContent.toLowerCase(); });
+  // the words a filter searches: actors, type, place, status and sentence (report.py's data-words), not the source
+  var texts = rows.map(function (r) { return r.getAttribute("data-words") || ""; });
 
   function apply() {
     var terms = input.value.toLowerCase().split(/\s+/).filter(Boolean);
@@ -20,7 +22,9 @@
       r.hidden = !ok;
       if (ok) { shown += 1; }
     });
-    counter.textContent = shown + " of " + rows.length + " events shown";
+    var all = rows.length === Number(table.getAttribute("data-total"));  // else --max-rows cut the table
+    counter.textContent = shown === rows.length ? (all ? "All " : "The newest ") + rows.length + " events" :
+      shown + " of " + rows.length + " events match";
     table.setAttribute("data-shown", String(shown));
   }
 
