@@ -265,3 +265,30 @@ def test_trigger_keeps_the_chain_but_not_the_reporting_verb(code):
     assert e["trigger"] == "agreed to ship"
     e = only(code("The ministry reported that Turkey has delivered drones to Azerbaijan."), "AID")
     assert e["trigger"] == "delivered"
+
+
+# --- agentless passives ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type", "actor2_country"),
+    [
+        ("At least 40 teachers were arrested in Nairobi on Monday, the union said.", "COERCE", "KEN"),
+        ("Three Iraqi civilians have been killed in a car bombing in central Baghdad.", "ASSAULT", "IRQ"),
+        ("Two Peruvian journalists were abducted near the Ecuadorian border.", "COERCE", "PER"),
+    ],
+)
+def test_agentless_passive_codes_the_act_with_no_doer(code, sentence, event_type, actor2_country):
+    e = only(code(sentence), event_type)
+    assert (e["actor1"], e["actor2_country"]) == (None, actor2_country)
+
+
+def test_agentless_passive_is_the_same_act_as_the_named_one(code):
+    events = code("Five people were killed when Bangladeshi police opened fire on protesters in Dhaka.")
+    e = only(events, "ASSAULT")
+    assert e["actor1_country"] == "BGD"
+
+
+def test_agentless_passive_in_a_relative_clause_is_background(code):
+    events = code("Serbia lifted a curfew in the province, where 28 people have been killed in riots this year.")
+    assert "ASSAULT" not in types(events)

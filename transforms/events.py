@@ -656,7 +656,7 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
     ev = _build(tok, entry, trig, by_token, lex, sent, chain=chain, light=light)
     if ev is None or _rhetoric(ev, lex):
         return None
-    ev.owner, ev.how = owner, how
+    ev.owner, ev.how = owner, how if ev.actor1 is not None else "agentless"
     state = VerbState(tok, chain, entry, lex)
     for name, rule in VERB_RULES:  # in order; a rule that changes the type names the event's `how`
         before = ev.event_type
@@ -1067,7 +1067,7 @@ def _build(
             # "North Korean soldiers are stationed…", "the militia was engaged in looting": they act
             actors1, patient = patient, []
     if not actors1:
-        return None
+        return _agentless(tok, entry, trig, patient, lex, sent, status, chain, light) if passive else None
     actor1 = actors1[0]
     dest = ("in", "at") if tok.lemma_.lower() in _words(lex, "destination_verbs") else ()
     others = patient + objects(tok, entry.event_type, by_token, {actor1.actor}, lex, dest)
@@ -1081,3 +1081,30 @@ def _build(
     actor2 = next((m for m in others if m.actor != actor1.actor), None)
     st = status or claim_status(tok, [tok, *chain], lex)
     return CodedEvent(entry.event_type, entry, tok, trig, st, actor1, actor2, sent, light)
+
+
+def _agentless(
+    tok: Token,
+    entry: VerbEntry,
+    trig: list[Token],
+    patient: list[Mention],
+    lex: Lexicon,
+    sent: Span,
+    status: str | None,
+    chain: list[Token],
+    light: bool,
+) -> CodedEvent | None:
+    """An agentless passive of a hostile act whose victims are named: "40 teachers were arrested",
+    "three civilians have been killed in a bombing" → the act with no actor1, the victims as actor2
+    (the gold codes the unknown doer as null). Only a verb of the `agentless_types` with a noun subject,
+    not in a relative clause."""
+    if light or tok.pos_ != "VERB" or entry.event_type.lower() not in _words(lex, "agentless_types"):
+        return None
+    if tok.dep_ in ("relcl", "acl"):
+        return None  # "Montenegro, where 28 people have been killed this year": background to a noun
+    subj = next(iter(_child(tok, "nsubjpass")), None)
+    if subj is None or subj.pos_ not in ("NOUN", "PROPN", "NUM"):
+        return None  # "it was attacked": a pronoun's referent is for coreference, not this rule
+    st = status or claim_status(tok, [tok, *chain], lex)
+    actor2 = patient[0] if patient else None
+    return CodedEvent(entry.event_type, entry, tok, trig, st, None, actor2, sent, light, how="agentless")

@@ -199,6 +199,7 @@ class VerbsFile(_Strict):
     future_modals: tuple[str, ...] = ()
     hedge_adjectives: tuple[str, ...] = ()
     intent_adjectives: tuple[str, ...] = ()
+    agentless_types: tuple[str, ...] = ()
     word_maps: dict[str, dict[str, str]] = {}  # implied_agents: event noun → its generic doer
 
 
