@@ -292,3 +292,16 @@ def test_agentless_passive_is_the_same_act_as_the_named_one(code):
 def test_agentless_passive_in_a_relative_clause_is_background(code):
     events = code("Serbia lifted a curfew in the province, where 28 people have been killed in riots this year.")
     assert "ASSAULT" not in types(events)
+
+
+def test_main_verb_after_a_dateline_is_not_a_participle(code):
+    # the parser hangs the subject on the dateline and reads the verb as its participle
+    events = code("QUITO, Ecuador — Ecuador's indigenous confederation threatened on Sunday to block roads.")
+    assert only(events, "THREATEN")["actor1_country"] == "ECU"
+
+
+def test_tear_gas_is_force_against_the_crowd_and_the_coordinated_arrest_stays(code):
+    events = code("Riot police fired tear gas to disperse the crowd and arrested 60 people in Lusaka.")
+    assert types(events) == ["ASSAULT", "COERCE"]
+    e = next(e for e in events if e["event_type"] == "ASSAULT")
+    assert (e["actor1_country"], e["actor2_country"]) == ("ZMB", "ZMB")

@@ -399,6 +399,13 @@ def _dateline_dash(sent: Span, lex: Lexicon) -> int | None:
     return None
 
 
+def _after_dateline(verb: Token, lex: Lexicon) -> bool:
+    """The main verb of a sentence opened by a dateline, parsed as a participle of its subject because the
+    subject hangs on the dateline: "ACCRA, Ghana — Ghana's largest union threatened…" (union ← ACCRA)."""
+    dash = _dateline_dash(verb.sent, lex)
+    return dash is not None and verb.head.i > dash and verb.head.head.i < dash and verb.i > verb.head.i
+
+
 def _past_dateline(subj: Token, verb: Token, lex: Lexicon) -> Token:
     """A dateline is never a subject (rule 2): "WARSAW (AP) — Poland stationed…" parses WARSAW as the
     subject with Poland in apposition; the head of the phrase after the dash is the subject."""
@@ -613,7 +620,8 @@ def _speech_act(tok: Token, lex: Lexicon) -> bool:
 def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | None:
     lemma = tok.lemma_.lower()
     if tok.dep_ == "acl" and tok.tag_ == "VBN" and not _child(tok, "agent", "aux", "auxpass"):
-        return None  # a participle describing a noun ("militiamen armed with machetes"), not a report
+        if not _after_dateline(tok, lex):
+            return None  # a participle describing a noun ("militiamen armed with machetes"), not a report
     actions = [c for c in tok.children if (c.dep_ == "xcomp" or _infinitive_complement(c, lex)) and _is_action(c, lex)]
     has_object = bool(_child(tok, "dobj"))
     # a transparent governor hands its place to the action it governs ("plans to [attract]")
@@ -1076,6 +1084,11 @@ def _build(
         for comp in _child(tok, "xcomp", "ccomp"):
             others += [m for s in _child(comp, "nsubj") for m in _head_mention(s, by_token)]
             others += objects(comp, entry.event_type, by_token, {actor1.actor}, lex)
+    if not others and entry.event_type in ("ASSAULT", "COERCE"):
+        # the target of its purpose: "fired tear gas to disperse the crowd" → the crowd
+        for purpose in _child(tok, "advcl"):
+            if any(c.dep_ == "aux" and c.lower_ == "to" for c in purpose.children):
+                others += objects(purpose, entry.event_type, by_token, {actor1.actor}, lex)
     if not others and len(actors1) > 1:
         others = actors1[1:]  # "X and Y met": the second is the counterpart
     actor2 = next((m for m in others if m.actor != actor1.actor), None)
