@@ -305,3 +305,25 @@ def test_tear_gas_is_force_against_the_crowd_and_the_coordinated_arrest_stays(co
     assert types(events) == ["ASSAULT", "COERCE"]
     e = next(e for e in events if e["event_type"] == "ASSAULT")
     assert (e["actor1_country"], e["actor2_country"]) == ("ZMB", "ZMB")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type", "actor1", "actor2"),
+    [
+        ("Ukraine received weapons from Poland on Monday.", "AID", "Poland", "Ukraine"),
+        ("Sudan received 20 tonnes of food aid from Egypt.", "AID", "Egypt", "Sudan"),
+        ("Nepal received 5,000 tents from India after the earthquake.", "AID", "India", "Nepal"),
+    ],
+)
+def test_receiver_subject_the_giver_acts(code, sentence, event_type, actor1, actor2):
+    e = only(code(sentence), event_type)
+    assert (e["actor1"], e["actor2"]) == (actor1, actor2)
+
+
+def test_receiving_something_not_given_is_no_aid(code):
+    assert "AID" not in types(code("Colombia received a letter from Venezuela."))
+
+
+def test_money_deposited_in_a_central_bank_is_aid(code):
+    e = only(code("Saudi Arabia has deposited $2 billion in Pakistan's central bank."), "AID")
+    assert e["actor1"] == "Saudi Arabia"

@@ -632,6 +632,10 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
         return None
     if lemma in lex.deny_verbs:
         return _deny(tok, sent, by_token, lex)
+    if lemma in _words(lex, "receive_verbs"):
+        got = _received(tok, sent, by_token, lex)
+        if got is not None:
+            return got
     found = lookup(tok, lex)
     how = None
     # "welcomed the president" is a visit, "welcomed the decision" is support
@@ -765,6 +769,33 @@ def _deny(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | None:
             return _named(_build(tok, noun[0], toks, by_token, lex, sent, status="denied"), "deny")
         break
     return _named(_build(tok, lex.verbs.get("reject", VerbEntry("REJECT")), [tok], by_token, lex, sent), "deny_claim")
+
+
+def _received(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | None:
+    """A receiver-subject verb: "Ukraine received weapons from Poland" → AID Poland → Ukraine, "obtained a
+    loan from the World Bank", "received a visit from X" → CONSULT by X (the giver after "from" acts, the
+    subject receives). Only what is given (`transfer_objects`, "20 tonnes of food aid", or an AID or
+    CONSULT event noun)."""
+    for obj in _child(tok, "dobj"):
+        what = obj
+        if obj.lemma_.lower() in _words(lex, "quantity_heads") or obj.pos_ == "NUM" or _child(obj, "nummod"):
+            what = next((p for pr in _child(obj, "prep") if pr.lower_ == "of" for p in _child(pr, "pobj")), obj)
+        found = _noun_entry(what, lex)
+        if found is not None and found[0].event_type not in ("AID", "CONSULT"):
+            found = None
+        if found is None and what.lemma_.lower() not in _words(lex, "transfer_objects"):
+            if what.lower_ not in _words(lex, "transfer_objects"):
+                continue
+        preps = [p for h in (tok, obj, what) for p in _child(h, "prep") if p.lower_ == "from"]
+        givers = [m for p in preps for o in _child(p, "pobj") for m in _head_mention(o, by_token)]
+        if not givers:
+            return None
+        entry = found[0] if found is not None else lex.verbs.get("supply", VerbEntry("AID"))
+        receivers = subjects(tok, by_token, lex)[0]
+        actor2 = next((m for m in receivers if m.actor != givers[0].actor), None)
+        status = claim_status(tok, [tok, *_governors(tok, lex)], lex)
+        return CodedEvent(entry.event_type, entry, tok, [tok], status, givers[0], actor2, sent, how="receiver")
+    return None
 
 
 def _named(ev: CodedEvent | None, how: str) -> CodedEvent | None:

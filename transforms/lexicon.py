@@ -200,6 +200,8 @@ class VerbsFile(_Strict):
     hedge_adjectives: tuple[str, ...] = ()
     intent_adjectives: tuple[str, ...] = ()
     agentless_types: tuple[str, ...] = ()
+    receive_verbs: tuple[str, ...] = ()
+    transfer_objects: tuple[str, ...] = ()
     word_maps: dict[str, dict[str, str]] = {}  # implied_agents: event noun → its generic doer
 
 
