@@ -619,9 +619,9 @@ def _speech_act(tok: Token, lex: Lexicon) -> bool:
 
 def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | None:
     lemma = tok.lemma_.lower()
-    if tok.dep_ == "acl" and tok.tag_ == "VBN" and not _child(tok, "agent", "aux", "auxpass"):
-        if not _after_dateline(tok, lex):
-            return None  # a participle describing a noun ("militiamen armed with machetes"), not a report
+    participle = tok.dep_ == "acl" and tok.tag_ == "VBN" and not _child(tok, "agent", "aux", "auxpass")
+    if participle and not _after_dateline(tok, lex):
+        return None  # a participle describing a noun ("militiamen armed with machetes"), not a report
     actions = [c for c in tok.children if (c.dep_ == "xcomp" or _infinitive_complement(c, lex)) and _is_action(c, lex)]
     has_object = bool(_child(tok, "dobj"))
     # a transparent governor hands its place to the action it governs ("plans to [attract]")
@@ -783,9 +783,9 @@ def _received(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | No
         found = _noun_entry(what, lex)
         if found is not None and found[0].event_type not in ("AID", "CONSULT"):
             found = None
-        if found is None and what.lemma_.lower() not in _words(lex, "transfer_objects"):
-            if what.lower_ not in _words(lex, "transfer_objects"):
-                continue
+        given = _words(lex, "transfer_objects")
+        if found is None and what.lemma_.lower() not in given and what.lower_ not in given:
+            continue
         preps = [p for h in (tok, obj, what) for p in _child(h, "prep") if p.lower_ == "from"]
         givers = [m for p in preps for o in _child(p, "pobj") for m in _head_mention(o, by_token)]
         if not givers:
