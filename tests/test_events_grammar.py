@@ -327,3 +327,14 @@ def test_receiving_something_not_given_is_no_aid(code):
 def test_money_deposited_in_a_central_bank_is_aid(code):
     e = only(code("Saudi Arabia has deposited $2 billion in Pakistan's central bank."), "AID")
     assert e["actor1"] == "Saudi Arabia"
+
+
+def test_lifting_a_military_blockade_is_a_retreat_and_lifting_a_curfew_a_concession(code):
+    e = only(code("The Moroccan army lifted a blockade on the border crossing on Friday."), "RETREAT")
+    assert e["actor1_country"] == "MAR"
+    assert only(code("Peru lifted the curfew in Lima."), "CONCEDE")["actor1"] == "Peru"
+
+
+def test_receiving_observers_is_the_hosts_retreat(code):
+    e = only(code("Bolivia received a mission of observers from the European Union on Monday."), "RETREAT")
+    assert (e["actor1"], e["actor2"]) == ("Bolivia", "European Union")

@@ -142,7 +142,8 @@ def _noun_entry(noun: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token]] | No
 
 
 def _reduce(tok: Token, obj: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token]] | None:
-    """ "halted talks", "cut aid" → SANCTION; "lifted sanctions", "ended the curfew" → CONCEDE."""
+    """ "halted talks", "cut aid" → SANCTION; "lifted sanctions", "ended the curfew" → CONCEDE; "lifted the
+    blockade", "ended the siege" (a military restriction eased, CAMEO 0872) → RETREAT."""
     found = _noun_entry(obj, lex)
     if found is None:
         return None
@@ -150,6 +151,8 @@ def _reduce(tok: Token, obj: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token
     if entry.event_type in COOPERATIVE_TYPES:
         return VerbEntry("SANCTION"), [tok, *toks]
     if entry.event_type in RESTRICTIVE_TYPES:
+        if obj.lemma_.lower() in _words(lex, "military_restrictions"):
+            return VerbEntry("RETREAT", cameo="08"), [tok, *toks]  # "lifted the blockade" (CAMEO 0872)
         return VerbEntry("CONCEDE", cameo="08"), [tok, *toks]
     return None
 
@@ -775,11 +778,25 @@ def _received(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | No
     """A receiver-subject verb: "Ukraine received weapons from Poland" → AID Poland → Ukraine, "obtained a
     loan from the World Bank", "received a visit from X" → CONSULT by X (the giver after "from" acts, the
     subject receives). Only what is given (`transfer_objects`, "20 tonnes of food aid", or an AID or
-    CONSULT event noun)."""
+    CONSULT event noun). Receiving observers or inspectors is the host's RETREAT (CAMEO 086, allowing
+    international involvement): "Kyrgyzstan received a mission of observers from the OSCE"."""
     for obj in _child(tok, "dobj"):
         what = obj
         if obj.lemma_.lower() in _words(lex, "quantity_heads") or obj.pos_ == "NUM" or _child(obj, "nummod"):
             what = next((p for pr in _child(obj, "prep") if pr.lower_ == "of" for p in _child(pr, "pobj")), obj)
+        if obj.lemma_.lower() in _words(lex, "observer_holders"):  # "a mission of observers"
+            what = next((p for pr in _child(obj, "prep") if pr.lower_ == "of" for p in _child(pr, "pobj")), obj)
+        if what.lemma_.lower() in _words(lex, "observer_nouns") or what.lower_ in _words(lex, "observer_nouns"):
+            # receiving observers or inspectors allows international involvement (CAMEO 086: RETREAT)
+            hosts = subjects(tok, by_token, lex)[0]
+            if not hosts:
+                return None
+            preps = [p for h in (tok, obj, what) for p in _child(h, "prep") if p.lower_ == "from"]
+            senders = [m for p in preps for o in _child(p, "pobj") for m in _head_mention(o, by_token)]
+            actor2 = next((m for m in senders if m.actor != hosts[0].actor), None)
+            status = claim_status(tok, [tok, *_governors(tok, lex)], lex)
+            entry = VerbEntry("RETREAT", cameo="08")
+            return CodedEvent("RETREAT", entry, tok, [tok], status, hosts[0], actor2, sent, how="receiver")
         found = _noun_entry(what, lex)
         if found is not None and found[0].event_type not in ("AID", "CONSULT"):
             found = None

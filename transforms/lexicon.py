@@ -202,6 +202,9 @@ class VerbsFile(_Strict):
     agentless_types: tuple[str, ...] = ()
     receive_verbs: tuple[str, ...] = ()
     transfer_objects: tuple[str, ...] = ()
+    military_restrictions: tuple[str, ...] = ()
+    observer_nouns: tuple[str, ...] = ()
+    observer_holders: tuple[str, ...] = ()
     word_maps: dict[str, dict[str, str]] = {}  # implied_agents: event noun → its generic doer
 
 
