@@ -338,3 +338,10 @@ def test_lifting_a_military_blockade_is_a_retreat_and_lifting_a_curfew_a_concess
 def test_receiving_observers_is_the_hosts_retreat(code):
     e = only(code("Bolivia received a mission of observers from the European Union on Monday."), "RETREAT")
     assert (e["actor1"], e["actor2"]) == ("Bolivia", "European Union")
+
+
+def test_the_name_nearest_the_head_is_the_actor_not_its_owner(code):
+    e = only(code("Russia's Wagner group attacked a village in central Mali."), "ASSAULT")
+    assert e["actor1"] == "Wagner Group"
+    e = only(code("Osama bin Laden's al-Qaeda network threatened to attack the United States."), "THREATEN")
+    assert e["actor1"] == "al-Qaeda"

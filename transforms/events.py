@@ -303,10 +303,12 @@ def _head_mention(tok: Token, by_token: dict[int, Mention]) -> list[Mention]:
         first = [by_token[tok.i]]
     else:
         first = []
-        for c in tok.lefts:
-            if c.i in by_token and c.dep_ in ("compound", "poss", "amod", "nmod"):
-                first = [by_token[c.i]]
-                break
+        # the modifier nearest the head names it, an owner only when none does: "Osama bin Laden's
+        # al-Qaeda network" → al-Qaeda, "Russia's Wagner group" → Wagner, "Iran's foreign ministry" → Iran
+        lefts = [c for c in tok.lefts if c.i in by_token and c.dep_ in ("compound", "poss", "amod", "nmod")]
+        naming = [c for c in lefts if c.dep_ != "poss"] or lefts
+        if naming:
+            first = [by_token[naming[-1].i]]
         if not first:
             for prep in _child(tok, "prep"):
                 if prep.lower_ == "of":
