@@ -257,9 +257,19 @@ def _claim_of(ev: CodedEvent, st: SentenceState, story: Narrative, lex: Lexicon)
         claim = story.source[0]
     if claim is not None and ev.actor1 is not None and claim.start == ev.actor1.start:
         claim = None  # the claimant is never the actor's own mention
+    if claim is not None and _unplaced_generic_source(claim, lex):
+        claim = None  # "according to intelligence": whose, the text does not say
     if claim is not None and claim.actor.actor_type == "person":
         story.last_speaker = claim
     return claim
+
+
+def _unplaced_generic_source(claim: Mention, lex: Lexicon) -> bool:
+    """A generic source of no country in a sector that names no reporter on its own (groups.yaml
+    `unplaced_source_sectors`): "according to intelligence" is nobody's claim; "Kenyan intelligence" is."""
+    sector = (claim.actor.sector or "").lower()
+    unplaced = lex.actor_words.get("unplaced_source_sectors", frozenset())
+    return claim.source == "agent" and claim.actor.country is None and sector in unplaced
 
 
 def _date_of(ev: CodedEvent, st: SentenceState, story: Narrative, sent_dates: list):

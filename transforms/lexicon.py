@@ -244,6 +244,7 @@ class GroupsFile(_Strict):
     sector_codes: tuple[str, ...] = ()
     product_nouns: tuple[str, ...] = ()
     not_generic: tuple[str, ...] = ()
+    unplaced_source_sectors: tuple[str, ...] = ()
     sectors: SectorTable = {}
     title_sectors: SectorTable = {}
     organization_sectors: SectorTable = {}
