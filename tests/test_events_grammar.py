@@ -345,3 +345,9 @@ def test_the_name_nearest_the_head_is_the_actor_not_its_owner(code):
     assert e["actor1"] == "Wagner Group"
     e = only(code("Osama bin Laden's al-Qaeda network threatened to attack the United States."), "THREATEN")
     assert e["actor1"] == "al-Qaeda"
+
+
+def test_a_finite_verb_coordinated_with_a_purpose_is_its_own_act(code):
+    events = code("Police fired tear gas to disperse the crowd and arrested 60 people in Harare, a spokesman said.")
+    assert types(events) == ["ASSAULT", "COERCE"]
+    assert all(e["actor1_country"] == "ZWE" for e in events)

@@ -536,8 +536,20 @@ def _content(owner: Token, lex: Lexicon) -> set[int]:
     while stack:
         t = stack.pop()
         out.add(t.i)
-        stack.extend(c for c in t.children if c.dep_ != "relcl" and not _own_clause(c, lex))
+        stack.extend(c for c in t.children if c.dep_ != "relcl" and not _own_clause(c, lex) and not _finite_conjunct(c))
     return out
+
+
+def _finite_conjunct(tok: Token) -> bool:
+    """A past-tense verb the parser coordinated with an infinitive: in "fired tear gas to disperse the crowd
+    and arrested 60 people" the arrest is the subject's own act, not part of the purpose."""
+    head = tok.head
+    return (
+        tok.dep_ == "conj"
+        and tok.tag_ in ("VBD", "VBZ")
+        and head.tag_ == "VB"
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in head.children)
+    )
 
 
 def _own_clause(tok: Token, lex: Lexicon | None = None) -> bool:
