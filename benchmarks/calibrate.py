@@ -320,12 +320,13 @@ def header(fitted: dict) -> str:
     )
 
 
-def write_weights(path: Path, model: dict, vocab: list[str], fitted: dict) -> None:
+def write_weights(path: Path, model: dict, vocab: list[str], fitted: dict, families: tuple[str, ...]) -> None:
     import yaml
 
     weights = {f: round(float(v), 4) for f, v in zip(vocab, model["weights"], strict=True) if round(float(v), 4)}
     doc = {
         "fitted": fitted,
+        "families": list(families),
         "intercept": round(float(model["intercept"]), 4),
         "weights": dict(sorted(weights.items())),
     }
@@ -340,6 +341,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fit", action="store_true", help="re-fit and write transforms/dictionaries/confidence.yaml")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--weights", type=Path, default=conf.WEIGHTS_PATH)
+    ap.add_argument(
+        "--families",
+        help="comma-separated evidence families to fit on (default: those the weights file lists)",
+    )
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     if not (SHARED / "gold" / "seeds.jsonl").exists():
@@ -355,7 +360,9 @@ def main(argv: list[str] | None = None) -> int:
     t_code = time.perf_counter() - t0
     names = [r[0] for r in rows]
     groups = [f"{r[0]}:{r[1]}" for r in rows]
-    feats = [r[2] for r in rows]
+    families = tuple(args.families.split(",")) if args.families else conf.load_weights(args.weights).families
+    conf.Weights.model_validate({"families": families, "intercept": 0.0, "weights": {}})  # unknown: stops here
+    feats = [[f for f in r[2] if f.partition("=")[0] in families] for r in rows]
     y = np.array([r[3] for r in rows], dtype=float)
     vocab = sorted({f for fs in feats for f in fs})
     x = design(feats, vocab)
@@ -370,10 +377,10 @@ def main(argv: list[str] | None = None) -> int:
             "l2": model["l2"],
             "platt_scale": round(float(model["scale"]), 4),
         }
-        write_weights(args.weights, model, vocab, fitted)
+        write_weights(args.weights, model, vocab, fitted, families)
         print(f"wrote {args.weights.relative_to(ROOT) if args.weights.is_relative_to(ROOT) else args.weights}")
     weights = conf.load_weights(args.weights)
-    insample = np.array([weights.score(f) for f in feats])
+    insample = np.array([weights.score(f) for f in feats])  # the stored weights of other families are 0
     oof = oof_scores(x, y, folds)
     sel = {n: np.array([m == n for m in names]) for n in sets}
     print(f"calibration of {args.weights.name} (right = matches gold; see benchmarks/calibrate.py)")

@@ -51,6 +51,12 @@ def test_generic_actors_of_many_sectors_and_countries(article, text, name, count
     assert (found[0]["actor_type"], found[0]["country_code"], found[0]["sector"]) == ("group", country, sector)
 
 
+def test_intelligence_agencies_of_a_demonym_are_a_spy_group(article):
+    events, actors = article("Ugandan intelligence agencies began sharing information with Rwanda on Monday.")
+    assert group(actors, "Ugandan intelligence agencies") == ("group", "UGA", "SPY")
+    assert events and events[0]["actor1"] == "Ugandan intelligence agencies"
+
+
 def test_generic_actor_without_any_place_has_no_country(article):
     _, actors = article("Protesters gathered outside the central bank and demanded higher wages.")
     assert group(actors, "protesters") == ("group", None, "CVL")

@@ -79,8 +79,28 @@ def test_dictionary_actor_verb_and_counterpart_beat_ner_actor_light_verb_alone(
 def test_a_hypothetical_event_scores_below_its_asserted_twin(coded, asserted, hypothetical, event_type):
     real, maybe = one(coded(asserted), event_type), one(coded(hypothetical), event_type)
     assert (real["status"], maybe["status"]) == ("asserted", "hypothetical")
-    assert maybe["evidence"] - real["evidence"] == {"status=hypothetical"}
+    # the status, and the verb form that carries it ("could send": an infinitive, not a reported past)
+    assert maybe["evidence"] - real["evidence"] == {"status=hypothetical", "tag=VB"}
     assert maybe["confidence"] < real["confidence"]
+
+
+def test_evidence_says_whether_actor1_has_a_country_and_how_the_claimant_was_found(coded):
+    placed = one(coded("Police in Chile arrested 40 students, the Interior Ministry of Chile said."), "COERCE")
+    assert {"a1country=yes", "tag=VBD"} <= placed["evidence"]
+    unplaced = one(coded("Marta Kowalczyk took part in the protests."), "PROTEST")
+    assert "a1country=no" in unplaced["evidence"] and "cl=none" in unplaced["evidence"]
+    claimed = one(coded("Kenya has sent troops to Somalia, according to the African Union."), "AID")
+    assert "cl=dictionary" in claimed["evidence"]
+
+
+def test_the_model_uses_only_the_families_its_file_lists(tmp_path):
+    weights = conf.load_weights()
+    assert set(weights.families) <= set(conf.FAMILIES)
+    assert all(name.partition("=")[0] in weights.families for name in weights.weights)
+    path = tmp_path / "confidence.yaml"
+    path.write_text("families: [status, mood]\nintercept: 0.1\nweights: {}\n")
+    with pytest.raises(ValueError, match="unknown confidence families"):
+        conf.load_weights(path)
 
 
 def test_scores_are_shares_in_0_1_and_every_feature_is_known(coded):
@@ -152,7 +172,8 @@ def test_fitting_finds_the_evidence_that_predicts_right_and_writes_the_same_byte
     assert w["status=asserted"] > 0 > w["status=hypothetical"]
     first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
     for path in (first, second):
-        cal.write_weights(path, cal.fit_all(x, y, cal.folds_of(groups, 5)), vocab, {"events": len(y)})
+        model = cal.fit_all(x, y, cal.folds_of(groups, 5))
+        cal.write_weights(path, model, vocab, {"events": len(y)}, ("status", "how"))
     assert first.read_bytes() == second.read_bytes()
     loaded = conf.load_weights(first)
     assert 0.65 < loaded.score(["status=asserted", "how=verb"]) < 0.95

@@ -260,3 +260,10 @@ def test_only_an_adjacent_appositive_name_replaces_its_head():
     )
     m = Mention(5, 7, person, "Abba Yusuf", "ner")
     assert _named_appositive(doc[0], {5: m, 6: m}) is None
+
+
+def test_intelligence_of_no_country_is_no_claimant_but_a_countrys_is(code):
+    unplaced = code("Since October, according to intelligence, Belarus has sent 2,000 soldiers to Russia.")
+    assert [(e["event_type"], e["claimant"]) for e in unplaced] == [("AID", None)]
+    placed = code("According to Lithuanian intelligence, Belarus has sent 2,000 soldiers to Russia.")
+    assert [(e["event_type"], e["claimant_country"]) for e in placed] == [("AID", "LTU")]

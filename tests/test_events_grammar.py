@@ -265,3 +265,89 @@ def test_trigger_keeps_the_chain_but_not_the_reporting_verb(code):
     assert e["trigger"] == "agreed to ship"
     e = only(code("The ministry reported that Turkey has delivered drones to Azerbaijan."), "AID")
     assert e["trigger"] == "delivered"
+
+
+# --- agentless passives ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type", "actor2_country"),
+    [
+        ("At least 40 teachers were arrested in Nairobi on Monday, the union said.", "COERCE", "KEN"),
+        ("Three Iraqi civilians have been killed in a car bombing in central Baghdad.", "ASSAULT", "IRQ"),
+        ("Two Peruvian journalists were abducted near the Ecuadorian border.", "COERCE", "PER"),
+    ],
+)
+def test_agentless_passive_codes_the_act_with_no_doer(code, sentence, event_type, actor2_country):
+    e = only(code(sentence), event_type)
+    assert (e["actor1"], e["actor2_country"]) == (None, actor2_country)
+
+
+def test_agentless_passive_is_the_same_act_as_the_named_one(code):
+    events = code("Five people were killed when Bangladeshi police opened fire on protesters in Dhaka.")
+    e = only(events, "ASSAULT")
+    assert e["actor1_country"] == "BGD"
+
+
+def test_agentless_passive_in_a_relative_clause_is_background(code):
+    events = code("Serbia lifted a curfew in the province, where 28 people have been killed in riots this year.")
+    assert "ASSAULT" not in types(events)
+
+
+def test_main_verb_after_a_dateline_is_not_a_participle(code):
+    # the parser hangs the subject on the dateline and reads the verb as its participle
+    events = code("QUITO, Ecuador — Ecuador's indigenous confederation threatened on Sunday to block roads.")
+    assert only(events, "THREATEN")["actor1_country"] == "ECU"
+
+
+def test_tear_gas_is_force_against_the_crowd_and_the_coordinated_arrest_stays(code):
+    events = code("Riot police fired tear gas to disperse the crowd and arrested 60 people in Lusaka.")
+    assert types(events) == ["ASSAULT", "COERCE"]
+    e = next(e for e in events if e["event_type"] == "ASSAULT")
+    assert (e["actor1_country"], e["actor2_country"]) == ("ZMB", "ZMB")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type", "actor1", "actor2"),
+    [
+        ("Ukraine received weapons from Poland on Monday.", "AID", "Poland", "Ukraine"),
+        ("Sudan received 20 tonnes of food aid from Egypt.", "AID", "Egypt", "Sudan"),
+        ("Nepal received 5,000 tents from India after the earthquake.", "AID", "India", "Nepal"),
+    ],
+)
+def test_receiver_subject_the_giver_acts(code, sentence, event_type, actor1, actor2):
+    e = only(code(sentence), event_type)
+    assert (e["actor1"], e["actor2"]) == (actor1, actor2)
+
+
+def test_receiving_something_not_given_is_no_aid(code):
+    assert "AID" not in types(code("Colombia received a letter from Venezuela."))
+
+
+def test_money_deposited_in_a_central_bank_is_aid(code):
+    e = only(code("Saudi Arabia has deposited $2 billion in Pakistan's central bank."), "AID")
+    assert e["actor1"] == "Saudi Arabia"
+
+
+def test_lifting_a_military_blockade_is_a_retreat_and_lifting_a_curfew_a_concession(code):
+    e = only(code("The Moroccan army lifted a blockade on the border crossing on Friday."), "RETREAT")
+    assert e["actor1_country"] == "MAR"
+    assert only(code("Peru lifted the curfew in Lima."), "CONCEDE")["actor1"] == "Peru"
+
+
+def test_receiving_observers_is_the_hosts_retreat(code):
+    e = only(code("Bolivia received a mission of observers from the European Union on Monday."), "RETREAT")
+    assert (e["actor1"], e["actor2"]) == ("Bolivia", "European Union")
+
+
+def test_the_name_nearest_the_head_is_the_actor_not_its_owner(code):
+    e = only(code("Russia's Wagner group attacked a village in central Mali."), "ASSAULT")
+    assert e["actor1"] == "Wagner Group"
+    e = only(code("Osama bin Laden's al-Qaeda network threatened to attack the United States."), "THREATEN")
+    assert e["actor1"] == "al-Qaeda"
+
+
+def test_a_finite_verb_coordinated_with_a_purpose_is_its_own_act(code):
+    events = code("Police fired tear gas to disperse the crowd and arrested 60 people in Harare, a spokesman said.")
+    assert types(events) == ["ASSAULT", "COERCE"]
+    assert all(e["actor1_country"] == "ZWE" for e in events)

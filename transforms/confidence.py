@@ -16,7 +16,13 @@ feature is `family=value`:
 - `len`: sentence tokens, short ≤ 15 < medium ≤ 30 < long ≤ 45 < very_long;
 - `dist`: tokens between trigger and actor1, near ≤ 2 < mid ≤ 6 < far ≤ 15 < very_far, or none;
 - `root`: the trigger is its sentence's root; `dep`: the trigger's clause (root, ccomp, xcomp, conj,
-  advcl, relcl, noun, other); `events`: events coded in the sentence (1, 2, 3+).
+  advcl, relcl, noun, other); `events`: events coded in the sentence (1, 2, 3+);
+- `a1country`: actor1 has a country code (yes, no, none: no actor1); `tag`: the trigger's part-of-speech
+  tag (VBD a reported past act, VB an infinitive or a plan, VBN a passive…); `cl`: how the claimant was
+  found (`Mention.source`, or none).
+
+The model uses only the families its weights file lists under `families` (chosen by comparing grouped
+out-of-fold log loss in `benchmarks/calibrate.py`; a family absent there weighs nothing).
 
 The score is a logistic model over these one-hot features (a dict lookup, a sum and a sigmoid), its
 weights already rescaled (Platt) on out-of-fold predictions so that the score reads as "share right".
@@ -53,6 +59,9 @@ FAMILIES: dict[str, frozenset[str] | None] = {  # None: an open family, any lowe
     "dep": frozenset({"root", "ccomp", "xcomp", "conj", "advcl", "relcl", "noun", "other"}),
     "a1role": frozenset({"subject", "governor", "other", "none"}),
     "events": frozenset({"1", "2", "3+"}),
+    "a1country": frozenset({"yes", "no", "none"}),
+    "tag": frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "NN", "NNS", "other"}),
+    "cl": None,
 }
 
 
@@ -73,8 +82,17 @@ class Weights(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     fitted: dict[str, str | int | float | list[str]] = {}
+    families: tuple[str, ...] = tuple(FAMILIES)  # the families the model was fitted on
     intercept: float
     weights: dict[str, float]
+
+    @field_validator("families")
+    @classmethod
+    def _families(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [f for f in value if f not in FAMILIES]
+        if unknown:
+            raise ValueError(f"unknown confidence families {unknown} (families: {', '.join(FAMILIES)})")
+        return value
 
     @field_validator("weights")
     @classmethod
@@ -126,6 +144,7 @@ def _bin(n: int, edges: tuple[int, ...], names: tuple[str, ...]) -> str:
     return next((name for edge, name in zip(edges, names, strict=False) if n <= edge), names[-1])
 
 
+_TAGS = frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "NN", "NNS"})
 _DEPS = {"ROOT": "root", "ccomp": "ccomp", "xcomp": "xcomp", "conj": "conj", "advcl": "advcl", "relcl": "relcl"}
 
 
@@ -164,6 +183,9 @@ def evidence(ev, claimant=None, n_events: int = 1) -> list[str]:
         f"events={n_events if n_events < 3 else '3+'}",
         f"dep={_dep(ev.trigger)}",
         f"a1role={_role(ev.trigger, a1)}",
+        f"a1country={'none' if a1 is None else ('yes' if a1.actor.country else 'no')}",
+        f"tag={ev.trigger.tag_ if ev.trigger.tag_ in _TAGS else 'other'}",
+        f"cl={(getattr(claimant, 'source', None) or 'none') if claimant is not None else 'none'}",
     ]
     if a1 is None:
         feats.append("dist=none")

@@ -142,7 +142,8 @@ def _noun_entry(noun: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token]] | No
 
 
 def _reduce(tok: Token, obj: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token]] | None:
-    """ "halted talks", "cut aid" → SANCTION; "lifted sanctions", "ended the curfew" → CONCEDE."""
+    """ "halted talks", "cut aid" → SANCTION; "lifted sanctions", "ended the curfew" → CONCEDE; "lifted the
+    blockade", "ended the siege" (a military restriction eased, CAMEO 0872) → RETREAT."""
     found = _noun_entry(obj, lex)
     if found is None:
         return None
@@ -150,6 +151,8 @@ def _reduce(tok: Token, obj: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token
     if entry.event_type in COOPERATIVE_TYPES:
         return VerbEntry("SANCTION"), [tok, *toks]
     if entry.event_type in RESTRICTIVE_TYPES:
+        if obj.lemma_.lower() in _words(lex, "military_restrictions"):
+            return VerbEntry("RETREAT", cameo="08"), [tok, *toks]  # "lifted the blockade" (CAMEO 0872)
         return VerbEntry("CONCEDE", cameo="08"), [tok, *toks]
     return None
 
@@ -300,10 +303,12 @@ def _head_mention(tok: Token, by_token: dict[int, Mention]) -> list[Mention]:
         first = [by_token[tok.i]]
     else:
         first = []
-        for c in tok.lefts:
-            if c.i in by_token and c.dep_ in ("compound", "poss", "amod", "nmod"):
-                first = [by_token[c.i]]
-                break
+        # the modifier nearest the head names it, an owner only when none does: "Osama bin Laden's
+        # al-Qaeda network" → al-Qaeda, "Russia's Wagner group" → Wagner, "Iran's foreign ministry" → Iran
+        lefts = [c for c in tok.lefts if c.i in by_token and c.dep_ in ("compound", "poss", "amod", "nmod")]
+        naming = [c for c in lefts if c.dep_ != "poss"] or lefts
+        if naming:
+            first = [by_token[naming[-1].i]]
         if not first:
             for prep in _child(tok, "prep"):
                 if prep.lower_ == "of":
@@ -397,6 +402,13 @@ def _dateline_dash(sent: Span, lex: Lexicon) -> int | None:
         if not (tok.is_punct or tok.pos_ == "PROPN" or tok.is_upper or tok.is_title):
             return None
     return None
+
+
+def _after_dateline(verb: Token, lex: Lexicon) -> bool:
+    """The main verb of a sentence opened by a dateline, parsed as a participle of its subject because the
+    subject hangs on the dateline: "ACCRA, Ghana — Ghana's largest union threatened…" (union ← ACCRA)."""
+    dash = _dateline_dash(verb.sent, lex)
+    return dash is not None and verb.head.i > dash and verb.head.head.i < dash and verb.i > verb.head.i
 
 
 def _past_dateline(subj: Token, verb: Token, lex: Lexicon) -> Token:
@@ -524,8 +536,20 @@ def _content(owner: Token, lex: Lexicon) -> set[int]:
     while stack:
         t = stack.pop()
         out.add(t.i)
-        stack.extend(c for c in t.children if c.dep_ != "relcl" and not _own_clause(c, lex))
+        stack.extend(c for c in t.children if c.dep_ != "relcl" and not _own_clause(c, lex) and not _finite_conjunct(c))
     return out
+
+
+def _finite_conjunct(tok: Token) -> bool:
+    """A past-tense verb the parser coordinated with an infinitive: in "fired tear gas to disperse the crowd
+    and arrested 60 people" the arrest is the subject's own act, not part of the purpose."""
+    head = tok.head
+    return (
+        tok.dep_ == "conj"
+        and tok.tag_ in ("VBD", "VBZ")
+        and head.tag_ == "VB"
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in head.children)
+    )
 
 
 def _own_clause(tok: Token, lex: Lexicon | None = None) -> bool:
@@ -612,7 +636,8 @@ def _speech_act(tok: Token, lex: Lexicon) -> bool:
 
 def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | None:
     lemma = tok.lemma_.lower()
-    if tok.dep_ == "acl" and tok.tag_ == "VBN" and not _child(tok, "agent", "aux", "auxpass"):
+    participle = tok.dep_ == "acl" and tok.tag_ == "VBN" and not _child(tok, "agent", "aux", "auxpass")
+    if participle and not _after_dateline(tok, lex):
         return None  # a participle describing a noun ("militiamen armed with machetes"), not a report
     actions = [c for c in tok.children if (c.dep_ == "xcomp" or _infinitive_complement(c, lex)) and _is_action(c, lex)]
     has_object = bool(_child(tok, "dobj"))
@@ -624,6 +649,10 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
         return None
     if lemma in lex.deny_verbs:
         return _deny(tok, sent, by_token, lex)
+    if lemma in _words(lex, "receive_verbs"):
+        got = _received(tok, sent, by_token, lex)
+        if got is not None:
+            return got
     found = lookup(tok, lex)
     how = None
     # "welcomed the president" is a visit, "welcomed the decision" is support
@@ -656,7 +685,7 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
     ev = _build(tok, entry, trig, by_token, lex, sent, chain=chain, light=light)
     if ev is None or _rhetoric(ev, lex):
         return None
-    ev.owner, ev.how = owner, how
+    ev.owner, ev.how = owner, how if ev.actor1 is not None else "agentless"
     state = VerbState(tok, chain, entry, lex)
     for name, rule in VERB_RULES:  # in order; a rule that changes the type names the event's `how`
         before = ev.event_type
@@ -757,6 +786,47 @@ def _deny(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | None:
             return _named(_build(tok, noun[0], toks, by_token, lex, sent, status="denied"), "deny")
         break
     return _named(_build(tok, lex.verbs.get("reject", VerbEntry("REJECT")), [tok], by_token, lex, sent), "deny_claim")
+
+
+def _received(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | None:
+    """A receiver-subject verb: "Ukraine received weapons from Poland" → AID Poland → Ukraine, "obtained a
+    loan from the World Bank", "received a visit from X" → CONSULT by X (the giver after "from" acts, the
+    subject receives). Only what is given (`transfer_objects`, "20 tonnes of food aid", or an AID or
+    CONSULT event noun). Receiving observers or inspectors is the host's RETREAT (CAMEO 086, allowing
+    international involvement): "Kyrgyzstan received a mission of observers from the OSCE"."""
+    for obj in _child(tok, "dobj"):
+        what = obj
+        if obj.lemma_.lower() in _words(lex, "quantity_heads") or obj.pos_ == "NUM" or _child(obj, "nummod"):
+            what = next((p for pr in _child(obj, "prep") if pr.lower_ == "of" for p in _child(pr, "pobj")), obj)
+        if obj.lemma_.lower() in _words(lex, "observer_holders"):  # "a mission of observers"
+            what = next((p for pr in _child(obj, "prep") if pr.lower_ == "of" for p in _child(pr, "pobj")), obj)
+        if what.lemma_.lower() in _words(lex, "observer_nouns") or what.lower_ in _words(lex, "observer_nouns"):
+            # receiving observers or inspectors allows international involvement (CAMEO 086: RETREAT)
+            hosts = subjects(tok, by_token, lex)[0]
+            if not hosts:
+                return None
+            preps = [p for h in (tok, obj, what) for p in _child(h, "prep") if p.lower_ == "from"]
+            senders = [m for p in preps for o in _child(p, "pobj") for m in _head_mention(o, by_token)]
+            actor2 = next((m for m in senders if m.actor != hosts[0].actor), None)
+            status = claim_status(tok, [tok, *_governors(tok, lex)], lex)
+            entry = VerbEntry("RETREAT", cameo="08")
+            return CodedEvent("RETREAT", entry, tok, [tok], status, hosts[0], actor2, sent, how="receiver")
+        found = _noun_entry(what, lex)
+        if found is not None and found[0].event_type not in ("AID", "CONSULT"):
+            found = None
+        given = _words(lex, "transfer_objects")
+        if found is None and what.lemma_.lower() not in given and what.lower_ not in given:
+            continue
+        preps = [p for h in (tok, obj, what) for p in _child(h, "prep") if p.lower_ == "from"]
+        givers = [m for p in preps for o in _child(p, "pobj") for m in _head_mention(o, by_token)]
+        if not givers:
+            return None
+        entry = found[0] if found is not None else lex.verbs.get("supply", VerbEntry("AID"))
+        receivers = subjects(tok, by_token, lex)[0]
+        actor2 = next((m for m in receivers if m.actor != givers[0].actor), None)
+        status = claim_status(tok, [tok, *_governors(tok, lex)], lex)
+        return CodedEvent(entry.event_type, entry, tok, [tok], status, givers[0], actor2, sent, how="receiver")
+    return None
 
 
 def _named(ev: CodedEvent | None, how: str) -> CodedEvent | None:
@@ -1067,7 +1137,7 @@ def _build(
             # "North Korean soldiers are stationed…", "the militia was engaged in looting": they act
             actors1, patient = patient, []
     if not actors1:
-        return None
+        return _agentless(tok, entry, trig, patient, lex, sent, status, chain, light) if passive else None
     actor1 = actors1[0]
     dest = ("in", "at") if tok.lemma_.lower() in _words(lex, "destination_verbs") else ()
     others = patient + objects(tok, entry.event_type, by_token, {actor1.actor}, lex, dest)
@@ -1076,8 +1146,40 @@ def _build(
         for comp in _child(tok, "xcomp", "ccomp"):
             others += [m for s in _child(comp, "nsubj") for m in _head_mention(s, by_token)]
             others += objects(comp, entry.event_type, by_token, {actor1.actor}, lex)
+    if not others and entry.event_type in ("ASSAULT", "COERCE"):
+        # the target of its purpose: "fired tear gas to disperse the crowd" → the crowd
+        for purpose in _child(tok, "advcl"):
+            if any(c.dep_ == "aux" and c.lower_ == "to" for c in purpose.children):
+                others += objects(purpose, entry.event_type, by_token, {actor1.actor}, lex)
     if not others and len(actors1) > 1:
         others = actors1[1:]  # "X and Y met": the second is the counterpart
     actor2 = next((m for m in others if m.actor != actor1.actor), None)
     st = status or claim_status(tok, [tok, *chain], lex)
     return CodedEvent(entry.event_type, entry, tok, trig, st, actor1, actor2, sent, light)
+
+
+def _agentless(
+    tok: Token,
+    entry: VerbEntry,
+    trig: list[Token],
+    patient: list[Mention],
+    lex: Lexicon,
+    sent: Span,
+    status: str | None,
+    chain: list[Token],
+    light: bool,
+) -> CodedEvent | None:
+    """An agentless passive of a hostile act whose victims are named: "40 teachers were arrested",
+    "three civilians have been killed in a bombing" → the act with no actor1, the victims as actor2
+    (the gold codes the unknown doer as null). Only a verb of the `agentless_types` with a noun subject,
+    not in a relative clause."""
+    if light or tok.pos_ != "VERB" or entry.event_type.lower() not in _words(lex, "agentless_types"):
+        return None
+    if tok.dep_ in ("relcl", "acl"):
+        return None  # "Montenegro, where 28 people have been killed this year": background to a noun
+    subj = next(iter(_child(tok, "nsubjpass")), None)
+    if subj is None or subj.pos_ not in ("NOUN", "PROPN", "NUM"):
+        return None  # "it was attacked": a pronoun's referent is for coreference, not this rule
+    st = status or claim_status(tok, [tok, *chain], lex)
+    actor2 = patient[0] if patient else None
+    return CodedEvent(entry.event_type, entry, tok, trig, st, None, actor2, sent, light, how="agentless")

@@ -182,10 +182,15 @@ def _actor_row(rows: ArticleRows, mention: Mention | None) -> str | None:
 def one_per_action(events: list[CodedEvent]) -> list[CodedEvent]:
     """Rule 1: one event per action. Within a sentence, events of one type by one actor are one
     action unless their counterparts differ ("travelled to Vladivostok to meet Putin" is one
-    meeting; "visited the DPRK and met his North Korean counterpart" is one visit)."""
+    meeting; "visited the DPRK and met his North Korean counterpart" is one visit). An act with
+    no known doer is the same act as one of its type whose doer is named ("five people were killed
+    when police opened fire": one ASSAULT, by the police)."""
+    named = {ev.event_type for ev in events if ev.actor1 is not None}
+    events = [ev for ev in events if ev.actor1 is not None or ev.event_type not in named]
     out: list[CodedEvent] = []
     for ev in events:
-        same = [o for o in out if o.event_type == ev.event_type and o.actor1.actor == ev.actor1.actor]
+        a1 = ev.actor1.actor if ev.actor1 else None
+        same = [o for o in out if o.event_type == ev.event_type and (o.actor1.actor if o.actor1 else None) == a1]
         a2 = ev.actor2.actor if ev.actor2 else None
         if any((o.actor2.actor if o.actor2 else None) in (a2, None) or a2 is None for o in same):
             for i, o in enumerate(out):
@@ -252,9 +257,19 @@ def _claim_of(ev: CodedEvent, st: SentenceState, story: Narrative, lex: Lexicon)
         claim = story.source[0]
     if claim is not None and ev.actor1 is not None and claim.start == ev.actor1.start:
         claim = None  # the claimant is never the actor's own mention
+    if claim is not None and _unplaced_generic_source(claim, lex):
+        claim = None  # "according to intelligence": whose, the text does not say
     if claim is not None and claim.actor.actor_type == "person":
         story.last_speaker = claim
     return claim
+
+
+def _unplaced_generic_source(claim: Mention, lex: Lexicon) -> bool:
+    """A generic source of no country in a sector that names no reporter on its own (groups.yaml
+    `unplaced_source_sectors`): "according to intelligence" is nobody's claim; "Kenyan intelligence" is."""
+    sector = (claim.actor.sector or "").lower()
+    unplaced = lex.actor_words.get("unplaced_source_sectors", frozenset())
+    return claim.source == "agent" and claim.actor.country is None and sector in unplaced
 
 
 def _date_of(ev: CodedEvent, st: SentenceState, story: Narrative, sent_dates: list):

@@ -199,6 +199,12 @@ class VerbsFile(_Strict):
     future_modals: tuple[str, ...] = ()
     hedge_adjectives: tuple[str, ...] = ()
     intent_adjectives: tuple[str, ...] = ()
+    agentless_types: tuple[str, ...] = ()
+    receive_verbs: tuple[str, ...] = ()
+    transfer_objects: tuple[str, ...] = ()
+    military_restrictions: tuple[str, ...] = ()
+    observer_nouns: tuple[str, ...] = ()
+    observer_holders: tuple[str, ...] = ()
     word_maps: dict[str, dict[str, str]] = {}  # implied_agents: event noun → its generic doer
 
 
@@ -238,6 +244,7 @@ class GroupsFile(_Strict):
     sector_codes: tuple[str, ...] = ()
     product_nouns: tuple[str, ...] = ()
     not_generic: tuple[str, ...] = ()
+    unplaced_source_sectors: tuple[str, ...] = ()
     sectors: SectorTable = {}
     title_sectors: SectorTable = {}
     organization_sectors: SectorTable = {}
