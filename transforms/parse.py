@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-
-from spacy.lang.en.stop_words import STOP_WORDS
+from functools import cache
 
 from transforms.clean import MAX_CHARS, DecodeError, clean_text, decode_bytes, looks_like_html
 from transforms.dates import MONTHS
@@ -40,12 +39,21 @@ _WORDY_DATE_LINE = re.compile(
 _OUTLET = re.compile(r"(?:—|-|–)\s*(?:write|writes|source)\s*:\s*(?:https?://)?(?:www\.)?([\w.-]+\.\w+)", re.I)
 
 
+@cache
+def _stop_words() -> frozenset[str]:
+    """spaCy's English stop words, imported on first use: importing spaCy costs seconds a no-op run never needs."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
 def english_score(text: str) -> tuple[float, int]:
     """Share of words that are English stop words, and the number of words looked at."""
+    stop_words = _stop_words()
     words = _WORD.findall(text[:20_000].lower())
     if not words:
         return 0.0, 0
-    return sum(1 for w in words if w in STOP_WORDS) / len(words), len(words)
+    return sum(1 for w in words if w in stop_words) / len(words), len(words)
 
 
 def is_english(text: str) -> bool:
