@@ -31,7 +31,7 @@ from expectations.docs import ValidationLog, docs_dir_for
 from expectations.validate import ValidationAbort, validate_batch
 from flows.budget import BudgetExceeded, time_budget
 from flows.discover import Found, discover, warehouse_companions
-from flows.incremental import Known, Plan, file_owners, plan_run, read_chunks, read_known, triage
+from flows.incremental import Known, Plan, file_owners, plan_run, read_chunks, read_known, record_files, triage
 from flows.settings import Settings
 from flows.stopping import stop_on_signals
 from flows.summary import RunSummary, new_run_id, record_run
@@ -354,7 +354,7 @@ def _run(settings: Settings, prepared: tuple | None) -> RunSummary:
 
         ts = time.perf_counter()
         for docs, rejections in read_chunks(plan.todo_files, settings.batch_size, settings.max_chars):  # streamed
-            todo, _, dups = triage(docs, known, summary.extractor_version, claimed, owners)
+            todo, _, dups = triage(docs, known, summary.extractor_version, claimed, owners, plan.superseded)
             summary.stage_seconds["read"] += time.perf_counter() - ts
             pending += todo
             waiting += rejections + dups
@@ -368,6 +368,7 @@ def _run(settings: Settings, prepared: tuple | None) -> RunSummary:
         while in_flight:
             drain_one()
         summary.seconds = time.perf_counter() - t0
+        record_files(settings.db_path, settings.lock_timeout, plan, summary.extractor_version, summary.run_id)
         record_run(settings, summary, started)
     except (RunError, WarehouseError) as exc:
         summary.error = str(exc)
