@@ -1,13 +1,17 @@
 """What a run has to do, decided before any NLP (and, from the CLI, before any flow starts).
 
 In: the `Found` files of a run, what the warehouse already holds (`Known`:
-source id → uri and extractor version, and the quarantine keys) and the
-current extractor version. Out: a `Plan` — the files holding new work (a new
-or corrected text, a source coded by an older extractor version, an input or
-duplicate not yet quarantined), the count of unchanged documents skipped and
-the reasons of inputs that stay quarantined. Reading and cleaning every file
-is cheap (~1 ms each; a web page ~5-15 ms through trafilatura); NLP is not, so
-only the plan's files go on. Files are read as streams of documents
+source id → uri and extractor version, the quarantine keys, and each input
+file as last read: `input_files`) and the current extractor version. Out: a
+`Plan` — the files holding new work (a new or corrected text, a source coded
+by an older extractor version, an input or duplicate not yet quarantined),
+the count of unchanged documents skipped, the reasons of inputs that stay
+quarantined, the lines a newer file supersedes, and the file rows to write
+once the run has loaded them (`record_files`). A file whose size and mtime
+match its row (same extractor version) costs one stat and is not read; one
+whose size or mtime changed is hashed, and read only when its bytes changed.
+Reading costs ~1 ms a file, a web page ~5-28 ms through trafilatura; NLP far
+more, so only the plan's files go on. Files are read as streams of documents
 (`iter_documents`, `read_chunks`): a WARC archive is never held whole, and the
 plan counts the archive records that are not pages (`Plan.records_skipped`).
 """

@@ -4,8 +4,9 @@ In: `Settings` (input paths, DB path, batch size, workers…). Out: a
 `RunSummary`, the warehouse updated, a row in `runs`, and a markdown run
 summary published as a Prefect artifact. Tasks work on *batches* of documents
 (a task call costs ~0.1 s, so never one per document); the spaCy model is
-loaded once per process. The flow first plans (reads and cleans every file,
-compares content hashes and extractor version with the warehouse) and sends
+loaded once per process. The flow first plans (stats every file, reads and
+cleans the changed ones, compares content hashes and extractor version with
+the warehouse: `flows.incremental`) and sends
 only new or changed documents to NLP, packed into full batches. With a Dask
 task runner (`flow_for(settings)`) the NLP batches run on Dask workers; the
 load always runs here, one writer, one transaction of whole documents per
