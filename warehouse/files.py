@@ -36,7 +36,7 @@ class FileRow:
 
 
 def _counter(entries) -> Counter:
-    return Counter({e["key"]: int(e["value"]) for e in entries or []})
+    return Counter({e["key"]: int(e["value"]) for e in entries}) if entries else Counter()
 
 
 def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, FileRow]:
