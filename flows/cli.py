@@ -283,7 +283,7 @@ def _preflight(settings):
     from datetime import UTC, datetime
 
     from flows.discover import InputError, discover, warehouse_companions
-    from flows.incremental import plan_run, read_known
+    from flows.incremental import plan_run, read_known, record_files
     from flows.summary import RunSummary, new_run_id, record_run
     from flows.version import extractor_version
     from warehouse.connect import WarehouseError, connect
@@ -318,6 +318,7 @@ def _preflight(settings):
     summary.stage_seconds["plan"] += time.perf_counter() - t0
     if plan.nothing_to_do:
         try:
+            record_files(settings.db_path, settings.lock_timeout, plan, version, summary.run_id)
             record_run(settings, summary, started)
         except WarehouseError as exc:
             fail(str(exc))

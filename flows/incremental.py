@@ -1,23 +1,31 @@
 """What a run has to do, decided before any NLP (and, from the CLI, before any flow starts).
 
 In: the `Found` files of a run, what the warehouse already holds (`Known`:
-source id → uri and extractor version, and the quarantine keys) and the
-current extractor version. Out: a `Plan` — the files holding new work (a new
-or corrected text, a source coded by an older extractor version, an input or
-duplicate not yet quarantined), the count of unchanged documents skipped and
-the reasons of inputs that stay quarantined. Reading and cleaning every file
-is cheap (~1 ms each; a web page ~5-15 ms through trafilatura); NLP is not, so
-only the plan's files go on. Files are read as streams of documents
+source id → uri and extractor version, the quarantine keys, and each input
+file as last read: `input_files`) and the current extractor version. Out: a
+`Plan` — the files holding new work (a new or corrected text, a source coded
+by an older extractor version, an input or duplicate not yet quarantined),
+the count of unchanged documents skipped, the reasons of inputs that stay
+quarantined, the lines a newer file supersedes, and the file rows to write
+once the run has loaded them (`record_files`). A file whose size and mtime
+match its row (same extractor version) costs one stat and is not read; one
+whose size or mtime changed is hashed, and read only when its bytes changed.
+Reading costs ~1 ms a file, a web page ~5-28 ms through trafilatura; NLP far
+more, so only the plan's files go on. Files are read as streams of documents
 (`iter_documents`, `read_chunks`): a WARC archive is never held whole, and the
 plan counts the archive records that are not pages (`Plan.records_skipped`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import stat
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from flows.discover import Found, printable
 from flows.feeds import is_feed, iter_inputs
@@ -25,6 +33,9 @@ from flows.warc import Skipped
 from transforms.clean import MAX_CHARS
 from transforms.documents import Document, Rejection
 from transforms.parse import parse_document
+from warehouse.connect import connect
+from warehouse.files import FileRow, known_files
+from warehouse.files import record_files as write_files
 
 
 @dataclass
@@ -34,6 +45,7 @@ class Known:
     by_source: dict[str, tuple[str, str]]  # source_id → (uri, extractor_version)
     quarantined: set[tuple[str, str, str]] = field(default_factory=set)  # (uri, stage, reason)
     by_uri: dict[str, str] = field(default_factory=dict)  # uri → file_name of the source that holds it
+    files: dict[str, FileRow] = field(default_factory=dict)  # path → the input file as last read
 
 
 def read_known(con) -> Known:
@@ -41,7 +53,7 @@ def read_known(con) -> Known:
     sources = con.sql("SELECT source_id, uri, extractor_version, file_name FROM sources").fetchall()
     quarantine = con.sql("SELECT uri, stage, reason FROM quarantine").fetchall()
     by_uri = {u: f for _, u, _, f in sources}
-    return Known({s: (u, v) for s, u, v, _ in sources}, {tuple(r) for r in quarantine}, by_uri)
+    return Known({s: (u, v) for s, u, v, _ in sources}, {tuple(r) for r in quarantine}, by_uri, known_files(con))
 
 
 def file_owners(found: list[Found]) -> dict[str, str]:
@@ -103,17 +115,25 @@ def read_chunks(
 
 
 def triage(
-    docs: list[Document], known: Known, version: str, claimed: dict[str, str], owners: dict[str, str] | None = None
+    docs: list[Document],
+    known: Known,
+    version: str,
+    claimed: dict[str, str],
+    owners: dict[str, str] | None = None,
+    superseded: dict[str, str] | None = None,
 ) -> tuple[list[Document], int, list[Rejection]]:
     """Split parsed documents into new work, unchanged ones (skipped) and duplicates (quarantined).
 
-    `claimed` maps the source ids met earlier in this run to their uri; it is updated. A source's identity
-    is its uri plus where it came from: a document may replace the source at its uri only when it comes
-    from the same file (a corrected file, a corrected feed line); a feed line whose url is the uri of a
-    source from another file (or of another feed's line) is quarantined `uri_conflict` under its own line,
-    naming both. `owners` (uri → the file that first gave it in this run) is updated.
+    `claimed` maps the source ids met earlier in this run to their uri; it is updated. A feed item or
+    archived page (a "line") seen again with the same url and text is skipped; one with a new text
+    replaces the source at its url, from whatever file it comes (a correction), unless the run's plan
+    found a newer text for that url in a more recently modified file: `superseded` maps such a line's
+    origin to the winner's, and the line is quarantined `superseded`. A line never replaces a plain
+    file's source (its uri is a path, not a url): that is `uri_conflict`, naming both. `owners`
+    (uri → the file that first gave it in this run) is updated.
     """
     owners = {} if owners is None else owners
+    superseded = superseded or {}
     todo, skipped, rejections = [], 0, []
     for d in docs:
         origin_file = _file_of(d)
@@ -121,17 +141,23 @@ def triage(
         held_name = known.by_uri.get(d.uri)
         line = d.origin is not None and d.origin != d.uri  # a feed line (a file's uri is its own path)
         held = known.by_source.get(d.source_id)
-        if line and held == (d.uri, version) and claimed.get(d.source_id) in (None, d.uri):
+        if line and d.origin in superseded:
+            newer = superseded[d.origin]
+            detail = f"{d.origin} gives url {d.uri}; {newer}, in a more recently modified file, replaces it"
+            rejections.append(Rejection(d.origin, "parse", "superseded", detail))
+            continue
+        again = claimed.get(d.source_id)
+        if line and ((held == (d.uri, version) and again in (None, d.uri)) or again == d.uri):
             claimed[d.source_id] = d.uri  # the same item or page again (a feed fetched again): nothing new
             skipped += 1
             continue
-        if line and owner is None and held_name is not None and held_name != d.file_name:
+        if line and owner is None and held_name is not None and held_name != d.file_name and not _is_url(d.uri):
             owner = f"the loaded source from {held_name}"
-        if owner is not None and owner != origin_file:
+        if owner is not None and owner != origin_file and (not line or not _is_url(d.uri)):
             detail = f"{d.origin or d.uri} gives uri {d.uri}, which belongs to {owner}: not replaced"
             rejections.append(Rejection(d.origin or d.uri, "parse", "uri_conflict", detail))
             continue
-        owners[d.uri] = origin_file
+        owners.setdefault(d.uri, origin_file)
         first = claimed.get(d.source_id)
         other = first if first not in (None, d.uri) else (held[0] if held and held[0] != d.uri else None)
         if other is not None:
@@ -145,6 +171,10 @@ def triage(
     return todo, skipped, rejections
 
 
+def _is_url(uri: str) -> bool:
+    return "://" in uri
+
+
 @dataclass
 class Plan:
     files_seen: int = 0
@@ -154,33 +184,165 @@ class Plan:
     skipped: int = 0  # unchanged documents
     quarantined_before: Counter = field(default_factory=Counter)  # reasons of inputs already in quarantine
     records_skipped: Counter = field(default_factory=Counter)  # archive records that are not pages, by kind
+    files_unread: int = 0  # files known unchanged by their size, mtime (or digest): not read
+    files: list[FileRow] = field(default_factory=list)  # rows to write once the run has loaded them
+    superseded: dict[str, str] = field(default_factory=dict)  # a line's origin → the newer line that wins
 
     @property
     def nothing_to_do(self) -> bool:
         return not self.todo_files
 
 
+def _stat(f: Found) -> os.stat_result | None:
+    if f.problem:
+        return None
+    try:
+        st = os.stat(f.path)
+    except OSError:
+        return None
+    return st if stat.S_ISREG(st.st_mode) else None
+
+
+def file_digest(path: Path, chunk: int = 1 << 20) -> str | None:
+    """sha256 of a file's bytes, read in pieces (an archive never sits in memory); None when unreadable."""
+    h = hashlib.sha256()
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        while block := os.read(fd, chunk):
+            h.update(block)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return h.hexdigest()
+
+
+@dataclass
+class _FileWork:
+    """One file's tally while planning, settled once every file is read (a later file may supersede)."""
+
+    found: Found
+    row: FileRow | None
+    todo: set[str] = field(default_factory=set)  # origins of its documents to code
+    held: dict[str, str] = field(default_factory=dict)  # origin → source id of its documents held after the run
+    rejections: list[Rejection] = field(default_factory=list)
+    records: Counter = field(default_factory=Counter)
+
+
 def plan_run(found: list[Found], known: Known, version: str, max_chars: int = MAX_CHARS) -> Plan:
-    """Read and clean every file; keep the files that hold something the warehouse lacks."""
+    """Keep the files that hold something the warehouse lacks. A file whose size and mtime match its
+    `input_files` row, coded by this extractor version, costs one stat; one whose size or mtime changed
+    is hashed, and read only when its bytes changed (or the extractor version did). Two files giving
+    one url with different texts: the line of the more recently modified file wins (`superseded`)."""
     plan = Plan(files_seen=len(found))
     claimed: dict[str, str] = {}
     owners = file_owners(found)
-    for f in found:
-        n_todo, n_new, before = 0, 0, Counter()
-        for docs, rejections in _chunks(iter_documents([f], max_chars, plan.records_skipped)):
-            todo, skipped, dups = triage(docs, known, version, claimed, owners)
-            rejections += dups
-            new = [r for r in rejections if (r.uri, r.stage, r.reason) not in known.quarantined]
-            plan.skipped += skipped
-            n_todo, n_new = n_todo + len(todo), n_new + len(new)
-            before.update(r.reason for r in rejections)
-        if n_todo or n_new:
-            plan.todo_files.append(f)
-            plan.todo_documents += n_todo
-            plan.new_rejections += n_new
-        else:
-            plan.quarantined_before.update(before)
+    works: list[_FileWork] = []
+    lines: dict[str, tuple[tuple, str, str]] = {}  # url → (newest key, its origin, its source id)
+    losers: dict[str, tuple[tuple, str]] = {}  # origin → (its key, url) of lines with another text at the url
+    for i, f in enumerate(found):
+        st = _stat(f)
+        path = printable(f.path)
+        old = known.files.get(path)
+        if old and st and (old.size, old.mtime_ns, old.extractor_version) == (st.st_size, st.st_mtime_ns, version):
+            _unchanged(plan, old)
+            continue
+        digest = file_digest(f.path) if st else None
+        if old and digest == old.sha256 and old.extractor_version == version:  # touched, not changed
+            _unchanged(plan, old)
+            plan.files.append(replace(old, size=st.st_size, mtime_ns=st.st_mtime_ns))
+            continue
+        row = FileRow(path, st.st_size, st.st_mtime_ns, digest, version) if st and digest else None
+        work = _FileWork(f, row)
+        position = 0
+        for docs, rejections in _chunks(iter_documents([f], max_chars, work.records)):
+            todo, _, dups = triage(docs, known, version, claimed, owners)
+            todo_ids = {id(d) for d in todo}
+            for d in docs:
+                position += 1
+                accepted = claimed.get(d.source_id) == d.uri  # to code, or unchanged (not a duplicate)
+                if id(d) in todo_ids:
+                    work.todo.add(d.origin or d.uri)
+                if accepted:
+                    work.held[d.origin or d.uri] = d.source_id
+                if accepted and d.origin is not None and d.origin != d.uri:
+                    key = (st.st_mtime_ns if st else 0, i, position)
+                    _race(lines, losers, d, key)
+            work.rejections += rejections + dups
+        works.append(work)
+    for origin, (_, url) in losers.items():
+        plan.superseded[origin] = lines[url][1]
+    for work in works:
+        _settle(plan, work, known)
     return plan
+
+
+def _race(lines: dict, losers: dict, d: Document, key: tuple) -> None:
+    """Keep the newest text per url; an older line with another text loses (the same text is no rival)."""
+    best = lines.get(d.uri)
+    if best is None:
+        lines[d.uri] = (key, d.origin, d.source_id)
+        return
+    if best[2] == d.source_id:
+        return
+    if key > best[0]:
+        losers[best[1]] = (best[0], d.uri)
+        lines[d.uri] = (key, d.origin, d.source_id)
+    else:
+        losers[d.origin] = (key, d.uri)
+
+
+def _unchanged(plan: Plan, row: FileRow) -> None:
+    plan.files_unread += 1
+    plan.skipped += row.documents
+    plan.quarantined_before.update(row.quarantined)
+    plan.records_skipped.update(row.records_skipped)
+
+
+def _settle(plan: Plan, work: _FileWork, known: Known) -> None:
+    """One file's part of the plan, once the run's superseded lines are known."""
+    rejections = list(work.rejections)
+    for origin in [o for o in work.held if o in plan.superseded]:
+        del work.held[origin]
+        work.todo.discard(origin)
+        detail = f"{origin}: {plan.superseded[origin]}, in a more recently modified file, replaces it"
+        rejections.append(Rejection(origin, "parse", "superseded", detail))
+    new = [r for r in rejections if (r.uri, r.stage, r.reason) not in known.quarantined]
+    plan.records_skipped.update(work.records)
+    plan.skipped += len(work.held) - len(work.todo)
+    if work.todo or new:
+        plan.todo_files.append(work.found)
+        plan.todo_documents += len(work.todo)
+        plan.new_rejections += len(new)
+    else:
+        plan.quarantined_before.update(r.reason for r in rejections)
+    if work.row is not None:
+        reasons = Counter(r.reason for r in rejections)
+        plan.files.append(
+            replace(
+                work.row,
+                documents=len(work.held),
+                quarantined=reasons,
+                records_skipped=work.records,
+                source_ids=frozenset(work.held.values()),
+            )
+        )
+
+
+def record_files(db_path: Path, lock_timeout: float, plan: Plan, version: str, run_id: str | None) -> int:
+    """After a run has loaded everything: remember the files it read (`warehouse.files.record_files`)."""
+    if not plan.files:
+        return 0
+    con = connect(db_path, lock_timeout)
+    try:
+        return write_files(con, plan.files, version, run_id)
+    finally:
+        con.close()
 
 
 def _chunks(parsed: Iterator[Document | Rejection], size: int = 256) -> Iterator[tuple[list, list]]:

@@ -4,8 +4,9 @@ In: `Settings` (input paths, DB path, batch size, workers…). Out: a
 `RunSummary`, the warehouse updated, a row in `runs`, and a markdown run
 summary published as a Prefect artifact. Tasks work on *batches* of documents
 (a task call costs ~0.1 s, so never one per document); the spaCy model is
-loaded once per process. The flow first plans (reads and cleans every file,
-compares content hashes and extractor version with the warehouse) and sends
+loaded once per process. The flow first plans (stats every file, reads and
+cleans the changed ones, compares content hashes and extractor version with
+the warehouse: `flows.incremental`) and sends
 only new or changed documents to NLP, packed into full batches. With a Dask
 task runner (`flow_for(settings)`) the NLP batches run on Dask workers; the
 load always runs here, one writer, one transaction of whole documents per
@@ -31,7 +32,7 @@ from expectations.docs import ValidationLog, docs_dir_for
 from expectations.validate import ValidationAbort, validate_batch
 from flows.budget import BudgetExceeded, time_budget
 from flows.discover import Found, discover, warehouse_companions
-from flows.incremental import Known, Plan, file_owners, plan_run, read_chunks, read_known, triage
+from flows.incremental import Known, Plan, file_owners, plan_run, read_chunks, read_known, record_files, triage
 from flows.settings import Settings
 from flows.stopping import stop_on_signals
 from flows.summary import RunSummary, new_run_id, record_run
@@ -355,7 +356,7 @@ def _run(settings: Settings, prepared: tuple | None) -> RunSummary:
 
         ts = time.perf_counter()
         for docs, rejections in read_chunks(plan.todo_files, settings.batch_size, settings.max_chars):  # streamed
-            todo, _, dups = triage(docs, known, summary.extractor_version, claimed, owners)
+            todo, _, dups = triage(docs, known, summary.extractor_version, claimed, owners, plan.superseded)
             summary.stage_seconds["read"] += time.perf_counter() - ts
             pending += todo
             waiting += rejections + dups
@@ -369,6 +370,7 @@ def _run(settings: Settings, prepared: tuple | None) -> RunSummary:
         while in_flight:
             drain_one()
         summary.seconds = time.perf_counter() - t0
+        record_files(settings.db_path, settings.lock_timeout, plan, summary.extractor_version, summary.run_id)
         record_run(settings, summary, started)
     except (RunError, WarehouseError) as exc:
         summary.error = str(exc)

@@ -36,7 +36,7 @@ import duckdb
 
 HERE = Path(__file__).parent
 MIGRATIONS = HERE / "migrations"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class WarehouseError(RuntimeError):

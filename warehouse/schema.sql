@@ -84,3 +84,19 @@ CREATE TABLE IF NOT EXISTS runs (
 
 -- since schema version 2 (migrations/002_sources_uri_index.sql)
 CREATE INDEX IF NOT EXISTS sources_uri_idx ON sources (uri);
+
+-- since schema version 6 (migrations/006_input_files.sql): each input file as last read, so that an
+-- unchanged file costs one stat (size, mtime in ns, digest of its bytes, the extractor version that
+-- coded it, its documents, its inputs in quarantine by reason, its archive records that are not pages)
+CREATE TABLE IF NOT EXISTS input_files (
+    path               VARCHAR PRIMARY KEY,
+    size_bytes         BIGINT NOT NULL,
+    mtime_ns           BIGINT NOT NULL,
+    content_sha256     VARCHAR NOT NULL,
+    extractor_version  VARCHAR NOT NULL,
+    documents          INTEGER NOT NULL,
+    quarantined        MAP(VARCHAR, INTEGER),
+    records_skipped    MAP(VARCHAR, INTEGER),
+    run_id             VARCHAR,
+    checked_at         TIMESTAMP NOT NULL
+);
