@@ -23,11 +23,10 @@ from functools import cache
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
-from spacy.util import filter_spans
 
 from transforms.documents import stable_id
 from transforms.lexicon import ActorEntry, Lexicon
-from transforms.matching import pattern_docs
+from transforms.matching import TokenIndex, pattern_docs
 from transforms.places import Place, find_places
 
 
@@ -234,10 +233,50 @@ def _case_variants(alias: str, ambiguous: frozenset[str]) -> set[str]:
 
 @dataclass(frozen=True)
 class ActorIndex:
+    """Where the dictionaries' actor surfaces are found: hand-written entries through a spaCy `PhraseMatcher`,
+    the ~26,000 imported ones (`ActorEntry.imported`) through a plain `TokenIndex` that puts nothing in the
+    model's vocab; `match` gives both as (index into `entries`, start, end)."""
+
     matcher: PhraseMatcher
     entries: tuple[ActorEntry, ...]
     demonyms: PhraseMatcher
     demonym_entries: tuple[ActorEntry, ...]
+    imported: TokenIndex
+
+    def match(self, doclike: Doc | Span) -> list[tuple[int, int, int]]:
+        """(entry index, start, end) of every actor surface in `doclike`, by start; on the same span a
+        hand-written entry comes before an imported one."""
+        strings = doclike.vocab.strings
+        own = [(int(strings[match_id]), s, e) for match_id, s, e in self.matcher(doclike)]
+        more = self.imported.matches(doclike)
+        return sorted(own + more, key=lambda m: m[1]) if more else own
+
+    def match_handwritten(self, doclike: Doc | Span) -> list[tuple[int, int, int]]:
+        """Like `match`, the `PhraseMatcher`'s entries only: the hand-written ones and every state."""
+        strings = doclike.vocab.strings
+        return [(int(strings[match_id]), s, e) for match_id, s, e in self.matcher(doclike)]
+
+
+def _surface_forms(entry: ActorEntry, lex: Lexicon) -> list[str]:
+    surfaces = set()
+    for form in (entry.name, *entry.aliases):
+        surfaces |= _variants(form, actor_words(lex).ambiguous_bare)
+    if entry.actor_type == "state":
+        # plural demonyms ("the Russians", "North Koreans") stand for the state
+        surfaces |= {d for d in entry.demonyms if d.endswith("s") and d[:1].isupper()}
+    return sorted(s for s in surfaces if s.strip())
+
+
+@cache
+def _imported_index(lex: Lexicon) -> TokenIndex:
+    """The imported actors' surfaces (no vocab needed: built once per lexicon, shared by forked workers)."""
+    return TokenIndex.build((i, _surface_forms(e, lex)) for i, e in enumerate(lex.actors) if _plain_index(e))
+
+
+def _plain_index(entry: ActorEntry) -> bool:
+    """Is this entry found through the plain token index? Imported ones, except a state (states are looked up
+    through the `PhraseMatcher` alone: `match_handwritten`)."""
+    return entry.imported and entry.actor_type != "state"
 
 
 @cache
@@ -245,20 +284,15 @@ def _index(lex: Lexicon, vocab_id: int, vocab) -> ActorIndex:
     matcher = PhraseMatcher(vocab, attr="ORTH")
     entries = lex.actors
     for i, entry in enumerate(entries):
-        surfaces = set()
-        for form in (entry.name, *entry.aliases):
-            surfaces |= _variants(form, actor_words(lex).ambiguous_bare)
-        if entry.actor_type == "state":
-            # plural demonyms ("the Russians", "North Koreans") stand for the state
-            surfaces |= {d for d in entry.demonyms if d.endswith("s") and d[:1].isupper()}
-        matcher.add(str(i), pattern_docs(vocab, sorted(s for s in surfaces if s.strip())))
+        if not _plain_index(entry):
+            matcher.add(str(i), pattern_docs(vocab, _surface_forms(entry, lex)))
     dem = PhraseMatcher(vocab, attr="ORTH")
     dem_entries = tuple(a for a in entries if a.actor_type == "state" and a.demonyms)
     for i, entry in enumerate(dem_entries):
         forms = {d for d in entry.demonyms if not d.endswith("s") or d.endswith("ss")}
         forms |= {entry.name + "'s", entry.name + "’s"}
         dem.add(str(i), pattern_docs(vocab, sorted(forms)))
-    return ActorIndex(matcher, entries, dem, dem_entries)
+    return ActorIndex(matcher, entries, dem, dem_entries, _imported_index(lex))
 
 
 def actor_index(lex: Lexicon, doc: Doc) -> ActorIndex:
@@ -273,8 +307,8 @@ def demonym_country(tokens: list[Token], lex: Lexicon, doc: Doc) -> ActorEntry |
     span = doc[min(t.i for t in tokens) : max(t.i for t in tokens) + 1]
     for match_id, _start, _ in idx.demonyms(span):
         return idx.demonym_entries[int(doc.vocab.strings[match_id])]
-    for match_id, _start, _end in idx.matcher(span):
-        entry = idx.entries[int(doc.vocab.strings[match_id])]
+    for i, _start, _end in idx.match_handwritten(span):
+        entry = idx.entries[i]
         if entry.actor_type == "state":
             return entry
     return None
@@ -430,8 +464,8 @@ def _dateline_pass(st: MentionState) -> None:
             continue
         st.dateline |= set(range(sent.start, dash.i + 1))
         if st.article.dateline_country is None:
-            for match_id, _s, _e in st.idx.matcher(head):
-                entry = st.idx.entries[int(doc.vocab.strings[match_id])]
+            for i, _s, _e in st.idx.match_handwritten(head):
+                entry = st.idx.entries[i]
                 if entry.actor_type == "state" and entry.country:
                     st.article.dateline_country = entry.country
                     break
@@ -446,16 +480,16 @@ def _dictionary_pass(st: MentionState) -> None:
     state ("the Russians"), without it a group ("several North Koreans"); nothing that is only part of a place
     name ("Japan" in "Sea of Japan") or of a demonym phrase ("the North" in "the North Korean authorities")."""
     doc, idx = st.doc, st.idx
-    dict_spans = [Span(doc, start, end, label=match_id) for match_id, start, end in idx.matcher(doc)]
     dem_ends: dict[int, int] = {}  # start token of a demonym match → its furthest end
     for _, s, e in idx.demonyms(doc):
         dem_ends[s] = max(e, dem_ends.get(s, e))
-    for span in filter_spans(dict_spans):
+    for i, start, end in _longest_first(idx.match(doc)):
+        span = doc[start:end]
         if _inside_place(span, st.places, st.ner_places) or span.start in st.dateline:
             continue
         if any(dem_ends.get(s, 0) > span.end for s in range(span.start + 1, span.end)):
             continue  # "the North" in "the North Korean authorities": the demonym phrase is meant
-        entry = idx.entries[int(doc.vocab.strings[span.label])]
+        entry = idx.entries[i]
         if entry.actor_type == "state" and _opens_org_name(span, st.lex):
             continue  # "Kenya National Union of Teachers": the named organisation stays itself (rule 3)
         if entry.actor_type == "person":
@@ -473,6 +507,18 @@ def _dictionary_pass(st: MentionState) -> None:
                 st.add(span, Actor(span.text, "group", entry.country), "demonym")
                 continue
         st.add(span, _entry_actor(entry, st.lex), "dictionary")
+
+
+def _longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """(key, start, end) matches without overlaps, the (first) longest winning, by start: spaCy's
+    `filter_spans` on plain tuples."""
+    ranked = sorted(matches, key=lambda m: (m[2] - m[1], -m[1]), reverse=True)
+    out, seen = [], set()
+    for m in ranked:
+        if m[1] not in seen and m[2] - 1 not in seen:
+            out.append(m)
+            seen.update(range(m[1], m[2]))
+    return sorted(out, key=lambda m: m[1])
 
 
 def _opens_org_name(span: Span, lex: Lexicon) -> bool:
