@@ -51,3 +51,25 @@ def test_imported_actor_names_stay_out_of_the_vocab(lex):
     assert "Kibaki" not in blank.vocab.strings and "Twentieth" not in blank.vocab.strings
     doc = blank("Mwai Kibaki spoke in Nairobi.")
     assert (kibaki, 0, 2) in idx.match(doc)
+
+
+NAMES = (("Vladimir Putin", "Vladimir Putin"), ("Kenya", "Kenya"), ("Hamas", "Hamas"), ("Mwai Kibaki", "Mwai Kibaki"))
+
+
+def test_five_thousand_names_in_one_sentence_are_all_found(nlp, lex):
+    """A hostile single line: 5,000 actor names (hand-written and imported, persons, a state, a group) in
+    one comma-separated sentence. Every one is found as a mention of its actor (the passes are linear: the
+    same line took minutes when they looped over every entity or mention for each name)."""
+    from transforms.actors import ArticleActors, find_mentions
+
+    text = ", ".join(NAMES[i % len(NAMES)][0] for i in range(5000)) + "."
+    assert "\n" not in text
+    doc = nlp(text)
+    mentions = find_mentions(doc, lex, ArticleActors())
+    found = {doc[m.start].idx: m.actor.name for m in mentions}
+    at, want = 0, {}
+    for i in range(5000):
+        surface, actor = NAMES[i % len(NAMES)]
+        want[at] = actor
+        at += len(surface) + 2
+    assert {k: found.get(k) for k in want} == want
