@@ -73,3 +73,50 @@ def test_five_thousand_names_in_one_sentence_are_all_found(nlp, lex):
         want[at] = actor
         at += len(surface) + 2
     assert {k: found.get(k) for k in want} == want
+
+
+def test_worker_processes_code_a_batch_like_one_process(nlp, lex, monkeypatch):
+    """Two worker processes parse and extract shares of a batch: the same rows in the same order as coding
+    it here, and a document the extractor fails on is quarantined with its reason while the rest go on."""
+    import transforms.code as code
+    from flows import workers
+    from transforms.documents import RawInput
+    from transforms.parse import parse_document
+
+    texts = [
+        "Kenyan teachers went on strike in Nairobi on Monday, the union said.",
+        "Police arrested 40 protesters in Dhaka on Tuesday, officials said.",
+        "The European Union imposed sanctions on Belarus on Friday.",
+        "Colombia and the ELN agreed to a ceasefire in Havana on Sunday.",
+        "Japan sent aid to Turkey after the earthquake, officials said on Wednesday.",
+        "Rioters burned a police station in Lagos on Saturday, police said.",
+    ] * 6
+    docs = [parse_document(RawInput(f"mem://{i}", f"{i}.txt", t.encode())) for i, t in enumerate(texts)]
+    here = workers.code_here(docs, nlp, lex, 0)
+    monkeypatch.setattr(workers, "SHARES_PER_PROCESS", 2)
+    monkeypatch.setattr(workers, "processes", lambda n, k=None: 2)
+    there = workers.code_batch(docs, nlp, lex, 2, 0)
+    assert [d.uri for d in there.kept] == [d.uri for d in here.kept]
+    assert there.events == here.events and there.actors == here.actors
+    assert any(e["event_type"] == "PROTEST" for e in there.events)
+
+    real = code.extract_article
+
+    def fragile(doc, pieces, lexicon):
+        if doc.uri == "mem://7":
+            raise KeyError("boom")
+        return real(doc, pieces, lexicon)
+
+    monkeypatch.setattr(code, "extract_article", fragile)
+    failed = workers.code_batch(docs, nlp, lex, 2, 0)
+    assert [(r.uri, r.reason) for r in failed.failed] == [("mem://7", "extract_error")]
+    assert len(failed.kept) == len(docs) - 1
+
+
+def test_shares_keep_the_order_and_lose_nothing():
+    from flows.workers import shares
+
+    docs = list(range(10))
+    parts = shares(docs, 4)
+    assert [x for p in parts for x in p] == docs and max(map(len, parts)) - min(map(len, parts)) <= 1
+    assert shares(docs[:2], 8) == [[0], [1]]
