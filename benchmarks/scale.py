@@ -61,7 +61,7 @@ def view_seconds(db: Path) -> dict[str, float]:
         out = {}
         for name, sql in VIEWS.items():
             t = time.perf_counter()
-            con.execute(sql).to_arrow_table()
+            con.sql(sql).to_arrow_table()
             out[name] = time.perf_counter() - t
         out["events rows"] = con.execute("SELECT count(*) FROM events").fetchone()[0]
         return out
@@ -123,8 +123,7 @@ def table(results: dict[int, dict[str, float]]) -> str:
     sizes = list(results)
     first = sizes[0]
     names = list(dict.fromkeys(k for r in results.values() for k in r))
-    head = "| figure | " + " | ".join(f"{n} articles" for n in sizes) + " | "
-    head += " | ".join(f"{n} / {first}" for n in sizes[1:]) + " |"
+    head = "| figure | " + " | ".join([f"{n} articles" for n in sizes] + [f"{n} / {first}" for n in sizes[1:]]) + " |"
     lines = [head, "|---|" + "---:|" * (2 * len(sizes) - 1)]
     for name in names:
         vals = [results[n].get(name) for n in sizes]
