@@ -30,12 +30,12 @@ from prefect.cache_policies import NONE as NO_CACHE
 
 from expectations.docs import ValidationLog, docs_dir_for
 from expectations.validate import ValidationAbort, validate_batch
-from flows.budget import BudgetExceeded, time_budget
 from flows.discover import Found, discover, warehouse_companions
 from flows.incremental import Known, Plan, file_owners, plan_run, read_chunks, read_known, record_files, triage
 from flows.settings import Settings
 from flows.stopping import stop_on_signals
 from flows.summary import RunSummary, new_run_id, record_run
+from flows.workers import code_batch
 from transforms.documents import Document, Rejection
 from transforms.extract import extract_article, extractor_version
 from transforms.lexicon import load_lexicon
@@ -114,41 +114,25 @@ def extract_task(docs: list[Document], settings: Settings) -> tuple[tuple[pl.Dat
     (stage `extract`, reason `extract_error`, or `extract_timeout` past `settings.extract_timeout` seconds:
     one bad text never stops the run), and the seconds spent in spaCy ("nlp") and in "extract".
 
-    spaCy streams docs (in `settings.n_process` processes) while this process
-    extracts from the ones already parsed; "nlp" is the time spent waiting for them.
+    `settings.n_process` worker processes (flows/workers.py) each parse AND extract a share of the batch and
+    send back plain rows; this process only builds the frames. "nlp" and "extract" split the wall time of
+    the batch in the proportion the workers spent in each.
     """
     t0 = time.perf_counter()
     lex = load_lexicon(settings.dictionaries)
     nlp = _nlp()
-    events, actor_maps, extracting, kept, failed = [], [], 0.0, [], []
-    if settings.extract_timeout > 0:
-        _warm_extractor(nlp, lex)  # the matchers are built on first use: not charged to one document's budget
-    parsed = pipe_texts(nlp, [d.text for d in docs], n_process=settings.n_process)
-    for doc, pieces in zip(docs, parsed, strict=True):
-        ts = time.perf_counter()
-        try:
-            with time_budget(settings.extract_timeout):
-                rows = extract_article(doc, pieces, lex)
-        except BudgetExceeded:
-            detail = f"the extractor spent more than {settings.extract_timeout:g} s on it (--extract-timeout)"
-            failed.append(Rejection(doc.uri, "extract", "extract_timeout", detail))
-            extracting += time.perf_counter() - ts
-            continue
-        except Exception as exc:  # noqa: BLE001 - quarantined with its reason; the rest of the batch goes on
-            why = str(exc).splitlines()[0] if str(exc) else ""
-            failed.append(
-                Rejection(doc.uri, "extract", "extract_error", f"the extractor failed: {type(exc).__name__}: {why}")
-            )
-            extracting += time.perf_counter() - ts
-            continue
-        kept.append(doc)
-        events.extend(rows.events)
-        actor_maps.append(rows.actors)
-        extracting += time.perf_counter() - ts
-    ts = time.perf_counter()
-    frames = sources_frame(kept, extractor_version(lex)), events_frame(events), actors_frame(actor_maps), failed
-    extracting += time.perf_counter() - ts
-    return frames, {"nlp": time.perf_counter() - t0 - extracting, "extract": extracting}
+    _warm_extractor(nlp, lex)  # the matchers are built once, before any budget starts and before the fork
+    coded = code_batch(docs, nlp, lex, settings.n_process, settings.extract_timeout)
+    frames = (
+        sources_frame(coded.kept, extractor_version(lex)),
+        events_frame(coded.events),
+        actors_frame(coded.actors),
+        coded.failed,
+    )
+    wall = time.perf_counter() - t0
+    busy = coded.nlp_seconds + coded.extract_seconds
+    share = coded.extract_seconds / busy if busy > 0 else 0.0
+    return frames, {"nlp": wall * (1 - share), "extract": wall * share}
 
 
 @task(name="validate", cache_policy=NO_CACHE)

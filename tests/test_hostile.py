@@ -389,14 +389,16 @@ def test_a_text_the_extractor_fails_on_is_quarantined_and_the_run_goes_on(prefec
     folder.mkdir()
     (folder / "fine.txt").write_text("Iran condemned the strike on Monday, officials said.")
     (folder / "trap.txt").write_text("Poland sent aid to Kyiv on Tuesday, officials said.")
-    real = pipeline.extract_article
+    import transforms.code as code  # where each batch's documents are parsed and extracted (flows/workers.py)
+
+    real = code.extract_article
 
     def fragile(doc, pieces, lex):
         if doc.file_name == "trap.txt":
             raise IndexError("list index out of range")
         return real(doc, pieces, lex)
 
-    monkeypatch.setattr(pipeline, "extract_article", fragile)
+    monkeypatch.setattr(code, "extract_article", fragile)
     db = tmp_path / "w.duckdb"
     summary = pipeline.run_pipeline(Settings(inputs=[str(folder)], db=str(db), data_docs=False))
     assert summary.error is None and summary.loaded == 1

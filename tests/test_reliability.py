@@ -95,7 +95,9 @@ def hostile(prefect_harness, tmp_path_factory):
     folder = build(base / "in")
     db = folder / "warehouse" / "w.duckdb"  # the warehouse (and its Data Docs) inside its own input folder
     settings = Settings(inputs=[str(folder)], db=str(db), batch_size=2, max_chars=3000, extract_timeout=8.0)
-    real = pipeline.extract_article
+    import transforms.code as code  # where each batch's documents are parsed and extracted (flows/workers.py)
+
+    real = code.extract_article
 
     def slow_on_one(doc, pieces, lex):  # an extractor that never ends on one text (pure Python, like ours)
         if doc.file_name == "slow.txt":
@@ -104,7 +106,7 @@ def hostile(prefect_harness, tmp_path_factory):
         return real(doc, pieces, lex)
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(pipeline, "extract_article", slow_on_one)
+    mp.setattr(code, "extract_article", slow_on_one)
     try:
         first = pipeline.run_pipeline(settings)
         after_first = snapshot(db, "run_id, quarantined_at")

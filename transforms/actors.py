@@ -23,11 +23,10 @@ from functools import cache
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
-from spacy.util import filter_spans
 
 from transforms.documents import stable_id
 from transforms.lexicon import ActorEntry, Lexicon
-from transforms.matching import pattern_docs
+from transforms.matching import TokenIndex, pattern_docs
 from transforms.places import Place, find_places
 
 
@@ -85,7 +84,7 @@ def sector_code(lex: Lexicon, code: str | None) -> str | None:
 
 def noun_sector(tok: Token, lex: Lexicon) -> str | None:
     """The sector of a generic noun: "riot police" (modifier + noun) first, then the noun alone."""
-    for c in tok.lefts:
+    for c in _lefts(tok):
         if c.dep_ in ("compound", "amod") and c.i == tok.i - 1:
             found = lex.agent_sectors.get(f"{c.lower_} {tok.lower_}")
             if found:
@@ -234,10 +233,50 @@ def _case_variants(alias: str, ambiguous: frozenset[str]) -> set[str]:
 
 @dataclass(frozen=True)
 class ActorIndex:
+    """Where the dictionaries' actor surfaces are found: hand-written entries through a spaCy `PhraseMatcher`,
+    the ~26,000 imported ones (`ActorEntry.imported`) through a plain `TokenIndex` that puts nothing in the
+    model's vocab; `match` gives both as (index into `entries`, start, end)."""
+
     matcher: PhraseMatcher
     entries: tuple[ActorEntry, ...]
     demonyms: PhraseMatcher
     demonym_entries: tuple[ActorEntry, ...]
+    imported: TokenIndex
+
+    def match(self, doclike: Doc | Span) -> list[tuple[int, int, int]]:
+        """(entry index, start, end) of every actor surface in `doclike`, by start; on the same span a
+        hand-written entry comes before an imported one."""
+        strings = doclike.vocab.strings
+        own = [(int(strings[match_id]), s, e) for match_id, s, e in self.matcher(doclike)]
+        more = self.imported.matches(doclike)
+        return sorted(own + more, key=lambda m: m[1]) if more else own
+
+    def match_handwritten(self, doclike: Doc | Span) -> list[tuple[int, int, int]]:
+        """Like `match`, the `PhraseMatcher`'s entries only: the hand-written ones and every state."""
+        strings = doclike.vocab.strings
+        return [(int(strings[match_id]), s, e) for match_id, s, e in self.matcher(doclike)]
+
+
+def _surface_forms(entry: ActorEntry, lex: Lexicon) -> list[str]:
+    surfaces = set()
+    for form in (entry.name, *entry.aliases):
+        surfaces |= _variants(form, actor_words(lex).ambiguous_bare)
+    if entry.actor_type == "state":
+        # plural demonyms ("the Russians", "North Koreans") stand for the state
+        surfaces |= {d for d in entry.demonyms if d.endswith("s") and d[:1].isupper()}
+    return sorted(s for s in surfaces if s.strip())
+
+
+@cache
+def _imported_index(lex: Lexicon) -> TokenIndex:
+    """The imported actors' surfaces (no vocab needed: built once per lexicon, shared by forked workers)."""
+    return TokenIndex.build((i, _surface_forms(e, lex)) for i, e in enumerate(lex.actors) if _plain_index(e))
+
+
+def _plain_index(entry: ActorEntry) -> bool:
+    """Is this entry found through the plain token index? Imported ones, except a state (states are looked up
+    through the `PhraseMatcher` alone: `match_handwritten`)."""
+    return entry.imported and entry.actor_type != "state"
 
 
 @cache
@@ -245,20 +284,15 @@ def _index(lex: Lexicon, vocab_id: int, vocab) -> ActorIndex:
     matcher = PhraseMatcher(vocab, attr="ORTH")
     entries = lex.actors
     for i, entry in enumerate(entries):
-        surfaces = set()
-        for form in (entry.name, *entry.aliases):
-            surfaces |= _variants(form, actor_words(lex).ambiguous_bare)
-        if entry.actor_type == "state":
-            # plural demonyms ("the Russians", "North Koreans") stand for the state
-            surfaces |= {d for d in entry.demonyms if d.endswith("s") and d[:1].isupper()}
-        matcher.add(str(i), pattern_docs(vocab, sorted(s for s in surfaces if s.strip())))
+        if not _plain_index(entry):
+            matcher.add(str(i), pattern_docs(vocab, _surface_forms(entry, lex)))
     dem = PhraseMatcher(vocab, attr="ORTH")
     dem_entries = tuple(a for a in entries if a.actor_type == "state" and a.demonyms)
     for i, entry in enumerate(dem_entries):
         forms = {d for d in entry.demonyms if not d.endswith("s") or d.endswith("ss")}
         forms |= {entry.name + "'s", entry.name + "’s"}
         dem.add(str(i), pattern_docs(vocab, sorted(forms)))
-    return ActorIndex(matcher, entries, dem, dem_entries)
+    return ActorIndex(matcher, entries, dem, dem_entries, _imported_index(lex))
 
 
 def actor_index(lex: Lexicon, doc: Doc) -> ActorIndex:
@@ -273,8 +307,8 @@ def demonym_country(tokens: list[Token], lex: Lexicon, doc: Doc) -> ActorEntry |
     span = doc[min(t.i for t in tokens) : max(t.i for t in tokens) + 1]
     for match_id, _start, _ in idx.demonyms(span):
         return idx.demonym_entries[int(doc.vocab.strings[match_id])]
-    for match_id, _start, _end in idx.matcher(span):
-        entry = idx.entries[int(doc.vocab.strings[match_id])]
+    for i, _start, _end in idx.match_handwritten(span):
+        entry = idx.entries[i]
         if entry.actor_type == "state":
             return entry
     return None
@@ -283,7 +317,7 @@ def demonym_country(tokens: list[Token], lex: Lexicon, doc: Doc) -> ActorEntry |
 def _premodifiers(head: Token, span_start: int) -> list[Token]:
     """Tokens before a name that describe it: "Russian Defense Minister", "DPRK leader", "Russia's"."""
     out = []
-    for child in head.lefts:
+    for child in _lefts(head):
         if child.i < span_start and child.dep_ in ("compound", "amod", "poss", "nmod", "det"):
             out.extend(child.subtree)
     i = span_start - 1
@@ -299,13 +333,13 @@ def _premodifiers(head: Token, span_start: int) -> list[Token]:
 def _appositive_country(head: Token, lex: Lexicon, doc: Doc) -> ActorEntry | None:
     """The country of an appositive title on either side of a name: "Gustavo Petro, Colombia's president"
     and "Indonesia's home affairs minister, Tito Karnavian" → the possessive or demonym state."""
-    for child in head.rights:
+    for child in _rights(head):
         if child.dep_ == "appos":
             found = demonym_country(list(child.subtree), lex, doc)
             if found:
                 return found
     if head.dep_ == "appos" and head.head.pos_ == "NOUN":
-        return demonym_country([t for c in head.head.lefts for t in c.subtree], lex, doc)
+        return demonym_country([t for c in _lefts(head.head) for t in c.subtree], lex, doc)
     return None
 
 
@@ -317,6 +351,78 @@ def _gazetteer_tokens(doc: Doc, lex: Lexicon) -> tuple[dict[int, Place], dict[in
             by_token.update({i: p for i in range(p.start, p.end)})
     ner = {i: e for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC") for i in range(e.start, e.end)}
     return by_token, ner
+
+
+_FACTS = "newsevents_mention_facts"
+
+
+@dataclass
+class DocFacts:
+    """What the mention passes read from a doc that no article knowledge changes, found once per doc and
+    lexicon (kept in `doc.user_data`; `extract_article` reads each piece twice): gazetteer and NER place
+    tokens, the dictionary and demonym matches, ORG entities by their first word and each token's sentence.
+    """
+
+    places: dict[int, Place]
+    ner_places: dict[int, Span]
+    matches: list[tuple[int, int, int]]  # (entry index, start, end): `ActorIndex.match`
+    demonyms: list[tuple[int, int, int]]  # (match id, start, end): the demonym PhraseMatcher's
+    orgs: dict[int, Span]  # ORG entity by its first token after a leading "the"
+    sent_of: list[tuple[int, int]] | None = None  # token → (start, end) of its sentence, when asked
+    depth: list[int] | None = None  # token → steps to its sentence's root, when asked
+
+    def sentence(self, tok: Token) -> tuple[int, int]:
+        """The (start, end) tokens of the sentence holding `tok` (spaCy's `Token.sent` scans it each time)."""
+        if self.sent_of is None:
+            self.sent_of = [(0, 0)] * len(tok.doc)
+            for sent in tok.doc.sents:
+                self.sent_of[sent.start : sent.end] = [(sent.start, sent.end)] * (sent.end - sent.start)
+        return self.sent_of[tok.i]
+
+    def root(self, span: Span) -> Token:
+        """`Span.root` (a sentence root inside the span, else the first token closest to the root whose head
+        is outside it) from depths computed once per doc: spaCy walks to the root from each token, which in
+        a long list of names (a chain of conjuncts) is as deep as the list."""
+        doc = span.doc
+        for i in range(span.start, span.end):
+            if doc[i].head.i == i:
+                return doc[i]
+        if self.depth is None:
+            self.depth = _depths(doc)
+        best, root = len(doc), -1
+        for i in range(span.start, span.end):
+            if span.start <= doc[i].head.i < span.end:
+                continue
+            if self.depth[i] < best:
+                best, root = self.depth[i], i
+        return doc[span.start] if root < 0 else doc[root]
+
+
+def _depths(doc: Doc) -> list[int]:
+    """Each token's number of steps to its sentence's root, in one pass (memoised walks up the heads)."""
+    heads = [t.head.i for t in doc]
+    depth = [-1] * len(heads)
+    for i in range(len(heads)):
+        path, j = [], i
+        while depth[j] < 0 and heads[j] != j:
+            path.append(j)
+            j = heads[j]
+        base = 0 if heads[j] == j and depth[j] < 0 else depth[j]
+        depth[j] = base
+        for k, node in enumerate(reversed(path), 1):
+            depth[node] = base + k
+    return depth
+
+
+def doc_facts(doc: Doc, lex: Lexicon) -> DocFacts:
+    found = doc.user_data.get(_FACTS)
+    if found is None or found[0] != id(lex):
+        idx = actor_index(lex, doc)
+        places, ner = _gazetteer_tokens(doc, lex)
+        orgs = {e.start + (e[0].lower_ == "the"): e for e in doc.ents if e.label_ == "ORG"}
+        facts = DocFacts(places, ner, idx.match(doc), list(idx.demonyms(doc)), orgs)
+        found = doc.user_data[_FACTS] = (id(lex), facts)
+    return found[1]
 
 
 def _inside_place(span: Span, places: dict[int, Place], ner: dict[int, Span]) -> bool:
@@ -357,6 +463,7 @@ class MentionState:
     idx: ActorIndex
     places: dict[int, Place]  # token → gazetteer place below the state level
     ner_places: dict[int, Span]  # token → the NER GPE/LOC/FAC entity holding it
+    facts: DocFacts
     spans: list[tuple[Span, Actor, str]] = field(default_factory=list)
     taken: set[int] = field(default_factory=set)
     pairs: list[Mention] = field(default_factory=list)
@@ -430,8 +537,8 @@ def _dateline_pass(st: MentionState) -> None:
             continue
         st.dateline |= set(range(sent.start, dash.i + 1))
         if st.article.dateline_country is None:
-            for match_id, _s, _e in st.idx.matcher(head):
-                entry = st.idx.entries[int(doc.vocab.strings[match_id])]
+            for i, _s, _e in st.idx.match_handwritten(head):
+                entry = st.idx.entries[i]
                 if entry.actor_type == "state" and entry.country:
                     st.article.dateline_country = entry.country
                     break
@@ -446,24 +553,23 @@ def _dictionary_pass(st: MentionState) -> None:
     state ("the Russians"), without it a group ("several North Koreans"); nothing that is only part of a place
     name ("Japan" in "Sea of Japan") or of a demonym phrase ("the North" in "the North Korean authorities")."""
     doc, idx = st.doc, st.idx
-    dict_spans = [Span(doc, start, end, label=match_id) for match_id, start, end in idx.matcher(doc)]
     dem_ends: dict[int, int] = {}  # start token of a demonym match → its furthest end
-    for _, s, e in idx.demonyms(doc):
+    for _, s, e in st.facts.demonyms:
         dem_ends[s] = max(e, dem_ends.get(s, e))
-    for span in filter_spans(dict_spans):
+    for i, start, end in _longest_first(st.facts.matches):
+        span = doc[start:end]
         if _inside_place(span, st.places, st.ner_places) or span.start in st.dateline:
             continue
         if any(dem_ends.get(s, 0) > span.end for s in range(span.start + 1, span.end)):
             continue  # "the North" in "the North Korean authorities": the demonym phrase is meant
-        entry = idx.entries[int(doc.vocab.strings[span.label])]
-        if entry.actor_type == "state" and _opens_org_name(span, st.lex):
+        entry = idx.entries[i]
+        if entry.actor_type == "state" and _opens_org_name(span, st.lex, st.facts.orgs):
             continue  # "Kenya National Union of Teachers": the named organisation stays itself (rule 3)
         if entry.actor_type == "person":
             titles = set(entry.title.replace("-", " ").split()) if entry.title else set()
-            rec = _remember_person(
-                st.article, entry.name, entry.country, titles | _titles(span.root, span.start, st.lex)
-            )
-            rec.sector = rec.sector or _modifier_sector(_premodifiers(span.root, span.start), st.lex)
+            root = st.facts.root(span)
+            rec = _remember_person(st.article, entry.name, entry.country, titles | _titles(root, span.start, st.lex))
+            rec.sector = rec.sector or _modifier_sector(_premodifiers(root, span.start), st.lex)
             st.add(span, Actor(entry.name, "person", entry.country, _person_sector(rec, st.lex)), "dictionary")
             continue
         if entry.actor_type == "state" and span.text in entry.demonyms:
@@ -475,16 +581,28 @@ def _dictionary_pass(st: MentionState) -> None:
         st.add(span, _entry_actor(entry, st.lex), "dictionary")
 
 
-def _opens_org_name(span: Span, lex: Lexicon) -> bool:
+def _longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """(key, start, end) matches without overlaps, the (first) longest winning, by start: spaCy's
+    `filter_spans` on plain tuples."""
+    ranked = sorted(matches, key=lambda m: (m[2] - m[1], -m[1]), reverse=True)
+    out, seen = [], set()
+    for m in ranked:
+        if m[1] not in seen and m[2] - 1 not in seen:
+            out.append(m)
+            seen.update(range(m[1], m[2]))
+    return sorted(out, key=lambda m: m[1])
+
+
+def _opens_org_name(span: Span, lex: Lexicon, orgs: dict[int, Span]) -> bool:
     """A state name that is the first word of a longer capitalised organisation name the tagger found
-    ("Kenya National Union of Teachers", "Uganda Revenue Authority"), not of a title ("Kenya President")."""
-    for ent in span.doc.ents:
-        start = ent.start + (ent[0].lower_ == "the")
-        if ent.label_ != "ORG" or start != span.start or ent.end - start < len(span) + 2:
-            continue
-        rest = [t for t in span.doc[span.end : ent.end] if t.is_alpha]
-        if rest and all(t.text[:1].isupper() or t.lower_ in ("of", "for", "and") for t in rest):
-            return ent[-1].lower_ not in actor_words(lex).titles
+    ("Kenya National Union of Teachers", "Uganda Revenue Authority"), not of a title ("Kenya President").
+    `orgs`: the doc's ORG entities by first token after a leading "the" (entities never overlap: one)."""
+    ent = orgs.get(span.start)
+    if ent is None or ent.end - span.start < len(span) + 2:
+        return False
+    rest = [t for t in span.doc[span.end : ent.end] if t.is_alpha]
+    if rest and all(t.text[:1].isupper() or t.lower_ in ("of", "for", "and") for t in rest):
+        return ent[-1].lower_ not in actor_words(lex).titles
     return False
 
 
@@ -522,7 +640,7 @@ def _demonym_pass(st: MentionState) -> None:
     "Hungarian and Romanian officials" (two), "an Argentine judge" → groups; "the Serbian parliament" → an
     organisation; not "Russian Su-35 fighters" (a name between: aircraft)."""
     doc, lex, idx = st.doc, st.lex, st.idx
-    for match_id, start, end in idx.demonyms(doc):
+    for match_id, start, end in st.facts.demonyms:
         if any(i in st.taken for i in range(start, end)):
             continue
         entry = idx.demonym_entries[int(doc.vocab.strings[match_id])]
@@ -570,12 +688,12 @@ def _placed_group_pass(st: MentionState) -> None:
     for tok in doc:
         if tok.i in st.taken or tok.pos_ not in ("NOUN", "PROPN") or not _group_head(tok, lex):
             continue
-        if any(c.dep_ in ("compound", "amod") and c.i in actor_at for c in tok.lefts):
+        if any(c.dep_ in ("compound", "amod") and c.i in actor_at for c in _lefts(tok)):
             continue
         placed = _placed_by(tok, actor_at, st.places, lex)
         if placed is None:
             continue
-        mods = [c for c in tok.lefts if c.dep_ in ("amod", "compound") and c.i not in st.taken]
+        mods = [c for c in _lefts(tok) if c.dep_ in ("amod", "compound") and c.i not in st.taken]
         mods = [c for c in mods if c.tag_ not in ("JJR", "JJS")]  # "more refugees from Iraq"
         begin = min([m.left_edge.i for m in mods] + [tok.i])
         phrase = doc[begin : tok.i + 1]
@@ -597,7 +715,7 @@ def _owned_group_pass(st: MentionState) -> None:
     for tok in doc:
         if tok.i in st.taken or tok.pos_ != "NOUN" or not _group_head(tok, lex):
             continue
-        poss = [c for c in tok.lefts if c.dep_ == "poss" and c.lower_ in ("its", "their")]
+        poss = [c for c in _lefts(tok) if c.dep_ == "poss" and c.lower_ in ("its", "their")]
         owner = _clause_subject_state(tok, actor_at) if poss else None
         if owner is None:
             continue
@@ -620,12 +738,12 @@ def _lone_subject_group_pass(st: MentionState) -> None:
     for tok in doc:
         if tok.i in st.taken or tok.dep_ != "nsubj" or tok.tag_ != "NNS" or not _group_head(tok, lex):
             continue
-        if tok.head.pos_ != "VERB" or any(c.dep_ in ("poss", "det", "nummod") and c.lower_ != "the" for c in tok.lefts):
+        determined = any(c.dep_ in ("poss", "det", "nummod") and c.lower_ != "the" for c in _lefts(tok))
+        if tok.head.pos_ != "VERB" or determined:
             continue
         if any(c.i in actor_at for c in tok.subtree if c.i < tok.i):
             continue
-        sent = tok.sent  # spaCy finds the sentence anew on every access: once, and only its tokens are looked up
-        inside = range(sent.start, sent.end)
+        inside = range(*st.facts.sentence(tok))  # only the sentence's own tokens are looked up
         countries = {actor_at[i][1].country for i in inside if i in actor_at and actor_at[i][1].country}
         countries |= {st.places[i].country for i in inside if i in st.places and st.places[i].country}
         demonym = _adjective_demonym(next(iter(countries)), lex) if len(countries) == 1 else None
@@ -656,10 +774,11 @@ LOCATIVE_PREPS = frozenset({"in", "at", "across", "throughout", "through", "insi
 def _event_place_country(tok: Token, st: MentionState, actor_at: dict[int, tuple[Span, Actor]]) -> str | None:
     """The one country where the sentence of `tok` is set: gazetteer places and states or capitals after a
     locative preposition ("… in Nairobi", "at a jail in Haiti's capital"); None when none or several."""
-    sent = tok.sent
-    found = {p.country for i, p in st.places.items() if sent.start <= i < sent.end and p.country}
-    for i, (span, a) in actor_at.items():
-        if not (sent.start <= i < sent.end) or a.actor_type != "state" or not a.country or i != span.end - 1:
+    inside = range(*st.facts.sentence(tok))  # the sentence's tokens only: not every place and mention of the doc
+    found = {st.places[i].country for i in inside if i in st.places and st.places[i].country}
+    for i in (i for i in inside if i in actor_at):
+        span, a = actor_at[i]
+        if a.actor_type != "state" or not a.country or i != span.end - 1:
             continue
         last = st.doc[i]
         if last.dep_ == "pobj" and last.head.lower_ in LOCATIVE_PREPS:
@@ -688,9 +807,9 @@ def _generic_pass(st: MentionState) -> None:
             continue
         if _pair_reference(tok, lex):
             continue
-        if any(c.dep_ == "poss" or (c.dep_ in ("compound", "amod") and c.i in actor_at) for c in tok.lefts):
+        if any(c.dep_ == "poss" or (c.dep_ in ("compound", "amod") and c.i in actor_at) for c in _lefts(tok)):
             continue  # "Putin's supporters", "Hamas militants": the owner or name is the actor
-        mods = [c for c in tok.lefts if c.dep_ in ("compound", "amod") and c.i not in st.taken]
+        mods = [c for c in _lefts(tok) if c.dep_ in ("compound", "amod") and c.i not in st.taken]
         mods = [c for c in mods if all(_group_modifier(t, lex) and t.tag_ not in ("JJR", "JJS") for t in c.subtree)]
         begin = min([m.left_edge.i for m in mods] + [tok.i])
         phrase = doc[begin : tok.i + 1]
@@ -746,16 +865,18 @@ def _dateline_government_pass(st: MentionState) -> None:
     if entry is None:
         return
     doc = st.doc
+    named = set(st.actor_at()) | set(st.places)  # tokens of the mentions (kept up to date below) and places
     for tok in doc:
         if tok.i in st.taken or tok.pos_ != "NOUN" or tok.lower_ not in st.lex.state_nouns:
             continue
-        lefts = list(tok.lefts)
-        named = {i for i, _ in st.actor_at().items()} | set(st.places)
-        placed = any(c.dep_ == "prep" and any(o.i in named for o in c.children) for c in tok.rights)
+        lefts = list(_lefts(tok))
+        placed = any(c.dep_ == "prep" and any(o.i in named for o in c.children) for c in _rights(tok))
         compound = tok.dep_ == "compound" and not lefts  # "rejected a government offer"
         if ([c.lower_ for c in lefts] != ["the"] and not compound) or placed:
             continue  # "the Peruvian government", "the government of Chile": named elsewhere or by a pass
-        st.add(doc[tok.i - 1 : tok.i + 1], _entry_actor(entry, st.lex), "dateline")
+        phrase = doc[tok.i - 1 : tok.i + 1]
+        st.add(phrase, _entry_actor(entry, st.lex), "dateline")
+        named.update(t.i for t in phrase)
 
 
 # The passes in the order they run (each one's docstring gives its examples). Adding a rule is adding a
@@ -778,8 +899,8 @@ MENTION_PASSES: tuple[MentionPass, ...] = (
 def find_mentions(doc: Doc, lex: Lexicon, article: ArticleActors) -> list[Mention]:
     """All actor mentions in one spaCy doc, longest first where they overlap (`MENTION_PASSES` in order)."""
     article.office_titles = actor_words(lex).office
-    places, ner_places = _gazetteer_tokens(doc, lex)
-    st = MentionState(doc, lex, article, actor_index(lex, doc), places, ner_places)
+    facts = doc_facts(doc, lex)
+    st = MentionState(doc, lex, article, actor_index(lex, doc), facts.places, facts.ner_places, facts)
     for p in MENTION_PASSES:
         p.run(st)
     return sorted(st.mentions() + st.pairs, key=lambda m: (m.start, -m.end))
@@ -790,7 +911,7 @@ def _pair_reference(tok: Token, lex: Lexicon) -> bool:
         return False
     return any(
         (c.dep_ in ("det", "predet") and c.lower_ in ("both", "the")) or (c.dep_ == "nummod" and c.lower_ == "two")
-        for c in tok.lefts
+        for c in _lefts(tok)
     )
 
 
@@ -813,7 +934,7 @@ def _pair_persons(tok: Token, article: ArticleActors, lex: Lexicon) -> tuple[Act
 
 
 def _pair_text(tok: Token) -> str:
-    start = min([c.i for c in tok.lefts if c.dep_ in ("det", "predet", "nummod", "amod")] + [tok.i])
+    start = min([c.i for c in _lefts(tok) if c.dep_ in ("det", "predet", "nummod", "amod")] + [tok.i])
     return tok.doc[start : tok.i + 1].text
 
 
@@ -845,7 +966,7 @@ def _unnamed_official(head: Token, lex: Lexicon) -> bool:
     return (
         head.pos_ == "NOUN"
         and head.lemma_.lower() in actor_words(lex).titles
-        and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in head.lefts)
+        and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in _lefts(head))
     )
 
 
@@ -876,12 +997,13 @@ def _placed_by(
 ) -> str | None:
     """The country of a state, a country-coded actor or a gazetteer place after in/from/of (directly or
     after "based", "operating"): "forces in Guinea", "doctors from American aid groups"."""
-    preps = [c for c in tok.rights if c.dep_ == "prep" and c.lower_ in actor_words(lex).placing_preps]
-    for acl in (c for c in tok.rights if c.dep_ == "acl" and c.lemma_.lower() in actor_words(lex).placing_participles):
+    preps = [c for c in _rights(tok) if c.dep_ == "prep" and c.lower_ in actor_words(lex).placing_preps]
+    participles = actor_words(lex).placing_participles
+    for acl in (c for c in _rights(tok) if c.dep_ == "acl" and c.lemma_.lower() in participles):
         preps += [c for c in acl.children if c.dep_ == "prep" and c.lower_ == "in"]
     for prep in preps:
         for pobj in (c for c in prep.children if c.dep_ == "pobj"):
-            for t in [pobj, *(c for c in pobj.lefts if c.dep_ in ("compound", "amod", "poss"))]:
+            for t in [pobj, *(c for c in _lefts(pobj) if c.dep_ in ("compound", "amod", "poss"))]:
                 found = actor_at.get(t.i)
                 if found is not None and found[1].country and found[1].actor_type in ("state", "group"):
                     return found[1].country
@@ -925,6 +1047,18 @@ def _children(doc: Doc) -> list[list[int]]:
     return kids
 
 
+def _lefts(tok: Token) -> list[Token]:
+    """`Token.lefts` from the doc's children lists: spaCy scans the token's whole left subtree for them."""
+    doc = tok.doc
+    return [doc[c] for c in _children(doc)[tok.i] if c < tok.i]
+
+
+def _rights(tok: Token) -> list[Token]:
+    """`Token.rights`, likewise (spaCy scans the whole right subtree: a long list of names is one)."""
+    doc = tok.doc
+    return [doc[c] for c in _children(doc)[tok.i] if c > tok.i]
+
+
 def _subtree_ids(kids: list[list[int]], root: int) -> list[int]:
     """The token indexes of a subtree (the same tokens as `Token.subtree`, in no particular order)."""
     out, stack = [], [root]
@@ -952,9 +1086,9 @@ def _role_reference(tok: Token, lex: Lexicon, article: ArticleActors, actor_at: 
     title = tok.lemma_.lower()
     if tok.pos_ != "NOUN" or title not in actor_words(lex).role or tok.dep_ == "compound":
         return None
-    if not any(c.dep_ == "det" and c.lower_ in ("the", "a", "an") for c in tok.lefts):
+    if not any(c.dep_ == "det" and c.lower_ in ("the", "a", "an") for c in _lefts(tok)):
         return None
-    mods = [t for c in tok.lefts if c.dep_ in ("compound", "amod", "nmod", "npadvmod", "poss") for t in c.subtree]
+    mods = [t for c in _lefts(tok) if c.dep_ in ("compound", "amod", "nmod", "npadvmod", "poss") for t in c.subtree]
     required = {title} | {t.lemma_.lower() for t in mods if t.lemma_.lower() in actor_words(lex).titles}
     end = tok.i + 1
     country: str | None = None
@@ -967,7 +1101,7 @@ def _role_reference(tok: Token, lex: Lexicon, article: ArticleActors, actor_at: 
         if country is None and t.i in actor_at and actor_at[t.i].actor_type == "state":
             country = actor_at[t.i].country
     if country is None:  # "the head of the Kremlin", "the leader of North Korea"
-        for prep in tok.rights:
+        for prep in _rights(tok):
             if prep.dep_ == "prep" and prep.lower_ == "of":
                 for pobj in prep.children:
                     a = actor_at.get(pobj.i)
@@ -1064,7 +1198,7 @@ def home_signals(doc: Doc, lex: Lexicon, mentions: list[Mention]) -> list[tuple[
     against Russia") is not a signal. Out: (character offset in the doc, ISO3) pairs."""
     idx = actor_index(lex, doc)
     out: list[tuple[int, str]] = []
-    for match_id, start, _end in idx.demonyms(doc):
+    for match_id, start, _end in doc_facts(doc, lex).demonyms:
         entry = idx.demonym_entries[int(doc.vocab.strings[match_id])]
         if entry.country:
             out.append((start, entry.country))

@@ -70,7 +70,8 @@ def remember(sent: Span, by_token: dict[int, Mention], ctx: Context) -> None:
     """Update the context with what `sent` makes available to the next sentence."""
     subj = next((c for c in sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     found = _head_mention(subj, by_token) if subj is not None else []
-    named = {m.start: m for i, m in by_token.items() if sent.start <= i < sent.end}
+    # the sentence's own tokens are looked up (not every mention of the doc: linear in a long doc)
+    named = {by_token[i].start: by_token[i] for i in range(sent.start, sent.end) if i in by_token}
     persons = {a for m in named.values() for a in (m.actor, m.partner) if a is not None and a.actor_type == "person"}
     groups = [m for m in sorted(named.values(), key=lambda m: m.start) if m.actor.actor_type == "group"]
     ctx.person_fresh = ctx.plural_fresh = False

@@ -247,7 +247,7 @@ class SentenceState:
     end: int
     by_token: dict[int, Mention]
     places: list
-    doc_ents: tuple
+    doc_ents: tuple  # the DATE and other entities inside this sentence (by bisection: not the whole doc's)
 
 
 def _claim_of(ev: CodedEvent, st: SentenceState, story: Narrative, lex: Lexicon) -> Mention | None:
@@ -380,6 +380,7 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
                 homeless.setdefault(m.actor.actor_id, offset + doc[m.start].idx)
         places = find_places(doc, lex)
         doc_ents = doc.ents  # a tuple built from the whole doc on each access: once per doc, not per event
+        ent_starts = [e.start for e in doc_ents]
         for sent in doc.sents:
             start, end = _sentence_bounds(sent, offset, text, document.body_start)
             if start >= end:
@@ -396,7 +397,8 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
                 story.source = (lead, _paragraph_end(text, end))
             if not codable(text, start, end, document.body_start) or discarded(sent.text, lex):
                 continue
-            st = SentenceState(document, doc, offset, sent, start, end, by_token, places, doc_ents)
+            sent_ents = doc_ents[bisect_left(ent_starts, sent.start) : bisect_left(ent_starts, sent.end)]
+            st = SentenceState(document, doc, offset, sent, start, end, by_token, places, sent_ents)
             sent_dates: list = []
             coded = one_per_action(code_sentence(sent, by_token, lex, places))
             for ev in coded:

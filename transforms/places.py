@@ -10,6 +10,7 @@ and NER GPE/LOC/FAC entities fill in.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import cache
 
@@ -64,7 +65,30 @@ def _gazetteer(lex: Lexicon, vocab) -> _Gaz:
     return _Gaz(matcher, tuple(rows))
 
 
-def find_places(doc: Doc, lex: Lexicon) -> list[Place]:
+class Places(list):
+    """The places of a doc sorted by start token, with `within(start, end)`: the places starting in a token
+    range by bisection (an event's sentence looks up its places without reading the whole doc's)."""
+
+    def __init__(self, places) -> None:
+        super().__init__(places)
+        self.starts = [p.start for p in self]
+
+    def within(self, start: int, end: int) -> list[Place]:
+        return self[bisect_left(self.starts, start) : bisect_left(self.starts, end)]
+
+
+_FOUND = "newsevents_places"
+
+
+def find_places(doc: Doc, lex: Lexicon) -> Places:
+    """The doc's places (gazetteer, then NER), once per doc and lexicon (kept in `doc.user_data`)."""
+    found = doc.user_data.get(_FOUND)
+    if found is None or found[0] != id(lex):
+        found = doc.user_data[_FOUND] = (id(lex), _find_places(doc, lex))
+    return found[1]
+
+
+def _find_places(doc: Doc, lex: Lexicon) -> Places:
     gaz = _gazetteer(lex, doc.vocab)
     spans = []
     for match_id, start, end in gaz.matcher(doc):
@@ -79,7 +103,7 @@ def find_places(doc: Doc, lex: Lexicon) -> list[Place]:
         if ent.label_ in ("GPE", "LOC", "FAC") and not any(t.i in covered for t in ent):
             text = ent.text[4:] if ent.text.lower().startswith("the ") else ent.text
             places.append(Place(text, None, "place", ent.start, ent.end))
-    return sorted(places, key=lambda p: p.start)
+    return Places(sorted(places, key=lambda p: p.start))
 
 
 def event_place(trigger: Token, sent: Span, places: list[Place], skip: set[int], visit: bool = False) -> Place | None:
@@ -90,7 +114,10 @@ def event_place(trigger: Token, sent: Span, places: list[Place], skip: set[int],
     ("deploy engineers to demine territory in Kursk Oblast"). A whole state is a location only "in"
     or "at" it (sending "to Russia" names a counterpart, not a place), or as the object of a visit
     (`visit`: "visited the DPRK"). Places elsewhere in the sentence are not the action's."""
-    in_sent = [p for p in places if sent.start <= p.start < sent.end]
+    if isinstance(places, Places):
+        in_sent = places.within(sent.start, sent.end)
+    else:
+        in_sent = [p for p in places if sent.start <= p.start < sent.end]
     if not in_sent:
         return None
     by_token = {i: p for p in in_sent for i in range(p.start, p.end)}
