@@ -276,7 +276,7 @@ def _settings(**overrides):
 def _preflight(settings):
     """Before any flow: what is new? (discovery, hashing, the known-sources check). Fails fast on a bad warehouse.
 
-    Needs no spaCy, Prefect or Great Expectations (the extractor version is read from files: flows/version.py).
+    Needs no spaCy, Prefect or Great Expectations (the extractor version is read from files: transforms/version.py).
     When nothing is new the run is recorded in `runs` (with no Prefect flow run id) and its summary returned.
     """
     import time
@@ -285,7 +285,7 @@ def _preflight(settings):
     from flows.discover import InputError, discover, warehouse_companions
     from flows.incremental import plan_run, read_known, record_files
     from flows.summary import RunSummary, new_run_id, record_run
-    from flows.version import extractor_version
+    from transforms.version import extractor_version
     from warehouse.connect import WarehouseError, connect
 
     started = datetime.now(UTC).replace(tzinfo=None)

@@ -239,7 +239,7 @@ class InboxWatch:
         self.quiet: tuple | None = None  # the stamp of the last tick that found nothing new
 
     def _stamp(self, found) -> tuple:
-        from flows.version import extractor_version
+        from transforms.version import extractor_version
 
         files = []
         for f in found:

@@ -12,17 +12,15 @@ bylines) and anything before the body (a date line).
 
 from __future__ import annotations
 
-import hashlib
 import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
 from itertools import islice
-from pathlib import Path
 
 from spacy.tokens import Doc, Span, Token
 
+from transforms import version
 from transforms.actors import Actor, ArticleActors, Mention, find_mentions, home_signals, needs_home_country
 from transforms.attribution import claimant, source_statement, speakers
 from transforms.confidence import confidence
@@ -36,7 +34,6 @@ from transforms.places import event_place, find_places
 from transforms.plover import cameo_root, quad_class
 from transforms.quantities import event_quantity
 
-EXTRACTOR_VERSION = "0.1.0"  # the release; the grammar's source and the lexicon add their own hashes
 HEADLINE_WORDS = 25  # headlines and decks are shorter; an unpunctuated line this long is a lead paragraph
 _CLOSING = re.compile(r"[.!?…][\"'”’»)\]]*\s*$")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -53,24 +50,9 @@ class ArticleRows:
     actors: dict[str, dict] = field(default_factory=dict)  # actor_id → row with aliases set
 
 
-def source_hash(folder: Path) -> str:
-    """A short hash of the Python sources in a folder (names and bytes)."""
-    digest = hashlib.sha256()
-    for path in sorted(folder.glob("*.py")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:8]
-
-
-@cache
-def grammar_hash() -> str:
-    """A hash of the extraction code itself (transforms/*.py): any change to it redoes every source."""
-    return source_hash(Path(__file__).parent)
-
-
 def extractor_version(lex: Lexicon) -> str:
-    """Release + grammar hash + dictionary hash: a changed rule or dictionary entry changes it."""
-    return f"{EXTRACTOR_VERSION}+{grammar_hash()}.{lex.version}"
+    """Release + grammar hash + dictionary hash (`transforms.version`): a changed rule or entry changes it."""
+    return version.extractor_version(dictionaries=lex.version)
 
 
 def codable(text: str, start: int, end: int, body_start: int) -> bool:

@@ -24,7 +24,6 @@ only dictionary data.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-DICTIONARY_DIR = Path(__file__).parent / "dictionaries"
+from transforms.version import DICTIONARY_DIR, dictionary_hash
 
 
 @dataclass(frozen=True)
@@ -532,11 +531,6 @@ def _actor_entries(rows, default_type: str) -> list[ActorEntry]:
 def _load(directory: str) -> Lexicon:
     d = Path(directory)
     c = d / "cameo"
-    digest = hashlib.sha256()
-    for path in sorted([*d.glob("*.yaml"), *c.glob("*.yaml")]):
-        digest.update(str(path.relative_to(d)).encode())
-        digest.update(path.read_bytes())
-
     handwritten: list[ActorEntry] = []
     handwritten += _actor_entries(_read(d / "states.yaml", _ROWS["states"]), "state")
     handwritten += _actor_entries(_read(d / "organizations.yaml", _ROWS["organizations"]), "organization")
@@ -595,7 +589,7 @@ def _load(directory: str) -> Lexicon:
         speech_verbs=speech,
         source_nouns=fs(attr_doc.source_nouns),
         according_to=tuple(str(p).lower() for p in attr_doc.according_to),
-        version=digest.hexdigest()[:12],
+        version=dictionary_hash(d),
         verb_lists=list_fields,
         verb_maps=map_fields,
         group_modifiers=frozenset(w for m in fs(groups_doc.modifiers) for w in [m, *m.split("-")]),
