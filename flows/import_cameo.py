@@ -73,7 +73,7 @@ def _organisation_heads() -> frozenset[str]:
 
 def build(cameo_dir: Path, cameo2plover: Path, common_words: frozenset[str], verbs: bool = False) -> dict[str, str]:
     """File name → text of every output file. `verbs`: also write the verb patterns (cameo/verbs.yaml); off by
-    default because, measured, they did not help (README "Dictionaries": seeds detect 0.811 → 0.804, GSR-even
+    default because, measured, they did not help (docs/coding.md "Dictionaries": seeds detect 0.811 → 0.804, GSR-even
     type precision 0.750 → 0.740, GSR-odd and the held-out stories unchanged). Verbs alone are never
     written (seeds 0.811 → 0.796, GSR-even precision 0.750 → 0.718)."""
 

@@ -3,7 +3,7 @@
 In: a `CodedEvent`, the claimant `Mention` (or None) and the number of events coded in its sentence.
 Out: a score in [0, 1]. Pure: the weights are data (`dictionaries/confidence.yaml`), read once.
 
-The evidence says how the event was found, never what the sentence says (README "Confidence"); each
+The evidence says how the event was found, never what the sentence says (docs/coding.md "Confidence"); each
 feature is `family=value`:
 
 - `how`: the rule that found the type (`CodedEvent.how` when set, else read off the trigger: verb,

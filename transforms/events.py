@@ -2,7 +2,7 @@
 
 In: one sentence (spaCy `Span`), the actor mentions by token index, the
 `Lexicon`. Out: `CodedEvent`s. The grammar lives here, the vocabulary in
-`dictionaries/verbs.yaml` (see README "Event coding"):
+`dictionaries/verbs.yaml` (see docs/coding.md "Event coding"):
 
 * triggers: verbs, verb + particle/preposition phrases ("set up", "call on"),
   verb + object phrases ("impose sanctions", "sign a treaty"), light verbs with

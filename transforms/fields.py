@@ -3,7 +3,7 @@
 In: a mapping read from a JSON Lines line or a YAML front matter block. Out:
 the value of each metadata field (`text`, `title`, `published`, `outlet`,
 `url`, `author`) under the first of its accepted names that holds one
-(`pick`), and the Markdown table the README shows (`markdown_table`), both
+(`pick`), and the Markdown table docs/inputs.md shows (`markdown_table`), both
 derived from `FIELDS`. The names are those of common crawlers: news-please
 (`maintext`, `date_publish`, `source_domain`, `authors`), newspaper4k
 (`text`, `publish_date`, `authors`), trafilatura's JSON (`text`, `date`,
@@ -60,7 +60,7 @@ def pick(item: dict, field: str) -> str | None:
 
 
 def markdown_table() -> str:
-    """The README's table of accepted names, one row per field."""
+    """docs/inputs.md's table of accepted names, one row per field."""
     rows = ["| field | accepted names (first match wins) |", "|---|---|"]
     rows += [f"| `{field}` | {', '.join(f'`{n}`' for n in names)} |" for field, names in FIELDS.items()]
     return "\n".join(rows)

@@ -10,7 +10,7 @@ a date line near the top);
 or a `Rejection` (stage `read`/`parse`) with a machine-readable reason:
 `empty`, `binary`, `undecodable`, `bad_front_matter` (a YAML front matter block
 that is not valid YAML), `too_large` (more than `max_chars` characters
-of cleaned text: quarantined, not split, see README), `not_english`.
+of cleaned text: quarantined, not split, see docs/data-quality.md), `not_english`.
 """
 
 from __future__ import annotations
