@@ -108,6 +108,20 @@ DbOption = Annotated[
     Path | None,
     typer.Option("--db", help="DuckDB file", show_default=_from_settings("db", "NEWSEVENTS_DB")),
 ]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        help="code batches on a local Dask cluster of N worker processes (0: in this process)",
+        show_default=_from_settings("workers", "NEWSEVENTS_WORKERS"),
+    ),
+]
+DaskOption = Annotated[
+    str | None,
+    typer.Option(
+        "--dask-address", help="code batches on an existing Dask cluster (tcp://host:8786)", show_default="none"
+    ),
+]
 
 
 @app.command()
@@ -128,20 +142,8 @@ def run(
     dictionaries: Annotated[
         Path | None, typer.Option(help="folder of dictionary YAML files", show_default="the built-in ones")
     ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            help="code batches on a local Dask cluster of N worker processes (0: in this process)",
-            show_default=_from_settings("workers", "NEWSEVENTS_WORKERS"),
-        ),
-    ] = None,
-    dask_address: Annotated[
-        str | None,
-        typer.Option(
-            "--dask-address", help="code batches on an existing Dask cluster (tcp://host:8786)", show_default="none"
-        ),
-    ] = None,
+    workers: WorkersOption = None,
+    dask_address: DaskOption = None,
     max_chars: Annotated[
         int | None,
         typer.Option(
@@ -423,17 +425,8 @@ def serve(
         str | None, typer.Option("--name", help="deployment name", show_default="derived from the inbox and --db")
     ] = None,
     port: Annotated[int, typer.Option("--port", help="port of our Prefect server (without PREFECT_API_URL)")] = 4200,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            help="Dask worker processes per run",
-            show_default=_from_settings("workers", "NEWSEVENTS_WORKERS"),
-        ),
-    ] = None,
-    dask_address: Annotated[
-        str | None, typer.Option("--dask-address", help="an existing Dask cluster", show_default="none")
-    ] = None,
+    workers: WorkersOption = None,
+    dask_address: DaskOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
 ) -> None:
     """Code new inbox files on a cron schedule, as a Prefect deployment (blocks; Ctrl-C or SIGTERM stops)."""
