@@ -311,15 +311,10 @@ def test_export_swaps_complete_files_in_and_removes_a_killed_exports_leftovers(t
 # --- SIGTERM ----------------------------------------------------------------------------------------------
 
 
-def test_sigterm_stops_a_run_within_seconds_with_one_line(tmp_path):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for i in range(150):  # enough work that the run is still coding when the signal comes
-        (folder / f"a{i}.txt").write_text(f"{KENYA}\nTalks resumed in Nairobi on day {i}, officials said.")
-    db = tmp_path / "w.duckdb"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "run", str(folder), "--db", str(db), "--batch-size", "2"],
+def _cli_in_own_session(args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """`python -m flows.cli ARGS` in a new session (so a test can signal or kill its whole process group)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -327,6 +322,16 @@ def test_sigterm_stops_a_run_within_seconds_with_one_line(tmp_path):
         text=True,
         start_new_session=True,
     )
+
+
+def test_sigterm_stops_a_run_within_seconds_with_one_line(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(150):  # enough work that the run is still coding when the signal comes
+        (folder / f"a{i}.txt").write_text(f"{KENYA}\nTalks resumed in Nairobi on day {i}, officials said.")
+    db = tmp_path / "w.duckdb"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = _cli_in_own_session(["run", str(folder), "--db", str(db), "--batch-size", "2"], env)
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None and not Path(f"{db}.lock").exists():
@@ -368,15 +373,9 @@ def test_sigterm_stops_serve_and_its_server_within_seconds(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PYTHONPATH"] = str(ROOT)
     port = str(4300 + os.getpid() % 500)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "serve", "--cron", "* * * * *", "--inbox", str(inbox)]
-        + ["--db", str(tmp_path / "w.duckdb"), "--port", port],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
+    proc = _cli_in_own_session(
+        ["serve", "--cron", "* * * * *", "--inbox", str(inbox), "--db", str(tmp_path / "w.duckdb"), "--port", port],
+        env,
     )
     try:
         deadline = time.monotonic() + 120
