@@ -32,17 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.warc_memory import write_archive  # noqa: E402
-
-PLACES = ["Nairobi", "Santiago", "Dhaka", "Kyiv", "Lagos", "Manila", "Quito", "Tunis", "Hanoi", "Accra"]
-WHAT = [
-    "Police in {p} arrested {n} protesters on {d}.",
-    "Workers in {p} went on strike on {d} over unpaid wages.",
-    "A court in {p} sentenced {n} activists to prison on {d}.",
-    "The government sent {n} tonnes of food aid to {p} on {d}.",
-    "Rebels and the army agreed a ceasefire near {p} on {d}.",
-]
-DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+from benchmarks.warc_memory import sentence, write_archive  # noqa: E402
 
 PLAN_ONLY = """
 import sys, time
@@ -68,8 +58,7 @@ def make_files(folder: Path, n: int) -> None:
     rng = random.Random(7)
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(n):
-        text = rng.choice(WHAT).format(p=rng.choice(PLACES), n=rng.randint(2, 900), d=rng.choice(DAYS))
-        (folder / f"{i:05d}.txt").write_text(f"Story {i}\n\n{text}\n", encoding="utf-8")
+        (folder / f"{i:05d}.txt").write_text(f"Story {i}\n\n{sentence(rng)}\n", encoding="utf-8")
 
 
 def env_for(code: Path) -> dict:

@@ -39,10 +39,15 @@ WHAT = [
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 
 
+def sentence(rng: random.Random) -> str:
+    """One short news sentence (an arrest, a strike, aid, a sentence, a march) in one of ten cities."""
+    return rng.choice(WHAT).format(n=rng.randint(3, 900), p=rng.choice(PLACES), d=rng.choice(DAYS))
+
+
 def _page(i: int, rng: random.Random) -> bytes:
     paras = []
     for _ in range(8):
-        s = rng.choice(WHAT).format(n=rng.randint(3, 900), p=rng.choice(PLACES), d=rng.choice(DAYS))
+        s = sentence(rng)
         paras.append(f"<p>{s} {s.replace(' said', ' told reporters')}</p>")
     return (
         f"<html lang='en'><head><title>Story {i} | Bench Wire</title>"
