@@ -285,10 +285,11 @@ def _preflight(settings):
     from datetime import UTC, datetime
 
     from flows.discover import InputError, discover, warehouse_companions
-    from flows.incremental import plan_run, read_known, record_files
+    from flows.incremental import plan_run, record_files
     from flows.summary import RunSummary, new_run_id, record_run
     from transforms.version import extractor_version
     from warehouse.connect import WarehouseError, connect
+    from warehouse.known import read_known
 
     started = datetime.now(UTC).replace(tzinfo=None)
     t0 = time.perf_counter()

@@ -1,8 +1,9 @@
 """What a run has to do, decided before any NLP (and, from the CLI, before any flow starts).
 
-In: the `Found` files of a run, what the warehouse already holds (`Known`:
-source id → uri and extractor version, the quarantine keys, and each input
-file as last read: `input_files`) and the current extractor version. Out: a
+In: the `Found` files of a run, what the warehouse already holds
+(`warehouse.known.Known`: source id → uri and extractor version, the
+quarantine keys, and each input file as last read: `input_files`) and the
+current extractor version. Out: a
 `Plan` — the files holding new work (a new or corrected text, a source coded
 by an older extractor version, an input or duplicate not yet quarantined),
 the count of unchanged documents skipped, the reasons of inputs that stay
@@ -34,26 +35,9 @@ from transforms.clean import MAX_CHARS
 from transforms.documents import Document, Rejection
 from transforms.parse import parse_document
 from warehouse.connect import connect
-from warehouse.files import FileRow, known_files
+from warehouse.files import FileRow
 from warehouse.files import record_files as write_files
-
-
-@dataclass
-class Known:
-    """What the warehouse already holds, read once before any NLP."""
-
-    by_source: dict[str, tuple[str, str]]  # source_id → (uri, extractor_version)
-    quarantined: set[tuple[str, str, str]] = field(default_factory=set)  # (uri, stage, reason)
-    by_uri: dict[str, str] = field(default_factory=dict)  # uri → file_name of the source that holds it
-    files: dict[str, FileRow] = field(default_factory=dict)  # path → the input file as last read
-
-
-def read_known(con) -> Known:
-    """Known sources and quarantine keys from an open warehouse connection."""
-    sources = con.sql("SELECT source_id, uri, extractor_version, file_name FROM sources").fetchall()
-    quarantine = con.sql("SELECT uri, stage, reason FROM quarantine").fetchall()
-    by_uri = {u: f for _, u, _, f in sources}
-    return Known({s: (u, v) for s, u, v, _ in sources}, {tuple(r) for r in quarantine}, by_uri, known_files(con))
+from warehouse.known import Known, read_known  # noqa: F401 - read_known: the benchmarks plan from here
 
 
 def file_owners(found: list[Found]) -> dict[str, str]:

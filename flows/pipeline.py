@@ -31,7 +31,7 @@ from prefect.cache_policies import NONE as NO_CACHE
 from expectations.docs import ValidationLog, docs_dir_for
 from expectations.validate import ValidationAbort, validate_batch
 from flows.discover import Found, discover, warehouse_companions
-from flows.incremental import Known, Plan, file_owners, plan_run, read_chunks, read_known, record_files, triage
+from flows.incremental import Plan, file_owners, plan_run, read_chunks, record_files, triage
 from flows.settings import Settings
 from flows.stopping import stop_on_signals
 from flows.summary import RunSummary, new_run_id, record_run
@@ -42,6 +42,7 @@ from transforms.lexicon import load_lexicon
 from transforms.nlp import load_nlp, pipe_texts
 from transforms.rows import actors_frame, events_frame, quarantine_frame, sources_frame
 from warehouse.connect import WarehouseError, WarehouseLocked, connect, run_lock
+from warehouse.known import Known, read_known
 from warehouse.load import Batch, load_batch
 
 # Callables the CLI may register to follow a run (a progress bar); called with ("plan", total documents)

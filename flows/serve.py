@@ -232,7 +232,12 @@ class InboxWatch:
 
     Unchanged file names, sizes and modification times (and extractor version) since a tick that found
     nothing new: nothing new, without reading a file. Otherwise the run's own plan (read, clean, hash,
-    compare with the warehouse), which needs no NLP."""
+    compare with the warehouse), which needs no NLP.
+
+    The stamp stays beside `input_files` on purpose: `input_files` records a file only once all its
+    documents are loaded (a document that failed extraction or validation leaves its file unrecorded so
+    that the next run reads it again), while a quiet tick must not re-read and re-hash such a file every
+    time; the stamp covers exactly those, for as long as this process serves."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -253,8 +258,9 @@ class InboxWatch:
     def check(self) -> tuple[str, int | None]:
         """("new", files) when a flow run has work; (why not, files or None) when not."""
         from flows.discover import discover, warehouse_companions
-        from flows.incremental import plan_run, read_known
+        from flows.incremental import plan_run
         from warehouse.connect import WarehouseError, WarehouseLocked, connect, run_lock_held
+        from warehouse.known import read_known
 
         db = self.settings.db_path
         if run_lock_held(db):  # a flow run (or a `newsevents run`) is coding: it, or the next tick, sees the rest

@@ -187,8 +187,9 @@ def test_feed_through_the_flow(prefect_harness, tmp_path):
 
     # the same feed again: nothing new, known bad lines not re-counted as new work
     from flows.discover import discover
-    from flows.incremental import plan_run, read_known
+    from flows.incremental import plan_run
     from warehouse.connect import connect
+    from warehouse.known import read_known
 
     con = connect(db)
     try:

@@ -14,12 +14,13 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from flows.discover import discover
-from flows.incremental import plan_run, read_documents, read_known
+from flows.incremental import plan_run, read_documents
 from flows.settings import Settings
 from tests.conftest import query
 from transforms.documents import Document, RawInput
 from transforms.parse import parse_document
 from warehouse.connect import connect
+from warehouse.known import read_known
 
 PROTEST = (
     "Thousands of farmers marched through Santiago on Thursday to protest against a new water law, the "
