@@ -70,8 +70,9 @@ def _class_name(snake: str) -> str:
 
 
 @cache
-def _gx():
-    """The ephemeral Great Expectations context and one dataframe batch definition per table."""
+def gx_context():
+    """(the great_expectations module, the ephemeral context, its pandas data source): made once per process,
+    shared by validation and the Data Docs (expectations/docs.py)."""
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     os.environ.setdefault("TQDM_DISABLE", "1")
     with warnings.catch_warnings():
@@ -87,9 +88,15 @@ def _gx():
     return gx, context, source
 
 
+def expectation_suite(table: str):
+    """The Great Expectations suite of `table` (built once per process)."""
+    return _suite(table)[0]
+
+
 @cache
 def _suite(table: str):
-    gx, context, source = _gx()
+    """The suite of `table` and its whole-dataframe batch definition."""
+    gx, context, source = gx_context()
     spec = load_suite(table)
     suite = gx.ExpectationSuite(name=f"newsevents_{table}")
     for exp in spec["expectations"]:
