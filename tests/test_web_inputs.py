@@ -361,6 +361,7 @@ def test_reruns_skip_what_is_unchanged_and_a_corrected_item_replaces_the_old(pre
     assert len(texts) == 1 and "violent clashes" in texts[0][0]
 
 
+@pytest.mark.slow
 def test_the_readers_libraries_load_only_when_a_page_feed_or_archive_is_read():
     import subprocess
     import sys
