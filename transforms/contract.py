@@ -245,14 +245,16 @@ def _ddl_column(table: Table, c: Column, width: int) -> str:
     return " ".join(parts)
 
 
+_SCHEMA_HEAD = """\
+-- newsevents warehouse: the star schema of ../shared/spec/warehouse.md, plus its bookkeeping tables.
+-- Generated from transforms/contract.py by `uv run python examples/readme.py`: do not edit by hand
+-- (tests/test_contract.py fails when it is stale). A new warehouse gets it whole; an older one is
+-- upgraded by migrations/NNN_*.sql. Idempotent: every statement can run on an existing warehouse."""
+
+
 def ddl() -> str:
     """The current schema as idempotent DDL: the text of warehouse/schema.sql."""
-    out = [
-        "-- newsevents warehouse: the star schema of ../shared/spec/warehouse.md, plus its bookkeeping tables.",
-        "-- Generated from transforms/contract.py by `uv run python examples/readme.py`: do not edit by hand",
-        "-- (tests/test_contract.py fails when it is stale). A new warehouse gets it whole; an older one is",
-        "-- upgraded by migrations/NNN_*.sql. Idempotent: every statement can run on an existing warehouse.",
-    ]
+    out = _SCHEMA_HEAD.splitlines()
     for t in TABLES:
         width = max(len(c.name) for c in t.columns) + 1
         lines = [_ddl_column(t, c, width) for c in t.columns]
@@ -262,6 +264,19 @@ def ddl() -> str:
         out += [f"    {line}," for line in lines[:-1]] + [f"    {lines[-1]}", ");"]
         out += [f"CREATE INDEX IF NOT EXISTS {name} ON {t.name} ({col});" for name, col in t.indexes]
     return "\n".join(out) + "\n"
+
+
+def _rules(c: Column) -> list[tuple[str, dict]]:
+    """The value rules of a column as (Great Expectations expectation, its arguments)."""
+    rules: list[tuple[str, dict]] = []
+    if c.values is not None:
+        rules.append(("expect_column_values_to_be_in_set", {"value_set": list(c.values)}))
+    if c.regex is not None:
+        rules.append(("expect_column_values_to_match_regex", {"regex": c.regex}))
+    bounds = {k: v for k, v in (("min_value", c.minimum), ("max_value", c.maximum)) if v is not None}
+    if bounds:
+        rules.append(("expect_column_values_to_be_between", bounds))
+    return rules
 
 
 def column_expectations(table: str) -> list[dict]:
@@ -274,43 +289,14 @@ def column_expectations(table: str) -> list[dict]:
     out: list[dict] = []
     for c in t.columns:
         level = "table" if c.name in t.key else t.checks
+        rules: list[tuple[str, dict, str]] = []
         if c.name in t.key or not c.nullable:
             why = "the primary key" if c.name in t.key else f"contract: not null ({c.meaning})"
-            out.append({"type": "expect_column_values_to_not_be_null", "column": c.name, "level": level, "why": why})
+            rules.append(("expect_column_values_to_not_be_null", {}, why))
         if t.key == (c.name,):
-            why = "the primary key is unique"
-            out.append({"type": "expect_column_values_to_be_unique", "column": c.name, "level": level, "why": why})
-        if c.values is not None:
-            out.append(
-                {
-                    "type": "expect_column_values_to_be_in_set",
-                    "column": c.name,
-                    "value_set": list(c.values),
-                    "level": level,
-                    "why": f"contract: {c.meaning}",
-                }
-            )
-        if c.regex is not None:
-            out.append(
-                {
-                    "type": "expect_column_values_to_match_regex",
-                    "column": c.name,
-                    "regex": c.regex,
-                    "level": level,
-                    "why": f"contract: {c.meaning}",
-                }
-            )
-        if c.minimum is not None or c.maximum is not None:
-            bounds = {k: v for k, v in (("min_value", c.minimum), ("max_value", c.maximum)) if v is not None}
-            out.append(
-                {
-                    "type": "expect_column_values_to_be_between",
-                    "column": c.name,
-                    **bounds,
-                    "level": level,
-                    "why": f"contract: {c.meaning}",
-                }
-            )
+            rules.append(("expect_column_values_to_be_unique", {}, "the primary key is unique"))
+        rules += [(kind, args, f"contract: {c.meaning}") for kind, args in _rules(c)]
+        out += [{"type": kind, "column": c.name, **args, "level": level, "why": why} for kind, args, why in rules]
     return out
 
 
