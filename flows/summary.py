@@ -38,6 +38,17 @@ def seconds_since_start() -> float:
         return time.perf_counter() - _IMPORTED
 
 
+class Seconds(dict[str, float]):
+    """Seconds by stage: a stage not timed yet reads 0.0 (without being added), and `add` sums."""
+
+    def __missing__(self, key: str) -> float:
+        return 0.0
+
+    def add(self, other: dict[str, float]) -> None:
+        for key, value in other.items():
+            self[key] += value
+
+
 @dataclass
 class RunSummary:
     run_id: str
@@ -51,7 +62,7 @@ class RunSummary:
     events_by_type: Counter = field(default_factory=Counter)
     quarantine_reasons: Counter = field(default_factory=Counter)
     records_skipped: Counter = field(default_factory=Counter)  # archive records that are not pages, by kind
-    stage_seconds: Counter = field(default_factory=Counter)
+    stage_seconds: Seconds = field(default_factory=Seconds)
     error: str | None = None
     flow_run_id: str | None = None
     extractor_version: str | None = None

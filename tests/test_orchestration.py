@@ -112,7 +112,8 @@ def test_correction_is_one_transaction(prefect_harness, inbox, tmp_path):
     )
     (inbox / "germany.txt").write_text(CORRECTED, encoding="utf-8")
     docs, _ = read_documents(discover([str(inbox / "germany.txt")]))
-    (sources, events, actors, _failed), _ = extract_task.fn(docs, settings)
+    extracted = extract_task.fn(docs, settings)
+    sources, events, actors = extracted.sources, extracted.events, extracted.actors
     assert events.height > 0
     broken = events.with_columns(pl.lit(None, pl.Utf8).alias("sentence"))  # violates NOT NULL at insert
     con = connect(db)
@@ -201,8 +202,9 @@ def test_feed_through_the_flow(prefect_harness, tmp_path):
 
 
 def test_serve_builds_a_cron_deployment_over_the_inbox(tmp_path):
+    from flows.errors import ServeError
     from flows.pipeline import flow_for, run_pipeline
-    from flows.serve import ServeError, check_cron, deployment_options
+    from flows.serve import check_cron, deployment_options
 
     settings = Settings(inputs=[str(tmp_path / "inbox")], db=str(tmp_path / "wh.duckdb"))
     deployment = run_pipeline.to_deployment(**deployment_options(settings, "*/15 * * * *"))
@@ -294,7 +296,7 @@ def test_load_retries_while_another_process_holds_the_warehouse(prefect_harness,
     def load_bad():
         from warehouse.load import Batch
 
-        return load_task(bad, Batch(*batch_args))
+        return load_task(bad, Batch(*batch_args)).problem
 
     t = time.monotonic()
     problem = load_bad()  # a result with the one line, not a task failure (no Prefect traceback for the user)
