@@ -73,9 +73,13 @@ def read_documents(
     found: list[Found], max_chars: int = MAX_CHARS, skipped: Counter | None = None
 ) -> tuple[list[Document], list[Rejection]]:
     """Read and clean files: every article they hold (one per line for a feed), or why not."""
-    docs, rejections = [], []
+    docs: list[Document] = []
+    rejections: list[Rejection] = []
     for parsed in iter_documents(found, max_chars, skipped):
-        (docs if isinstance(parsed, Document) else rejections).append(parsed)
+        if isinstance(parsed, Document):
+            docs.append(parsed)
+        else:
+            rejections.append(parsed)
     return docs, rejections
 
 
@@ -237,7 +241,7 @@ def plan_run(found: list[Found], known: Known, version: str, max_chars: int = MA
             _unchanged(plan, old)
             continue
         digest = file_digest(f.path) if st else None
-        if old and digest == old.sha256 and old.extractor_version == version:  # touched, not changed
+        if st and old and digest == old.sha256 and old.extractor_version == version:  # touched, not changed
             _unchanged(plan, old)
             plan.files.append(replace(old, size=st.st_size, mtime_ns=st.st_mtime_ns))
             continue
@@ -333,7 +337,10 @@ def _chunks(parsed: Iterator[Document | Rejection], size: int = 256) -> Iterator
     docs: list[Document] = []
     rejections: list[Rejection] = []
     for p in parsed:
-        (docs if isinstance(p, Document) else rejections).append(p)
+        if isinstance(p, Document):
+            docs.append(p)
+        else:
+            rejections.append(p)
         if len(docs) + len(rejections) >= size:
             yield docs, rejections
             docs, rejections = [], []

@@ -170,6 +170,7 @@ def parse_document(raw: RawInput, max_chars: int = MAX_CHARS) -> Document | Reje
             f"only {share:.0%} of {n} words are English function words{declared}; newsevents codes English text",
         )
     meta = {**front, **(raw.metadata or {})}  # a feed line's fields over its text's front matter
+    date_source: str | None
     published, date_source = parse_published(meta.get("published")), "metadata"
     if published is None and page is not None:
         published = page.published  # the page's own metadata (meta tags, JSON-LD, url)

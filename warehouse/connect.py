@@ -58,7 +58,7 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def describe_error(db: Path, exc: BaseException, doing: str = "write") -> str:
+def describe_error(db: Path | str, exc: BaseException, doing: str = "write") -> str:
     """One line for a DuckDB or OS error met while using the warehouse."""
     msg = first_line(exc)
     low = msg.lower()
@@ -69,7 +69,10 @@ def describe_error(db: Path, exc: BaseException, doing: str = "write") -> str:
     return f"could not {doing} the warehouse {db}: {msg}"
 
 
-DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
 _NOT_A_FILE = re.compile(r"^(?::memory:|(?:md|motherduck):|[a-z][a-z0-9+.-]*:/)", re.I)  # s3://, http://…
 
 
