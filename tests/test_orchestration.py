@@ -331,3 +331,19 @@ def test_crawler_feed_metadata_lands_and_a_rerun_skips_or_replaces(prefect_harne
     fixed = run(settings)
     assert fixed.loaded == 1
     assert [r[0] for r in q(db, "SELECT text FROM sources")] == [line["maintext"]]
+
+
+def test_the_plan_handed_to_the_flow_stays_in_this_process(tmp_path):
+    """The CLI passes its plan to the flow as an argument; Prefect records flow parameters with the run, and
+    must store a placeholder for the plan (it can hold every source id of the warehouse), not the plan."""
+    from flows.incremental import Plan
+    from flows.pipeline import Prepared, run_pipeline
+    from warehouse.known import Known
+
+    settings = Settings(inputs=[str(tmp_path)], db=str(tmp_path / "w.duckdb"))
+    known = Known({f"{i:016x}": (f"/in/{i}.txt", "v1") for i in range(1000)})
+    prepared = Prepared(settings, "v1", [], known, Plan())
+    stored = run_pipeline.serialize_parameters({"settings": settings, "prepared": prepared, "progress": print})
+    assert stored["prepared"] == "<Prepared>"
+    assert stored["settings"]["db"] == str(tmp_path / "w.duckdb")
+    assert prepared.fits(settings, "v1") and not prepared.fits(settings, "v2")
