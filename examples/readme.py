@@ -3,9 +3,11 @@
 In: README.md and docs/*.md, whose examples sit between `<!-- example: NAME -->`
 and `<!-- /example -->` (each NAME once across all the pages), and the SQL files
 of this folder. Out: those pages with every example block replaced by the SQL
-file it runs and what the commands print now, and docs/cli.md written whole
-from the `--help` of `newsevents` and of each of its commands (`--check`:
-write nothing, print the blocks that differ and exit 1).
+file it runs and what the commands print now, docs/cli.md written whole
+from the `--help` of `newsevents` and of each of its commands, and
+docs/contract.md and warehouse/schema.sql written from the contract
+(transforms/contract.py) (`--check`: write nothing, print the blocks that
+differ and exit 1).
 The commands run in this process (typer's CliRunner, 150 columns; 100 for
 `--help`) in a temporary folder holding a copy of seeds/ and examples/, so the
 default warehouse `data/newsevents.duckdb` there starts empty: `newsevents run`
@@ -13,7 +15,7 @@ codes the seeds for real. Lines that differ on every run (the seconds by
 stage, flow run ids, temporary paths) are left out of the `run` example and
 said so. tests/test_readme.py fails when a page differs from what this produces.
 
-    uv run python examples/readme.py          # rewrite the examples and docs/cli.md
+    uv run python examples/readme.py          # rewrite the examples, docs/cli.md, docs/contract.md, schema.sql
     uv run python examples/readme.py --check  # exit 1 if any is stale
 """
 
@@ -34,6 +36,9 @@ ROOT = HERE.parent
 README = ROOT / "README.md"
 DOCS = ROOT / "docs"
 CLI_DOC = DOCS / "cli.md"
+CONTRACT_DOC = DOCS / "contract.md"
+SCHEMA = ROOT / "warehouse" / "schema.sql"
+GENERATED = (CLI_DOC, CONTRACT_DOC)  # pages written whole
 COLUMNS = "150"
 HELP_COLUMNS = "100"
 
@@ -151,7 +156,7 @@ def _workspace():
 
 def pages() -> list[Path]:
     """The pages whose example blocks this fills: README.md, then docs/*.md (docs/cli.md is written whole)."""
-    return [README, *sorted(p for p in DOCS.glob("*.md") if p != CLI_DOC)]
+    return [README, *sorted(p for p in DOCS.glob("*.md") if p not in GENERATED)]
 
 
 def _bodies(names: list[str]) -> dict[str, str]:
@@ -172,11 +177,15 @@ def generate(readme: str) -> str:
 
 
 def generate_all() -> dict[Path, tuple[str, str]]:
-    """Path → (text now, text generated) for every page and docs/cli.md; the commands run once for all."""
+    """Path → (text now, text generated) for every page, docs/cli.md, and what the contract produces
+    (docs/contract.md, warehouse/schema.sql); the commands run once for all."""
+    from transforms.contract import ddl, markdown
+
     texts = {path: path.read_text(encoding="utf-8") for path in pages()}
     bodies = _bodies([m.group("name") for text in texts.values() for m in BLOCK.finditer(text)])
     out = {path: (text, _fill(text, bodies)) for path, text in texts.items()}
-    out[CLI_DOC] = (CLI_DOC.read_text(encoding="utf-8") if CLI_DOC.exists() else "", cli_reference())
+    for path, text in ((CLI_DOC, cli_reference()), (CONTRACT_DOC, markdown()), (SCHEMA, ddl())):
+        out[path] = (path.read_text(encoding="utf-8") if path.exists() else "", text)
     return out
 
 
@@ -197,7 +206,7 @@ def main() -> None:
     if check and stale:
         sys.exit(1)
     if not stale:
-        print("README.md, docs/*.md and docs/cli.md are up to date")
+        print("README.md, docs/*.md, docs/cli.md, docs/contract.md and warehouse/schema.sql are up to date")
 
 
 if __name__ == "__main__":

@@ -81,9 +81,9 @@ class ValidationLog:
             ValidationResultIdentifier,
         )
 
-        from expectations.validate import _gx, _suite
+        from expectations.validate import expectation_suite, gx_context
 
-        gx, context, _ = _gx()
+        _, context, _ = gx_context()
         directory = Path(directory).absolute()
         site = {
             "class_name": "SiteBuilder",
@@ -99,7 +99,7 @@ class ValidationLog:
         for key in list(store.list_keys()):  # the in-memory store holds earlier runs of this process
             store.remove_key(key)
         for table in {r.table for _, r in stored}:
-            suite = _suite(table)[0]
+            suite = expectation_suite(table)
             if not context.suites.all() or suite.name not in {s.name for s in context.suites.all()}:
                 context.suites.add(suite)
         for batch, r in stored:

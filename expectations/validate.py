@@ -7,8 +7,11 @@ they can be replayed), and a summary per suite. A failed table-level
 expectation (unique keys, foreign keys) raises `ValidationAbort`: it is a bug,
 and nothing of the batch may be written.
 
-Suites are YAML files in `expectations/suites/`, one per table, each
-expectation with the column, the rule, its level and why.
+A table's suite is the column checks of the contract
+(`transforms/contract.column_expectations`: keys, not null, allowed values,
+patterns, ranges) followed by the YAML file `expectations/suites/<table>.yaml`
+(rules across columns or tables), each expectation with the column, the rule,
+its level and why.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import polars as pl
 import yaml
 
 from expectations.checks import events_with_checks, sources_with_checks
+from transforms.contract import column_expectations
 from transforms.documents import Rejection
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -55,7 +59,10 @@ class Validated:
 
 
 def load_suite(table: str) -> dict:
-    return yaml.safe_load((SUITES / f"{table}.yaml").read_text(encoding="utf-8"))
+    """The suite of `table`: the contract's column checks, then the suite file's own expectations."""
+    spec = yaml.safe_load((SUITES / f"{table}.yaml").read_text(encoding="utf-8"))
+    spec["expectations"] = column_expectations(table) + list(spec.get("expectations") or [])
+    return spec
 
 
 def _class_name(snake: str) -> str:
@@ -63,8 +70,9 @@ def _class_name(snake: str) -> str:
 
 
 @cache
-def _gx():
-    """The ephemeral Great Expectations context and one dataframe batch definition per table."""
+def gx_context():
+    """(the great_expectations module, the ephemeral context, its pandas data source): made once per process,
+    shared by validation and the Data Docs (expectations/docs.py)."""
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     os.environ.setdefault("TQDM_DISABLE", "1")
     with warnings.catch_warnings():
@@ -80,9 +88,15 @@ def _gx():
     return gx, context, source
 
 
+def expectation_suite(table: str):
+    """The Great Expectations suite of `table` (built once per process)."""
+    return _suite(table)[0]
+
+
 @cache
 def _suite(table: str):
-    gx, context, source = _gx()
+    """The suite of `table` and its whole-dataframe batch definition."""
+    gx, context, source = gx_context()
     spec = load_suite(table)
     suite = gx.ExpectationSuite(name=f"newsevents_{table}")
     for exp in spec["expectations"]:

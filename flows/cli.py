@@ -21,7 +21,26 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+
+class _App(typer.core.TyperGroup):
+    """The one place a user error becomes one line: every `NewsEventsError` (flows/errors.py), and the
+    lower layers' one-line errors (`USER_ERRORS`), raised by any command end it with `newsevents: <message>`
+    on stderr and the error's exit status; no traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            from flows.errors import USER_ERRORS, exit_code
+
+            if not isinstance(exc, USER_ERRORS):
+                raise
+            err.print(f"newsevents: {exc}", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(exit_code(exc)) from None
+
+
 app = typer.Typer(
+    cls=_App,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -91,11 +110,6 @@ def prefect_environment(verbose: bool = False) -> None:
 
         warnings.filterwarnings("ignore")
         os.environ.setdefault("PYTHONWARNINGS", "ignore")  # spaCy's worker processes, Prefect's server
-
-
-def fail(message: str, code: int = 2) -> None:
-    err.print(f"newsevents: {message}", markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 def _tick_line(result: str) -> None:
@@ -198,81 +212,81 @@ def _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_addres
                 summary.seconds = seconds_since_start()
     print_summary(summary, settings.db_path, note=note)
     if summary.error:
-        fail(summary.error)
+        from flows.errors import RunError
+
+        raise RunError(summary.error)
 
 
 def _code(settings, planned, prepared, status):
-    """Start Prefect's API and load the model (overlapping), then run the flow; the flow's summary."""
-    from transforms.lexicon import DictionaryError, load_lexicon
+    """Start Prefect's API and load the model (overlapping), then run the flow on the plan; the flow's summary."""
+    from flows.errors import USER_ERRORS, Interrupted, RunError
+    from transforms.lexicon import load_lexicon
 
     status("loading the dictionaries")
-    try:
-        load_lexicon(settings.dictionaries)  # a broken dictionary: one line before any flow starts
-    except DictionaryError as exc:
-        fail(str(exc))
+    load_lexicon(settings.dictionaries)  # a broken dictionary (DictionaryError): one line before any flow starts
     status("starting Prefect and loading the language model and the expectation suites")
-    from flows.serve import run_api
+    from flows.server import run_api
 
-    def warm_up() -> None:  # while Prefect's temporary server boots
+    def warm_up() -> None:  # while Prefect's temporary server boots: the flow's imports, the model, the suites
         from flows import pipeline
 
-        pipeline.PREPARED.append(pipeline.Prepared(settings, planned.extractor_version, *prepared))
         pipeline.warm_up(settings)
 
-    with run_api(settings, warm_up):
+    with run_api(warm_up):
         from flows import pipeline
 
         status("starting the flow")
-        pipeline.PROGRESS.append(status.hook)
         try:
-            summary = pipeline.flow_for(settings)(settings)
+            plan = pipeline.Prepared(settings, planned.extractor_version, *prepared)
+            summary = pipeline.flow_for(settings)(settings, prepared=plan, progress=status.hook)
         except KeyboardInterrupt:
-            fail("interrupted: whole documents loaded so far are kept; run again to finish", 130)
+            raise Interrupted("interrupted: whole documents loaded so far are kept; run again to finish") from None
+        except USER_ERRORS:
+            raise
         except Exception as exc:  # noqa: BLE001 - the user gets one line, not a traceback
-            fail(f"the run failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", 1)
-        finally:
-            pipeline.PROGRESS.remove(status.hook)
-    summary.stage_seconds.update(planned.stage_seconds)  # the plan the CLI made before the flow
+            raise RunError(f"the run failed: {type(exc).__name__}: {_first(exc)}", code=1) from None
+    summary.stage_seconds.add(planned.stage_seconds)  # the plan the CLI made before the flow
     return summary
+
+
+def _first(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else ""
 
 
 @contextlib.contextmanager
 def _held(settings):
     """The warehouse's run lock for the whole run; a second run waits up to --lock-timeout, then one line."""
-    from warehouse.connect import WarehouseError, run_lock
+    from warehouse.connect import run_lock
 
-    try:
-        lock = run_lock(settings.db_path, settings.lock_timeout)
-        lock.__enter__()
-    except WarehouseError as exc:
-        fail(str(exc))
-    try:
+    with run_lock(settings.db_path, settings.lock_timeout):  # WarehouseError: one line (the CLI's one place)
         yield
-    finally:
-        lock.__exit__(None, None, None)
 
 
 def _settings(**overrides):
-    """Settings from pyproject, env and flags, checked; a bad one ends the command with one line."""
+    """Settings from pyproject, env and flags, checked; a bad one is a `SettingsError` (one line)."""
+    from flows.discover import path_exists, printable
+    from flows.errors import SettingsError
+
+    settings = _load_settings(**overrides)
+    for p in settings.inputs:
+        if not path_exists(Path(p).expanduser()):  # InputError when it cannot be looked at
+            raise SettingsError(f"no such file or folder: {printable(p)}")
+    if settings.dictionaries and not Path(settings.dictionaries).is_dir():
+        raise SettingsError(f"no dictionary folder at {settings.dictionaries}")
+    return settings
+
+
+def _load_settings(**overrides):
     from pydantic import ValidationError
 
+    from flows.errors import SettingsError
     from flows.settings import load_settings
 
     try:
-        settings = load_settings(**overrides)
+        return load_settings(**overrides)
     except ValidationError as exc:
-        fail(f"bad setting: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
-    from flows.discover import InputError, path_exists, printable
-
-    for p in settings.inputs:
-        try:
-            if not path_exists(Path(p).expanduser()):
-                fail(f"no such file or folder: {printable(p)}")
-        except InputError as exc:
-            fail(str(exc))
-    if settings.dictionaries and not Path(settings.dictionaries).is_dir():
-        fail(f"no dictionary folder at {settings.dictionaries}")
-    return settings
+        first = exc.errors()[0]
+        raise SettingsError(f"bad setting: {first['loc'][0]}: {first['msg']}") from None
 
 
 def _preflight(settings):
@@ -284,28 +298,24 @@ def _preflight(settings):
     import time
     from datetime import UTC, datetime
 
-    from flows.discover import InputError, discover, warehouse_companions
-    from flows.incremental import plan_run, read_known, record_files
+    from flows.discover import discover, warehouse_companions
+    from flows.errors import SettingsError
+    from flows.incremental import plan_run, record_files
     from flows.summary import RunSummary, new_run_id, record_run
     from transforms.version import extractor_version
-    from warehouse.connect import WarehouseError, connect
+    from warehouse.connect import connect
+    from warehouse.known import read_known
 
     started = datetime.now(UTC).replace(tzinfo=None)
     t0 = time.perf_counter()
+    con = connect(settings.db_path, settings.lock_timeout)
     try:
-        con = connect(settings.db_path, settings.lock_timeout)
-        try:
-            known = read_known(con)
-        finally:
-            con.close()
-    except WarehouseError as exc:
-        fail(str(exc))
-    try:
-        found = discover(settings.inputs, warehouse_companions(settings.db_path))
-    except InputError as exc:
-        fail(str(exc))
+        known = read_known(con)
+    finally:
+        con.close()
+    found = discover(settings.inputs, warehouse_companions(settings.db_path))
     if settings.dictionaries and not Path(settings.dictionaries).is_dir():
-        fail(f"no dictionary folder at {settings.dictionaries}")
+        raise SettingsError(f"no dictionary folder at {settings.dictionaries}")
     version = extractor_version(settings.dictionaries)
     plan = plan_run(found, known, version, settings.max_chars)
     summary = RunSummary(
@@ -319,11 +329,8 @@ def _preflight(settings):
     )
     summary.stage_seconds["plan"] += time.perf_counter() - t0
     if plan.nothing_to_do:
-        try:
-            record_files(settings.db_path, settings.lock_timeout, plan, version, summary.run_id)
-            record_run(settings, summary, started)
-        except WarehouseError as exc:
-            fail(str(exc))
+        record_files(settings.db_path, settings.lock_timeout, plan, version, summary.run_id)
+        record_run(settings, summary, started)
     return plan, summary, (found, known, plan)
 
 
@@ -432,16 +439,14 @@ def serve(
     """Code new inbox files on a cron schedule, as a Prefect deployment (blocks; Ctrl-C or SIGTERM stops)."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
     prefect_environment(verbose)
-    from warehouse.connect import WarehouseError, check_target
+    from flows.errors import ServeError, SettingsError
+    from warehouse.connect import check_target
 
-    try:
-        check_target(db if db is not None else "data/newsevents.duckdb")
-    except WarehouseError as exc:
-        fail(str(exc))
+    check_target(db if db is not None else "data/newsevents.duckdb")
     if not inbox.expanduser().exists():  # like `run`: a mistyped path is an error, not a new empty folder
-        fail(f"no such folder: {inbox} (create it first: mkdir -p {inbox})")
+        raise SettingsError(f"no such folder: {inbox} (create it first: mkdir -p {inbox})")
     if not inbox.expanduser().is_dir():
-        fail(f"the inbox {inbox} is not a folder")
+        raise SettingsError(f"the inbox {inbox} is not a folder")
     settings = _settings(
         inputs=[str(inbox.expanduser().absolute())],
         db=str(db.absolute()) if db else None,
@@ -449,8 +454,9 @@ def serve(
         dask_address=dask_address,
     )
     settings = settings.model_copy(update={"db": str(settings.db_path.absolute())})
-    from flows.serve import ServeError, check_cron, deployment_name, prefect_api, trigger_hint
+    from flows.serve import check_cron, deployment_name, trigger_hint
     from flows.serve import serve as serve_flow
+    from flows.server import prefect_api
     from flows.stopping import stop_on_signals
 
     name = name or deployment_name(settings)
@@ -476,12 +482,12 @@ def serve(
                 soft_wrap=True,
             )
             serve_flow(settings, cron, name, on_tick=_tick_line)
-    except ServeError as exc:
-        fail(str(exc))
     except KeyboardInterrupt:
         err.print("newsevents: stopped serving")
+    except ServeError:
+        raise
     except Exception as exc:  # noqa: BLE001 - e.g. PREFECT_API_URL points at no server: one line, no traceback
-        fail(f"serve failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", 1)
+        raise ServeError(f"serve failed: {type(exc).__name__}: {_first(exc)}", code=1) from None
 
 
 ReadLockOption = Annotated[
@@ -491,20 +497,10 @@ ReadLockOption = Annotated[
 
 def _open_read_only(db: Path | None, lock_timeout: float):
     """The warehouse opened read-only with its analyst views; one line and exit 2 when it cannot be."""
-    from pydantic import ValidationError
-
-    from flows.settings import load_settings
-    from warehouse.connect import WarehouseError
     from warehouse.export import open_for_reading
 
-    try:
-        path = load_settings(db=str(db) if db else None).db_path
-    except ValidationError as exc:
-        fail(f"bad setting: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
-    try:
-        return path, open_for_reading(path, lock_timeout)
-    except WarehouseError as exc:
-        fail(str(exc))
+    path = _load_settings(db=str(db) if db else None).db_path
+    return path, open_for_reading(path, lock_timeout)
 
 
 @app.command()
@@ -517,19 +513,17 @@ def export(
     lock_timeout: ReadLockOption = 10.0,
 ) -> None:
     """Write every table and view of the warehouse to OUT as one file each (events.parquet, …)."""
-    from warehouse.connect import WarehouseError
     from warehouse.export import export as export_all
 
     path, con = _open_read_only(db, lock_timeout)
     try:
         written = export_all(con, out_dir, fmt.value)
-    except WarehouseError as exc:
-        fail(str(exc))
     finally:
         con.close()
     table = Table(title=f"newsevents export {path} → {out_dir}", show_header=True, header_style="bold")
-    for col, justify in (("file", "left"), ("kind", "left"), ("rows", "right")):
-        table.add_column(col, justify=justify)
+    for col in ("file", "kind"):
+        table.add_column(col, justify="left")
+    table.add_column("rows", justify="right")
     for e in written:
         table.add_row(e.path.name, e.kind, str(e.rows))
     out.print(table)
@@ -543,15 +537,16 @@ def report(
     lock_timeout: ReadLockOption = 10.0,
 ) -> None:
     """Write a self-contained HTML report (charts, quarantine, searchable events with evidence)."""
+    from flows.errors import SettingsError
     from warehouse.report import write_report
 
     if out_file.is_dir():
-        fail(f"{out_file} is a folder: give the HTML file to write")
+        raise SettingsError(f"{out_file} is a folder: give the HTML file to write")
     path, con = _open_read_only(db, lock_timeout)
     try:
         written = write_report(con, out_file, str(path), max_rows=max_rows)
     except OSError as exc:
-        fail(f"cannot write {out_file}: {exc.strerror}")
+        raise SettingsError(f"cannot write {out_file}: {exc.strerror}") from None
     finally:
         con.close()
     size = written.stat().st_size / 1024
@@ -580,33 +575,31 @@ def sql(
     Examples: newsevents sql "SELECT * FROM event_facts LIMIT 5";
     newsevents sql --file query.sql --format csv --out result.csv; echo "SHOW TABLES" | newsevents sql
     """
-    from warehouse.connect import WarehouseError
+    from flows.errors import SettingsError
     from warehouse.query import query as run_query
     from warehouse.query import write_result
 
     if file is not None and query is not None:
-        fail("give the SQL either as an argument or with --file, not both")
+        raise SettingsError("give the SQL either as an argument or with --file, not both")
     if file is not None:
         try:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            fail(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}")
+            raise SettingsError(f"cannot read {file}: {getattr(exc, 'strerror', None) or exc}") from None
     elif query is None or query == "-":
         if sys.stdin is None or sys.stdin.isatty():
-            fail('no SQL given: newsevents sql "SELECT …", --file FILE, or pipe it on standard input')
+            raise SettingsError('no SQL given: newsevents sql "SELECT …", --file FILE, or pipe it on standard input')
         text = sys.stdin.read()
     else:
         text = query
     if fmt is SqlFormat.table and out_file is not None:
-        fail("--out needs --format csv, json or parquet")
+        raise SettingsError("--out needs --format csv, json or parquet")
     _, con = _open_read_only(db, lock_timeout)
     try:
         if fmt is SqlFormat.table:
             result = run_query(con, text, max_rows)
         else:
             rows = write_result(con, text, fmt.value, out_file)
-    except WarehouseError as exc:
-        fail(str(exc))
     finally:
         con.close()
     if fmt is not SqlFormat.table:

@@ -22,14 +22,11 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from flows.errors import InputError
 from transforms.clean import MAX_BYTES
 from transforms.documents import RawInput
 
 SYSTEM_FILES = frozenset({".ds_store", "thumbs.db", "desktop.ini", ".localized", "icon\r"})
-
-
-class InputError(ValueError):
-    """A PATH given on the command line that does not exist."""
 
 
 @dataclass(frozen=True)

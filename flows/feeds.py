@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from flows.discover import Found, read_input
 from flows.rss import is_rss, read_rss
@@ -50,7 +51,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _line_input(uri: str, name: str, n: int, line: str) -> RawInput:
     where = f"line {n} of {name}"
-    bad = {"origin": uri}
+    bad: dict[str, Any] = {"origin": uri}
     try:
         item = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -106,7 +107,7 @@ def read_feed(found: Found) -> list[RawInput]:
     if whole.error:
         return [whole]
     try:
-        content = whole.data.decode("utf-8-sig")
+        content = (whole.data or b"").decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return [RawInput(whole.uri, whole.file_name, error="undecodable", error_detail=f"feed is not UTF-8: {exc}")]
     out = []

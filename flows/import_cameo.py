@@ -18,6 +18,7 @@ import json
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -54,7 +55,8 @@ def _common_words() -> frozenset[str]:
     """English words (WordNet's noun/verb/adjective/adverb index shipped in the model's lemmatizer)."""
     from transforms.nlp import load_nlp
 
-    tables = load_nlp().get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    lemmatizer: Any = load_nlp().get_pipe("lemmatizer")  # spaCy types pipes as plain callables
+    tables = lemmatizer.lookups.get_table("lemma_index")
     return frozenset(w.lower() for pos in tables.values() for w in pos)
 
 
@@ -119,7 +121,7 @@ def build(cameo_dir: Path, cameo2plover: Path, common_words: frozenset[str], ver
     ]
     lines.append("actors:")
     for a in sorted(actors, key=lambda a: (a.name, a.country or "", a.actor_type)):
-        row = {"name": a.name, "type": a.actor_type, "country": a.country}
+        row: dict[str, Any] = {"name": a.name, "type": a.actor_type, "country": a.country}
         if a.aliases:
             row["aliases"] = list(a.aliases)
         if a.roles:
@@ -164,12 +166,12 @@ def build(cameo_dir: Path, cameo2plover: Path, common_words: frozenset[str], ver
         if d.phrase in seen:
             continue
         seen.add(d.phrase)
-        row = {"phrase": d.phrase}
+        line: dict[str, Any] = {"phrase": d.phrase}
         if d.story:
-            row["story"] = True
+            line["story"] = True
         if d.whole_word:
-            row["whole_word"] = True
-        lines.append(f"  - {_json_line(row)}")
+            line["whole_word"] = True
+        lines.append(f"  - {_json_line(line)}")
     out["discards.yaml"] = "\n".join(lines) + "\n"
     return out
 

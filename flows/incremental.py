@@ -1,8 +1,9 @@
 """What a run has to do, decided before any NLP (and, from the CLI, before any flow starts).
 
-In: the `Found` files of a run, what the warehouse already holds (`Known`:
-source id → uri and extractor version, the quarantine keys, and each input
-file as last read: `input_files`) and the current extractor version. Out: a
+In: the `Found` files of a run, what the warehouse already holds
+(`warehouse.known.Known`: source id → uri and extractor version, the
+quarantine keys, and each input file as last read: `input_files`) and the
+current extractor version. Out: a
 `Plan` — the files holding new work (a new or corrected text, a source coded
 by an older extractor version, an input or duplicate not yet quarantined),
 the count of unchanged documents skipped, the reasons of inputs that stay
@@ -34,26 +35,9 @@ from transforms.clean import MAX_CHARS
 from transforms.documents import Document, Rejection
 from transforms.parse import parse_document
 from warehouse.connect import connect
-from warehouse.files import FileRow, known_files
+from warehouse.files import FileRow
 from warehouse.files import record_files as write_files
-
-
-@dataclass
-class Known:
-    """What the warehouse already holds, read once before any NLP."""
-
-    by_source: dict[str, tuple[str, str]]  # source_id → (uri, extractor_version)
-    quarantined: set[tuple[str, str, str]] = field(default_factory=set)  # (uri, stage, reason)
-    by_uri: dict[str, str] = field(default_factory=dict)  # uri → file_name of the source that holds it
-    files: dict[str, FileRow] = field(default_factory=dict)  # path → the input file as last read
-
-
-def read_known(con) -> Known:
-    """Known sources and quarantine keys from an open warehouse connection."""
-    sources = con.sql("SELECT source_id, uri, extractor_version, file_name FROM sources").fetchall()
-    quarantine = con.sql("SELECT uri, stage, reason FROM quarantine").fetchall()
-    by_uri = {u: f for _, u, _, f in sources}
-    return Known({s: (u, v) for s, u, v, _ in sources}, {tuple(r) for r in quarantine}, by_uri, known_files(con))
+from warehouse.known import Known, read_known  # noqa: F401 - read_known: the benchmarks plan from here
 
 
 def file_owners(found: list[Found]) -> dict[str, str]:
@@ -89,9 +73,13 @@ def read_documents(
     found: list[Found], max_chars: int = MAX_CHARS, skipped: Counter | None = None
 ) -> tuple[list[Document], list[Rejection]]:
     """Read and clean files: every article they hold (one per line for a feed), or why not."""
-    docs, rejections = [], []
+    docs: list[Document] = []
+    rejections: list[Rejection] = []
     for parsed in iter_documents(found, max_chars, skipped):
-        (docs if isinstance(parsed, Document) else rejections).append(parsed)
+        if isinstance(parsed, Document):
+            docs.append(parsed)
+        else:
+            rejections.append(parsed)
     return docs, rejections
 
 
@@ -253,7 +241,7 @@ def plan_run(found: list[Found], known: Known, version: str, max_chars: int = MA
             _unchanged(plan, old)
             continue
         digest = file_digest(f.path) if st else None
-        if old and digest == old.sha256 and old.extractor_version == version:  # touched, not changed
+        if st and old and digest == old.sha256 and old.extractor_version == version:  # touched, not changed
             _unchanged(plan, old)
             plan.files.append(replace(old, size=st.st_size, mtime_ns=st.st_mtime_ns))
             continue
@@ -349,7 +337,10 @@ def _chunks(parsed: Iterator[Document | Rejection], size: int = 256) -> Iterator
     docs: list[Document] = []
     rejections: list[Rejection] = []
     for p in parsed:
-        (docs if isinstance(p, Document) else rejections).append(p)
+        if isinstance(p, Document):
+            docs.append(p)
+        else:
+            rejections.append(p)
         if len(docs) + len(rejections) >= size:
             yield docs, rejections
             docs, rejections = [], []

@@ -11,6 +11,12 @@ only new or changed documents to NLP, packed into full batches. With a Dask
 task runner (`flow_for(settings)`) the NLP batches run on Dask workers; the
 load always runs here, one writer, one transaction of whole documents per
 batch, opening the warehouse only for that moment.
+
+Hand-offs are plain values: the CLI passes the plan it made (`Prepared`) and
+a progress callback (`Progress`) as arguments of `run_pipeline`; each task
+returns a small dataclass (`Extracted`, `Checked`, `Loaded`), and a problem
+the user can act on is a `RunError` (flows/errors.py) the flow turns into the
+summary's one-line `error`.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -29,9 +35,10 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE as NO_CACHE
 
 from expectations.docs import ValidationLog, docs_dir_for
-from expectations.validate import ValidationAbort, validate_batch
+from expectations.validate import Validated, ValidationAbort, validate_batch
 from flows.discover import Found, discover, warehouse_companions
-from flows.incremental import Known, Plan, file_owners, plan_run, read_chunks, read_known, record_files, triage
+from flows.errors import RunError
+from flows.incremental import Plan, file_owners, plan_run, read_chunks, record_files, triage
 from flows.settings import Settings
 from flows.stopping import stop_on_signals
 from flows.summary import RunSummary, new_run_id, record_run
@@ -42,20 +49,14 @@ from transforms.lexicon import load_lexicon
 from transforms.nlp import load_nlp, pipe_texts
 from transforms.rows import actors_frame, events_frame, quarantine_frame, sources_frame
 from warehouse.connect import WarehouseError, WarehouseLocked, connect, run_lock
+from warehouse.known import Known, read_known
 from warehouse.load import Batch, load_batch
 
-# Callables the CLI may register to follow a run (a progress bar); called with ("plan", total documents)
-# and ("batch", documents done). Nothing is registered when the flow runs under `newsevents serve`.
-PROGRESS: list[Callable[[str, int], None]] = []
+Progress = Callable[[str, int], None]  # called with ("plan", documents to code) and ("batch", documents done)
 
 
-def _progress(kind: str, n: int) -> None:
-    for hook in PROGRESS:
-        hook(kind, n)
-
-
-class RunError(RuntimeError):
-    """A problem that stops the run, with a one-line message for the user."""
+def _no_progress(kind: str, n: int) -> None:
+    """The progress callback of a run nobody watches (serve, tests)."""
 
 
 def _locked(task, task_run, state) -> bool:
@@ -108,8 +109,20 @@ def _warm_extractor(nlp, lex) -> None:
     _WARM.add(id(lex))
 
 
+@dataclass
+class Extracted:
+    """What `extract_task` returns: the batch's frames, the rejections of documents the extractor failed on,
+    and the seconds spent in spaCy ("nlp") and in "extract"."""
+
+    sources: pl.DataFrame
+    events: pl.DataFrame
+    actors: pl.DataFrame
+    failed: list[Rejection]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
 @task(name="nlp-and-extract", cache_policy=NO_CACHE)
-def extract_task(docs: list[Document], settings: Settings) -> tuple[tuple[pl.DataFrame, ...], dict[str, float]]:
+def extract_task(docs: list[Document], settings: Settings) -> Extracted:
     """The batch's (sources, events, actors) frames with the rejections of documents the extractor failed on
     (stage `extract`, reason `extract_error`, or `extract_timeout` past `settings.extract_timeout` seconds:
     one bad text never stops the run), and the seconds spent in spaCy ("nlp") and in "extract".
@@ -123,35 +136,45 @@ def extract_task(docs: list[Document], settings: Settings) -> tuple[tuple[pl.Dat
     nlp = _nlp()
     _warm_extractor(nlp, lex)  # the matchers are built once, before any budget starts and before the fork
     coded = code_batch(docs, nlp, lex, settings.n_process, settings.extract_timeout)
-    frames = (
-        sources_frame(coded.kept, extractor_version(lex)),
-        events_frame(coded.events),
-        actors_frame(coded.actors),
-        coded.failed,
-    )
+    sources = sources_frame(coded.kept, extractor_version(lex))
+    events, actors = events_frame(coded.events), actors_frame(coded.actors)
     wall = time.perf_counter() - t0
     busy = coded.nlp_seconds + coded.extract_seconds
     share = coded.extract_seconds / busy if busy > 0 else 0.0
-    return frames, {"nlp": wall * (1 - share), "extract": wall * share}
+    return Extracted(sources, events, actors, coded.failed, {"nlp": wall * (1 - share), "extract": wall * share})
+
+
+@dataclass
+class Checked:
+    """What `validate_task` returns: the validated batch, or why none of it may load (a failed table-level
+    expectation: a bug, told in one line without a task traceback)."""
+
+    validated: Validated | None
+    abort: str | None = None
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate_task(sources: pl.DataFrame, events: pl.DataFrame, actors: pl.DataFrame):
+def validate_task(sources: pl.DataFrame, events: pl.DataFrame, actors: pl.DataFrame) -> Checked:
     try:
-        return validate_batch(sources, events, actors)
+        return Checked(validate_batch(sources, events, actors))
     except ValidationAbort as exc:
-        return str(exc)
+        return Checked(None, str(exc))
 
 
 LOAD_ATTEMPTS = 3  # a load waits up to lock_timeout per attempt while another process holds the file
 
 
-@task(name="load", cache_policy=NO_CACHE)
-def load_task(settings: Settings, batch: Batch) -> str | None:
-    """Load one batch in one transaction; tried again when another process holds the warehouse.
+@dataclass
+class Loaded:
+    """What `load_task` returns: None when the batch is in, else the one-line reason it is not (a warehouse
+    problem is a result, not a task failure, so Prefect prints no traceback before the user's one line)."""
 
-    Returns None when loaded, else the one-line reason: a warehouse problem is a result, not a task
-    failure, so Prefect prints no traceback before the user's one line."""
+    problem: str | None = None
+
+
+@task(name="load", cache_policy=NO_CACHE)
+def load_task(settings: Settings, batch: Batch) -> Loaded:
+    """Load one batch in one transaction; tried again when another process holds the warehouse."""
     for attempt in range(LOAD_ATTEMPTS):
         try:
             con = connect(settings.db_path, settings.lock_timeout)
@@ -159,14 +182,14 @@ def load_task(settings: Settings, batch: Batch) -> str | None:
                 load_batch(con, batch, pause=settings.load_pause)
             finally:
                 con.close()
-            return None
+            return Loaded()
         except WarehouseLocked as exc:
             if attempt == LOAD_ATTEMPTS - 1:
-                return f"{exc}; the batch's documents are coded again by the next run"
+                return Loaded(f"{exc}; the batch's documents are coded again by the next run")
             time.sleep(2)
         except WarehouseError as exc:
-            return str(exc)
-    return None
+            return Loaded(str(exc))
+    return Loaded()
 
 
 def _as_settings(settings: Settings | dict) -> Settings:
@@ -177,8 +200,8 @@ def _as_settings(settings: Settings | dict) -> Settings:
 class _Loader:
     """Validate and load extracted batches in order, counting what went in."""
 
-    def __init__(self, settings: Settings, summary: RunSummary, logger) -> None:
-        self.settings, self.summary, self.logger = settings, summary, logger
+    def __init__(self, settings: Settings, summary: RunSummary, logger, progress: Progress) -> None:
+        self.settings, self.summary, self.logger, self.progress = settings, summary, logger, progress
         self.batches = 0
         self.validation = ValidationLog(summary.run_id)  # for Data Docs and the validation artifact
 
@@ -186,28 +209,30 @@ class _Loader:
         self.summary.quarantined += len({(r.uri, r.stage, r.reason) for r in rejections})
         self.summary.quarantine_reasons.update(r.reason for r in rejections)
 
-    def load(self, extracted, rejections: list[Rejection], n_docs: int) -> None:
+    def _validated(self, extracted: Extracted) -> Validated:
+        ts = time.perf_counter()
+        checked = validate_task(extracted.sources, extracted.events, extracted.actors)
+        if checked.validated is None:
+            raise RunError(checked.abort or "validation failed")
+        self.summary.stage_seconds["validate"] += time.perf_counter() - ts
+        self.validation.add(checked.validated.results)
+        return checked.validated
+
+    def load(self, extracted: Extracted | None, rejections: list[Rejection], n_docs: int) -> None:
         s = self.summary
         if extracted is not None:
-            sources, events, actors, failed = extracted
-            rejections = rejections + failed
-            ts = time.perf_counter()
-            validated = validate_task(sources, events, actors)
-            if isinstance(validated, str):
-                raise RunError(validated)
-            s.stage_seconds["validate"] += time.perf_counter() - ts
-            self.validation.add(validated.results)
-            rejections = rejections + validated.rejections
+            validated = self._validated(extracted)
+            rejections = rejections + extracted.failed + validated.rejections
             sources, events, actors = validated.sources, validated.events, validated.actors
         else:
-            sources, events, actors = sources_frame([], s.extractor_version), events_frame([]), actors_frame([])
-        _progress("batch", n_docs)
+            sources, events, actors = sources_frame([], s.extractor_version or ""), events_frame([]), actors_frame([])
+        self.progress("batch", n_docs)
         if sources.height == 0 and not rejections:
             return
         ts = time.perf_counter()
-        problem = load_task(self.settings, Batch(sources, events, actors, quarantine_frame(rejections), s.run_id))
-        if problem:
-            raise RunError(problem)
+        loaded = load_task(self.settings, Batch(sources, events, actors, quarantine_frame(rejections), s.run_id))
+        if loaded.problem:
+            raise RunError(loaded.problem)
         s.stage_seconds["load"] += time.perf_counter() - ts
         s.loaded += sources.height
         s.events += events.height
@@ -225,28 +250,53 @@ class _Loader:
         )
 
 
-@dataclass
+class _Coder:
+    """Sends full batches to extraction and their results to the loader, in order: in this process, or as
+    futures on the Dask task runner (at most max(2, 2 x workers) in flight, so memory stays bounded)."""
+
+    def __init__(self, settings: Settings, summary: RunSummary, loader: _Loader) -> None:
+        self.settings, self.summary, self.loader = settings, summary, loader
+        self.distributed = bool(settings.workers or settings.dask_address)
+        self.in_flight: list[tuple] = []  # (future, rejections, n_docs)
+
+    def send(self, docs: list[Document], rejections: list[Rejection]) -> None:
+        if self.distributed and docs:
+            self.in_flight.append((extract_task.submit(docs, self.settings), rejections, len(docs)))
+            while len(self.in_flight) > max(2, 2 * self.settings.workers):
+                self.drain_one()
+            return
+        extracted = extract_task(docs, self.settings) if docs else None
+        if extracted is not None:
+            self.summary.stage_seconds.add(extracted.seconds)  # "nlp", "extract"
+        self.loader.load(extracted, rejections, len(docs))
+
+    def drain_one(self) -> None:
+        future, rejections, n = self.in_flight.pop(0)
+        ts = time.perf_counter()
+        extracted = future.result()  # the workers' own nlp/extract seconds overlap: not added up
+        self.summary.stage_seconds["nlp+extract (waiting for workers)"] += time.perf_counter() - ts
+        self.loader.load(extracted, rejections, n)
+
+    def drain(self) -> None:
+        while self.in_flight:
+            self.drain_one()
+
+
 class Prepared:
-    """A plan the CLI made before starting the flow, for these settings and this extractor version."""
+    """The plan the CLI made before starting the flow (holding the run lock), for these settings and this
+    extractor version; passed to `run_pipeline` as a value.
 
-    settings: Settings
-    version: str
-    found: list[Found]
-    known: Known
-    plan: Plan
+    Deliberately not a dataclass and without `__dict__`: Prefect records flow parameters with the run, and
+    cannot encode this one, so it stores the placeholder "<Prepared>" and a large `Known` never travels
+    to the API."""
 
+    __slots__ = ("settings", "version", "found", "known", "plan")
 
-# Handed from the CLI to the flow in the same process (not a flow parameter: `known` can be large, and
-# parameters are sent to the Prefect API). Taken once; a flow run without it (serve, tests) plans itself.
-PREPARED: list[Prepared] = []
+    def __init__(self, settings: Settings, version: str, found: list[Found], known: Known, plan: Plan) -> None:
+        self.settings, self.version, self.found, self.known, self.plan = settings, version, found, known, plan
 
-
-def _take_prepared(settings: Settings, version: str) -> tuple[list[Found], Known, Plan] | None:
-    while PREPARED:
-        p = PREPARED.pop()
-        if p.settings == settings and p.version == version:
-            return p.found, p.known, p.plan
-    return None
+    def fits(self, settings: Settings, version: str) -> bool:
+        return self.settings == settings and self.version == version
 
 
 def warm_up(settings: Settings) -> None:
@@ -259,102 +309,98 @@ def warm_up(settings: Settings) -> None:
 
 
 @flow(name="newsevents-run", log_prints=False, validate_parameters=False)
-def run_pipeline(settings: Settings) -> RunSummary:
-    """One run. SIGTERM/SIGINT stop it within a second with one line (flows/stopping.py). A run the CLI did
-    not plan (a `serve` tick, a test) takes the warehouse's run lock itself, like `newsevents run`."""
-    from prefect.runtime import flow_run
-
+def run_pipeline(settings: Settings, prepared: Prepared | None = None, progress: Progress | None = None) -> RunSummary:
+    """One run. SIGTERM/SIGINT stop it within a second with one line (flows/stopping.py). `prepared` is the
+    plan the CLI made holding the run lock; a run without one (a `serve` tick, a test) takes the warehouse's
+    run lock itself, like `newsevents run`, and plans. `progress` follows the run (the CLI's bar)."""
     settings = _as_settings(settings)
     with stop_on_signals(), contextlib.ExitStack() as held:
         version = extractor_version(load_lexicon(settings.dictionaries))
-        prepared = _take_prepared(settings, version)
+        if prepared is not None and not prepared.fits(settings, version):
+            prepared = None  # made for other settings or dictionaries: plan again
         if prepared is None:
             try:
                 held.enter_context(run_lock(settings.db_path, settings.lock_timeout))
             except WarehouseError as exc:
-                summary = RunSummary(run_id=new_run_id(), flow_run_id=str(flow_run.id) if flow_run.id else None)
-                summary.extractor_version, summary.error = version, str(exc)
+                summary = _new_summary(version)
+                summary.error = str(exc)
                 get_run_logger().error(summary.error)
                 return summary
-        return _run(settings, prepared)
+        return _run(settings, prepared, progress or _no_progress)
 
 
-def _run(settings: Settings, prepared: tuple | None) -> RunSummary:
+def _new_summary(version: str) -> RunSummary:
     from prefect.runtime import flow_run
 
+    summary = RunSummary(run_id=new_run_id(), flow_run_id=str(flow_run.id) if flow_run.id else None)
+    summary.extractor_version = version
+    return summary
+
+
+def _plan(settings: Settings, prepared: Prepared | None, summary: RunSummary) -> tuple[list[Found], Known, Plan]:
+    """The run's plan: the CLI's, or made here (discover, what is loaded, what is new)."""
+    ts = time.perf_counter()
+    if prepared is not None:
+        found, known, plan = prepared.found, prepared.known, prepared.plan
+    else:
+        found = discover_task(settings.inputs, settings.db_path)
+        try:
+            known = known_task(settings)
+        except WarehouseError as exc:
+            raise RunError(str(exc)) from None
+        plan = plan_task(found, known, summary.extractor_version or "", settings.max_chars)
+    summary.files_seen = len(found)
+    summary.skipped = plan.skipped
+    summary.records_skipped = plan.records_skipped
+    summary.quarantined += sum(plan.quarantined_before.values())
+    summary.quarantine_reasons.update(plan.quarantined_before)
+    summary.stage_seconds["plan"] += time.perf_counter() - ts
+    get_run_logger().info(
+        "plan%s: %d files, %d unchanged documents skipped, %d documents to code in %d files",
+        " (made before the flow)" if prepared else "",
+        len(found),
+        plan.skipped,
+        plan.todo_documents,
+        len(plan.todo_files),
+    )
+    return found, known, plan
+
+
+def _code(settings: Settings, found: list[Found], known: Known, plan: Plan, coder: _Coder) -> None:
+    """Read the plan's files as a stream, keep the new documents, and send them on in full batches."""
+    summary = coder.summary
+    claimed: dict[str, str] = {}
+    owners = file_owners(found)
+    pending: list[Document] = []
+    waiting: list[Rejection] = []
+    ts = time.perf_counter()
+    for docs, rejections in read_chunks(plan.todo_files, settings.batch_size, settings.max_chars):
+        todo, _, dups = triage(docs, known, summary.extractor_version or "", claimed, owners, plan.superseded)
+        summary.stage_seconds["read"] += time.perf_counter() - ts
+        pending += todo
+        waiting += rejections + dups
+        while len(pending) >= settings.batch_size:
+            batch, pending = pending[: settings.batch_size], pending[settings.batch_size :]
+            coder.send(batch, waiting)
+            waiting = []
+        ts = time.perf_counter()
+    if pending or waiting:
+        coder.send(pending, waiting)
+    coder.drain()
+
+
+def _run(settings: Settings, prepared: Prepared | None, progress: Progress) -> RunSummary:
     logger = get_run_logger()
     t0 = time.perf_counter()
     started = datetime.now(UTC).replace(tzinfo=None)
-    summary = RunSummary(run_id=new_run_id(), flow_run_id=str(flow_run.id) if flow_run.id else None)
-    summary.extractor_version = extractor_version(load_lexicon(settings.dictionaries))
-    loader = _Loader(settings, summary, logger)
-    distributed = bool(settings.workers or settings.dask_address)
+    summary = _new_summary(extractor_version(load_lexicon(settings.dictionaries)))
+    loader = _Loader(settings, summary, logger, progress)
     try:
-        ts = time.perf_counter()
-        if prepared:  # the CLI planned just before starting this flow (holding the run lock): not done twice
-            found, known, plan = prepared
-        else:
-            found = discover_task(settings.inputs, settings.db_path)
-            try:
-                known = known_task(settings)
-            except WarehouseError as exc:
-                raise RunError(str(exc)) from None
-            plan = plan_task(found, known, summary.extractor_version, settings.max_chars)
-        summary.files_seen = len(found)
-        summary.skipped = plan.skipped
-        summary.records_skipped = plan.records_skipped
-        summary.quarantined += sum(plan.quarantined_before.values())
-        summary.quarantine_reasons.update(plan.quarantined_before)
-        summary.stage_seconds["plan"] += time.perf_counter() - ts
-        logger.info(
-            "plan%s: %d files, %d unchanged documents skipped, %d documents to code in %d files",
-            " (made before the flow)" if prepared else "",
-            len(found),
-            plan.skipped,
-            plan.todo_documents,
-            len(plan.todo_files),
-        )
-        _progress("plan", plan.todo_documents)
-        claimed: dict[str, str] = {}
-        owners = file_owners(found)
-        pending: list[Document] = []
-        waiting: list[Rejection] = []
-        in_flight: list[tuple] = []  # (future, rejections, n_docs) when extraction runs on Dask
-
-        def dispatch(docs: list[Document], rejections: list[Rejection]) -> None:
-            if distributed and docs:
-                in_flight.append((extract_task.submit(docs, settings), rejections, len(docs)))
-                while len(in_flight) > max(2, 2 * settings.workers):
-                    drain_one()
-                return
-            extracted, seconds = extract_task(docs, settings) if docs else (None, {})
-            summary.stage_seconds.update(seconds)  # "nlp", "extract"
-            loader.load(extracted, rejections, len(docs))
-
-        def drain_one() -> None:
-            future, rejections, n = in_flight.pop(0)
-            ts = time.perf_counter()
-            extracted, _ = future.result()  # the workers' own nlp/extract seconds overlap: not added up
-            summary.stage_seconds["nlp+extract (waiting for workers)"] += time.perf_counter() - ts
-            loader.load(extracted, rejections, n)
-
-        ts = time.perf_counter()
-        for docs, rejections in read_chunks(plan.todo_files, settings.batch_size, settings.max_chars):  # streamed
-            todo, _, dups = triage(docs, known, summary.extractor_version, claimed, owners, plan.superseded)
-            summary.stage_seconds["read"] += time.perf_counter() - ts
-            pending += todo
-            waiting += rejections + dups
-            while len(pending) >= settings.batch_size:
-                batch, pending = pending[: settings.batch_size], pending[settings.batch_size :]
-                dispatch(batch, waiting)
-                waiting = []
-            ts = time.perf_counter()
-        if pending or waiting:
-            dispatch(pending, waiting)
-        while in_flight:
-            drain_one()
+        found, known, plan = _plan(settings, prepared, summary)
+        progress("plan", plan.todo_documents)
+        _code(settings, found, known, plan, _Coder(settings, summary, loader))
         summary.seconds = time.perf_counter() - t0
-        record_files(settings.db_path, settings.lock_timeout, plan, summary.extractor_version, summary.run_id)
+        record_files(settings.db_path, settings.lock_timeout, plan, summary.extractor_version or "", summary.run_id)
         record_run(settings, summary, started)
     except (RunError, WarehouseError) as exc:
         summary.error = str(exc)
@@ -398,4 +444,4 @@ def flow_for(settings: Settings):
         runner = DaskTaskRunner(
             cluster_kwargs={"n_workers": settings.workers, "threads_per_worker": 1, "processes": True}
         )
-    return run_pipeline.with_options(task_runner=runner)
+    return run_pipeline.with_options(task_runner=runner)  # type: ignore[arg-type]  # prefect-dask's runner is typed loosely

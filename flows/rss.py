@@ -71,7 +71,7 @@ def read_rss(found: Found) -> list[RawInput]:
     whole = read_input(found)
     if whole.error:
         return [whole]
-    parsed = feedparser.parse(io.BytesIO(whole.data), sanitize_html=True, resolve_relative_uris=False)
+    parsed = feedparser.parse(io.BytesIO(whole.data or b""), sanitize_html=True, resolve_relative_uris=False)
     entries = parsed.get("entries") or []
     if parsed.get("bozo") and not any(e.get("link") or e.get("summary") or e.get("content") for e in entries):
         entries = []  # a cut-off or broken file: feedparser's recovery found no item worth the name
@@ -95,7 +95,7 @@ def read_rss(found: Found) -> list[RawInput]:
             "fetched": fetched,
         }
         meta = {k: v for k, v in meta.items() if v}
-        uri = meta.get("url", origin)
+        uri = str(meta.get("url") or origin)
         text = _item_text(entry)
         if not text:
             detail = f"item {n} of {whole.file_name} has neither content nor a summary"

@@ -10,36 +10,27 @@ with nothing new it starts no flow and writes a heartbeat file beside the
 warehouse (`<db>.heartbeat`, JSON: when, files seen, the next tick) instead
 of a `runs` row. A flow run can also be started by hand (`trigger_hint`).
 Prefect's ephemeral
-API has no scheduler, so when `PREFECT_API_URL` is unset this starts the
-package's own `prefect server start` on 127.0.0.1 (scheduler and UI
-included) for as long as it serves, and stops it on exit. With
-`PREFECT_API_URL` set it registers with that server (or Prefect Cloud).
+API has no scheduler, so when `PREFECT_API_URL` is unset the CLI starts the
+package's own `prefect server start` on 127.0.0.1 (`flows.server.prefect_api`)
+for as long as it serves. With `PREFECT_API_URL` set it registers with that
+server (or Prefect Cloud).
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import json
 import os
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import UUID
 
+from flows.errors import ServeError
 from flows.settings import Settings
 
 DEPLOYMENT = "newsevents-inbox"  # the prefix: each inbox and warehouse pair gets its own name
-
-
-class ServeError(RuntimeError):
-    """A one-line reason `serve` cannot start."""
 
 
 def deployment_name(settings: Settings) -> str:
@@ -79,124 +70,6 @@ def check_cron(cron: str) -> None:
         raise ServeError(f"not a valid cron expression: {cron!r}") from exc
 
 
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url.rstrip("/") + "/health", timeout=2) as resp:
-            return resp.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-@contextlib.contextmanager
-def _api_url(url: str) -> Iterator[None]:
-    """Point this process (Prefect's settings are read at import) and its flow-run subprocesses at `url`."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    os.environ["PREFECT_API_URL"] = url
-    try:
-        with temporary_settings(updates={PREFECT_API_URL: url}):
-            yield
-    finally:
-        os.environ.pop("PREFECT_API_URL", None)
-
-
-@contextlib.contextmanager
-def prefect_api(port: int = 4200, startup_timeout: float = 120.0) -> Iterator[str]:
-    """The API to register with: `PREFECT_API_URL` if set, else a `prefect server start` of our own."""
-    given = os.environ.get("PREFECT_API_URL")
-    if given:
-        yield given
-        return
-    url = f"http://127.0.0.1:{port}/api"
-    if _healthy(url):  # a server someone started on that port already
-        with _api_url(url):
-            yield url
-        return
-    cmd = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
-    log = tempfile.NamedTemporaryFile(prefix="newsevents-prefect-server-", suffix=".log", delete=False)  # noqa: SIM115
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + startup_timeout
-        while not _healthy(url):
-            if proc.poll() is not None:
-                raise ServeError(f"the Prefect server did not start on port {port}; its log: {log.name}")
-            if time.monotonic() > deadline:
-                raise ServeError(f"the Prefect server did not answer on {url} within {startup_timeout:g} s")
-            time.sleep(0.5)
-        with _api_url(url):
-            yield url
-    finally:
-        _stop(proc)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _boot_temporary_server(port: int) -> subprocess.Popen:
-    """Prefect's temporary API server (UI off, ephemeral mode, as Prefect itself starts it) on 127.0.0.1:port."""
-    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app"]
-    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
-    return subprocess.Popen(
-        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent
-    )
-
-
-def _die_with_parent() -> None:
-    """In the child, on Linux: get SIGTERM when the run's process dies, even by SIGKILL (no orphan server)."""
-    with contextlib.suppress(Exception):
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-@contextlib.contextmanager
-def run_api(settings: Settings, warm_up: Callable[[], None], startup_timeout: float = 120.0) -> Iterator[None]:
-    """Have the flow's Prefect API ready, doing `warm_up` meanwhile.
-
-    With no API configured, a flow run would import Prefect's server (~2 s) and boot its temporary server
-    (~3 s) before it begins. Instead this boots the same temporary server as a subprocess while `warm_up`
-    loads models, so the two overlap, and points this process (and the local Dask workers, through the
-    environment they inherit) at it. It is stopped at exit, after Prefect's log and event workers have
-    flushed. With `PREFECT_API_URL` set (or a test harness) only `warm_up` runs; with `--dask-address`
-    the workers' own environment decides their API. If the server does not come up, the flow falls back
-    to Prefect's own temporary server.
-    """
-    from prefect.settings import get_current_settings
-
-    if get_current_settings().api.url:
-        warm_up()
-        yield
-        return
-    port = _free_port()
-    proc = _boot_temporary_server(port)
-    atexit.register(_stop, proc)  # registered before the flow starts Prefect's workers: runs after their flush
-    warm_up()
-    url = f"http://127.0.0.1:{port}/api"
-    deadline = time.monotonic() + startup_timeout
-    while proc.poll() is None and not _healthy(url) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    if proc.poll() is not None or not _healthy(url):
-        _stop(proc)
-        yield  # Prefect starts its own temporary server
-        return
-    with _api_url(url):
-        yield
-
-
 def trigger_hint(name: str, api_url: str) -> str:
     """The command that starts a flow run of the deployment now, as it works when pasted into a shell."""
     return f"PREFECT_API_URL={api_url} uv run prefect deployment run 'newsevents-run/{name}'"
@@ -232,7 +105,12 @@ class InboxWatch:
 
     Unchanged file names, sizes and modification times (and extractor version) since a tick that found
     nothing new: nothing new, without reading a file. Otherwise the run's own plan (read, clean, hash,
-    compare with the warehouse), which needs no NLP."""
+    compare with the warehouse), which needs no NLP.
+
+    The stamp stays beside `input_files` on purpose: `input_files` records a file only once all its
+    documents are loaded (a document that failed extraction or validation leaves its file unrecorded so
+    that the next run reads it again), while a quiet tick must not re-read and re-hash such a file every
+    time; the stamp covers exactly those, for as long as this process serves."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -253,8 +131,9 @@ class InboxWatch:
     def check(self) -> tuple[str, int | None]:
         """("new", files) when a flow run has work; (why not, files or None) when not."""
         from flows.discover import discover, warehouse_companions
-        from flows.incremental import plan_run, read_known
+        from flows.incremental import plan_run
         from warehouse.connect import WarehouseError, WarehouseLocked, connect, run_lock_held
+        from warehouse.known import read_known
 
         db = self.settings.db_path
         if run_lock_held(db):  # a flow run (or a `newsevents run`) is coding: it, or the next tick, sees the rest
@@ -307,6 +186,7 @@ def serve(settings: Settings, cron: str, name: str | None = None, on_tick: Calla
     options = deployment_options(settings, cron, name)
     runner = _Runner(name=options["name"], limit=1, query_seconds=5)
     deployment_id = runner.add_flow(flow_for(settings), **options)
+    assert isinstance(deployment_id, UUID)  # add_flow called from sync code returns the id, not a coroutine
     watch = InboxWatch(settings)
 
     in_flight: list = []  # the flow run the last busy tick started
@@ -319,7 +199,7 @@ def serve(settings: Settings, cron: str, name: str | None = None, on_tick: Calla
             if in_flight:
                 state = (await client.read_flow_run(in_flight[0])).state
                 if state is not None and not state.is_final():
-                    result, files = f"flow run still {state.name.lower()}: nothing started", None
+                    result, files = f"flow run still {(state.name or 'running').lower()}: nothing started", None
                 else:
                     in_flight.clear()
             if not in_flight:

@@ -3,7 +3,7 @@
 In: the counts a run gathers. Out: `RunSummary` (printed by the CLI, published
 by the flow as a markdown artifact), its row in the warehouse's `runs` table
 and the warehouse's totals after it (`totals`, kept apart from this run's
-counts), and `timing()`: the command's wall seconds from its process's start,
+counts; both queries are `warehouse/runs.py`'s), and `timing()`: the command's wall seconds from its process's start,
 split into start-up, read, NLP + extraction, validation and load. Kept apart
 from the flow so that a run with nothing to do can report and record itself
 without importing Prefect.
@@ -20,7 +20,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flows.settings import Settings
-from warehouse.connect import connect, read_sql
+from warehouse import runs
+from warehouse.connect import connect
+from warehouse.runs import RunRow
 
 _IMPORTED = time.perf_counter()
 
@@ -36,6 +38,17 @@ def seconds_since_start() -> float:
         return time.perf_counter() - _IMPORTED
 
 
+class Seconds(dict[str, float]):
+    """Seconds by stage: a stage not timed yet reads 0.0 (without being added), and `add` sums."""
+
+    def __missing__(self, key: str) -> float:
+        return 0.0
+
+    def add(self, other: dict[str, float]) -> None:
+        for key, value in other.items():
+            self[key] += value
+
+
 @dataclass
 class RunSummary:
     run_id: str
@@ -49,7 +62,7 @@ class RunSummary:
     events_by_type: Counter = field(default_factory=Counter)
     quarantine_reasons: Counter = field(default_factory=Counter)
     records_skipped: Counter = field(default_factory=Counter)  # archive records that are not pages, by kind
-    stage_seconds: Counter = field(default_factory=Counter)
+    stage_seconds: Seconds = field(default_factory=Seconds)
     error: str | None = None
     flow_run_id: str | None = None
     extractor_version: str | None = None
@@ -108,36 +121,27 @@ class RunSummary:
 
 
 def record_run(settings: Settings, summary: RunSummary, started: datetime) -> None:
-    """The run's lineage row in `runs` (also used by the CLI for a run that needed no flow)."""
+    """The run's lineage row in `runs` (also used by the CLI for a run that needed no flow), then the
+    warehouse's totals into `summary.totals`."""
+    row = RunRow(
+        run_id=summary.run_id,
+        flow_run_id=summary.flow_run_id,
+        extractor_version=summary.extractor_version,
+        started_at=started,
+        finished_at=datetime.now(UTC).replace(tzinfo=None),
+        files_seen=summary.files_seen,
+        sources_loaded=summary.loaded,
+        sources_skipped=summary.skipped,
+        quarantined=summary.quarantined,
+        events=summary.events,
+    )
     con = connect(settings.db_path, settings.lock_timeout)
     try:
-        con.execute(
-            "INSERT INTO runs (run_id, flow_run_id, extractor_version, started_at, finished_at, files_seen, "
-            "sources_loaded, sources_skipped, quarantined, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                summary.run_id,
-                summary.flow_run_id,
-                summary.extractor_version,
-                started,
-                datetime.now(UTC).replace(tzinfo=None),
-                summary.files_seen,
-                summary.loaded,
-                summary.skipped,
-                summary.quarantined,
-                summary.events,
-            ],
-        )
-        summary.totals = warehouse_totals(con)
+        runs.record_run(con, row)
+        summary.totals = runs.totals(con)
         summary.actors = summary.totals["actors"]
     finally:
         con.close()
-
-
-def warehouse_totals(con) -> dict[str, int]:
-    """Rows in the warehouse now (totals.sql): sources, events, actors, quarantined inputs, runs."""
-    cur = con.execute(read_sql("totals.sql"))
-    names = [d[0] for d in cur.description]
-    return dict(zip(names, (int(v) for v in cur.fetchone()), strict=True))
 
 
 def new_run_id() -> str:

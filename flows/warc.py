@@ -22,6 +22,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from flows.discover import Found, printable
 from transforms.clean import MAX_BYTES
@@ -74,7 +75,7 @@ def _next_start(fh, start: int, gz: bool) -> int | None:
         pos += len(chunk)
 
 
-def _records(fh, gz: bool) -> Iterator[tuple[int, object | None, bytes | None, str | None]]:
+def _records(fh, gz: bool) -> Iterator[tuple[int, Any, bytes | memoryview | None, str | None]]:
     """(offset, record, body, None) for each readable record (body: the page's bytes, read only for page
     records; `TOO_LARGE` past MAX_BYTES), (offset, None, None, why) once per damaged stretch."""
     from warcio.archiveiterator import ArchiveIterator
@@ -142,7 +143,7 @@ def _charset(record) -> str | None:
 TOO_LARGE = memoryview(b"too large")  # the body _records gives for a page of more than MAX_BYTES (a marker)
 
 
-def _body(record) -> bytes:
+def _body(record) -> bytes | memoryview:
     """The decoded (de-chunked, decompressed) body, or `TOO_LARGE` past MAX_BYTES."""
     stream = record.content_stream()
     parts, size = [], 0
@@ -189,12 +190,12 @@ def _last_bodies(fh, gz: bool) -> dict[str, tuple[int, bytes]]:
     last: dict[str, tuple[int, bytes]] = {}
     for offset, record, body, _ in _records(fh, gz):
         url = record.rec_headers.get_header("WARC-Target-URI") if body is not None else None
-        if url and body is not TOO_LARGE:
+        if url and body is not None and body is not TOO_LARGE:
             last[url] = (offset, _digest(body))
     return last
 
 
-def _digest(body: bytes) -> bytes:
+def _digest(body: bytes | memoryview) -> bytes:
     return hashlib.blake2b(body, digest_size=16).digest()
 
 
@@ -228,7 +229,7 @@ def iter_warc(found: Found) -> Iterator[RawInput | Skipped]:
                 yield Skipped(_kind(record) or "record")
                 continue
             url = record.rec_headers.get_header("WARC-Target-URI") or ""
-            if body is TOO_LARGE:
+            if not isinstance(body, bytes):  # the TOO_LARGE marker
                 detail = f"the record at byte {offset} of {name} ({url}) has a body of more than {MAX_BYTES} bytes"
                 yield RawInput(where, name, error="too_large", error_detail=detail, origin=where)
                 continue

@@ -50,6 +50,18 @@ def snapshot(db, quarantine_volatile: str = "run_id") -> dict:
         con.close()
 
 
+# Slow tests in the modules the grammar helpers edit (test_events_*, test_actors*, test_cameo), marked from
+# here so that those files stay theirs; tests elsewhere carry @pytest.mark.slow themselves.
+SLOW_ELSEWHERE = ("tests/test_actors.py::test_an_unknown_sector_code_aborts_the_batch",)
+
+
+def pytest_collection_modifyitems(config, items):
+    """`slow` also marks every test that runs a flow through Prefect's harness (directly or by a fixture)."""
+    for item in items:
+        if "prefect_harness" in getattr(item, "fixturenames", ()) or item.nodeid.startswith(SLOW_ELSEWHERE):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def lex():
     from transforms.lexicon import load_lexicon

@@ -67,6 +67,7 @@ def _imports(*commands: list[str]) -> list[set[str]]:
     return found
 
 
+@pytest.mark.slow
 def test_help_export_report_and_sql_import_no_prefect_gx_or_spacy(db, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -82,6 +83,7 @@ def test_help_export_report_and_sql_import_no_prefect_gx_or_spacy(db, tmp_path):
     assert noop == set()
 
 
+@pytest.mark.slow
 def test_extractor_version_without_spacy_is_the_extractors(lex, tmp_path):
     from transforms.extract import extractor_version as coded_version
     from transforms.lexicon import DICTIONARY_DIR, load_lexicon
@@ -209,6 +211,7 @@ def test_sql_waits_for_a_runs_load_like_export(db):
 # 4. Data Docs offline --------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(chromium() is None, reason="no Chromium on this machine (apt-get install chromium)")
 def test_data_docs_render_offline_in_headless_chromium(tmp_path):
     import re
@@ -320,6 +323,7 @@ def test_a_quiet_tick_starts_no_flow_and_writes_a_heartbeat(prefect_harness, tmp
 # 7. the report ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_timeline_follows_the_data():
     from warehouse.report import timeline_chart
 
@@ -338,6 +342,7 @@ def test_timeline_follows_the_data():
     assert "by year" in note
 
 
+@pytest.mark.slow
 def test_report_legends_list_only_the_quad_classes_shown(db, tmp_path):
     result = runner.invoke(app, ["report", "--db", str(db), "--out", str(tmp_path / "r.html")])
     assert result.exit_code == 0, result.output
@@ -347,6 +352,7 @@ def test_report_legends_list_only_the_quad_classes_shown(db, tmp_path):
     assert '<td class="type">CONSULT</td>' in page and "td.date, td.type { white-space: nowrap; }" in page
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(chromium() is None, reason="no Chromium on this machine (apt-get install chromium)")
 def test_report_filter_searches_the_event_not_the_source_title(db, tmp_path):
     runner.invoke(app, ["report", "--db", str(db), "--out", str(tmp_path / "r.html")])
@@ -395,6 +401,7 @@ def test_every_help_shows_the_defaults():
     assert "30, or lock_timeout in [tool.newsevents]" in result.output
 
 
+@pytest.mark.slow
 def test_a_run_shows_what_it_is_doing_from_the_start_on_a_terminal(db, tmp_path):
     """On a terminal the run shows a spinner with its current step at once (here: waiting for another run's
     lock, which it then gives up with one line), never a silent screen."""

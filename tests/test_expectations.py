@@ -187,6 +187,7 @@ def test_checks_stay_aligned_with_their_rows(batch):
         assert row["_offsets_point_at_sentence"] is (k % 3 != 0)
 
 
+@pytest.mark.slow
 def test_data_docs_are_built(batch, tmp_path):
     _, sources, events, actors = batch
     events[1] = {**events[1], "confidence": 7.0}

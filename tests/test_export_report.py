@@ -174,6 +174,7 @@ def dump_dom(url: str) -> tuple[str, str]:
     return proc.stdout, proc.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(chromium() is None, reason="no Chromium on this machine (apt-get install chromium)")
 def test_report_renders_in_headless_chromium_without_script_errors(db, tmp_path):
     make_report(db, tmp_path)

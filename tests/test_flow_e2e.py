@@ -8,61 +8,6 @@ import pytest
 from flows.settings import Settings
 from tests.conftest import query as q
 
-CONTRACT = {
-    "events": {
-        "event_id": "VARCHAR",
-        "source_id": "VARCHAR",
-        "event_type": "VARCHAR",
-        "mode": "VARCHAR",
-        "cameo_root": "VARCHAR",
-        "quad_class": "INTEGER",
-        "trigger": "VARCHAR",
-        "trigger_start": "INTEGER",
-        "trigger_end": "INTEGER",
-        "actor1_id": "VARCHAR",
-        "actor2_id": "VARCHAR",
-        "claimant_id": "VARCHAR",
-        "event_date": "DATE",
-        "date_precision": "VARCHAR",
-        "location": "VARCHAR",
-        "country_code": "VARCHAR",
-        "quantity": "DOUBLE",
-        "quantity_unit": "VARCHAR",
-        "status": "VARCHAR",
-        "sentence": "VARCHAR",
-        "sentence_start": "INTEGER",
-        "sentence_end": "INTEGER",
-        "confidence": "DOUBLE",
-    },
-    "actors": {
-        "actor_id": "VARCHAR",
-        "name": "VARCHAR",
-        "actor_type": "VARCHAR",
-        "country_code": "VARCHAR",
-        "aliases": "VARCHAR[]",
-        "sector": "VARCHAR",
-    },
-    "sources": {
-        "source_id": "VARCHAR",
-        "uri": "VARCHAR",
-        "file_name": "VARCHAR",
-        "title": "VARCHAR",
-        "outlet": "VARCHAR",
-        "published_date": "DATE",
-        "date_source": "VARCHAR",
-        "author": "VARCHAR",
-        "content_sha256": "VARCHAR",
-        "text": "VARCHAR",
-    },
-    "quarantine": {
-        "uri": "VARCHAR",
-        "stage": "VARCHAR",
-        "reason": "VARCHAR",
-        "detail": "VARCHAR",
-        "quarantined_at": "TIMESTAMP",
-    },
-}
-
 
 def snapshot(db) -> dict:
     con = duckdb.connect(str(db), read_only=True)
@@ -96,11 +41,15 @@ def test_run_finishes_and_loads_every_seed(seeded):
 
 
 def test_contract_tables_and_types(seeded):
+    from transforms.contract import TABLES
+
     _, db, _ = seeded
-    for table, cols in CONTRACT.items():
-        got = dict(q(db, "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?", [table]))
-        for col, typ in cols.items():
-            assert got.get(col) == typ, (table, col, got.get(col))
+    for table in TABLES:
+        got = dict(
+            q(db, "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ?", [table.name])
+        )
+        for col in table.columns:
+            assert got.get(col.name) == col.type, (table.name, col.name, got.get(col.name))
 
 
 def test_keys_unique_and_foreign_keys_resolve(seeded):

@@ -112,7 +112,8 @@ def test_correction_is_one_transaction(prefect_harness, inbox, tmp_path):
     )
     (inbox / "germany.txt").write_text(CORRECTED, encoding="utf-8")
     docs, _ = read_documents(discover([str(inbox / "germany.txt")]))
-    (sources, events, actors, _failed), _ = extract_task.fn(docs, settings)
+    extracted = extract_task.fn(docs, settings)
+    sources, events, actors = extracted.sources, extracted.events, extracted.actors
     assert events.height > 0
     broken = events.with_columns(pl.lit(None, pl.Utf8).alias("sentence"))  # violates NOT NULL at insert
     con = connect(db)
@@ -187,8 +188,9 @@ def test_feed_through_the_flow(prefect_harness, tmp_path):
 
     # the same feed again: nothing new, known bad lines not re-counted as new work
     from flows.discover import discover
-    from flows.incremental import plan_run, read_known
+    from flows.incremental import plan_run
     from warehouse.connect import connect
+    from warehouse.known import read_known
 
     con = connect(db)
     try:
@@ -200,8 +202,9 @@ def test_feed_through_the_flow(prefect_harness, tmp_path):
 
 
 def test_serve_builds_a_cron_deployment_over_the_inbox(tmp_path):
+    from flows.errors import ServeError
     from flows.pipeline import flow_for, run_pipeline
-    from flows.serve import ServeError, check_cron, deployment_options
+    from flows.serve import check_cron, deployment_options
 
     settings = Settings(inputs=[str(tmp_path / "inbox")], db=str(tmp_path / "wh.duckdb"))
     deployment = run_pipeline.to_deployment(**deployment_options(settings, "*/15 * * * *"))
@@ -293,7 +296,7 @@ def test_load_retries_while_another_process_holds_the_warehouse(prefect_harness,
     def load_bad():
         from warehouse.load import Batch
 
-        return load_task(bad, Batch(*batch_args))
+        return load_task(bad, Batch(*batch_args)).problem
 
     t = time.monotonic()
     problem = load_bad()  # a result with the one line, not a task failure (no Prefect traceback for the user)
@@ -328,3 +331,19 @@ def test_crawler_feed_metadata_lands_and_a_rerun_skips_or_replaces(prefect_harne
     fixed = run(settings)
     assert fixed.loaded == 1
     assert [r[0] for r in q(db, "SELECT text FROM sources")] == [line["maintext"]]
+
+
+def test_the_plan_handed_to_the_flow_stays_in_this_process(tmp_path):
+    """The CLI passes its plan to the flow as an argument; Prefect records flow parameters with the run, and
+    must store a placeholder for the plan (it can hold every source id of the warehouse), not the plan."""
+    from flows.incremental import Plan
+    from flows.pipeline import Prepared, run_pipeline
+    from warehouse.known import Known
+
+    settings = Settings(inputs=[str(tmp_path)], db=str(tmp_path / "w.duckdb"))
+    known = Known({f"{i:016x}": (f"/in/{i}.txt", "v1") for i in range(1000)})
+    prepared = Prepared(settings, "v1", [], known, Plan())
+    stored = run_pipeline.serialize_parameters({"settings": settings, "prepared": prepared, "progress": print})
+    assert stored["prepared"] == "<Prepared>"
+    assert stored["settings"]["db"] == str(tmp_path / "w.duckdb")
+    assert prepared.fits(settings, "v1") and not prepared.fits(settings, "v2")

@@ -10,13 +10,14 @@ import pytest
 
 import flows.incremental as incremental
 from flows.discover import discover
-from flows.incremental import plan_run, read_known
+from flows.incremental import plan_run
 from flows.settings import Settings
 from tests.conftest import query
 from transforms.extract import extractor_version
 from transforms.lexicon import load_lexicon
 from warehouse.connect import connect
 from warehouse.files import FileRow, known_files, record_files
+from warehouse.known import read_known
 
 URL = "https://wire.example.com/lagos-protest"
 FIRST = "Police in Lagos arrested 40 protesters on Monday during a march against fuel prices, witnesses said."

@@ -59,6 +59,7 @@ def build_warehouse(db: Path, nlp, lex) -> None:
         con.close()
 
 
+@pytest.mark.slow
 def test_seed_scores_reach_the_issue_targets(tmp_path, nlp, lex):
     scorer = _scorer()
     db = tmp_path / "quality.duckdb"

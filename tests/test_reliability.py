@@ -324,6 +324,7 @@ def _cli_in_own_session(args: list[str], env: dict[str, str]) -> subprocess.Pope
     )
 
 
+@pytest.mark.slow
 def test_sigterm_stops_a_run_within_seconds_with_one_line(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -366,6 +367,7 @@ def test_found_names_are_storable(tmp_path):
     raw.uri.encode("utf-8")  # no lone surrogate: storable
 
 
+@pytest.mark.slow
 def test_sigterm_stops_serve_and_its_server_within_seconds(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()

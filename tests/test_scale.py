@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import spacy
 from spacy.matcher import PhraseMatcher
 
@@ -56,6 +57,7 @@ def test_imported_actor_names_stay_out_of_the_vocab(lex):
 NAMES = (("Vladimir Putin", "Vladimir Putin"), ("Kenya", "Kenya"), ("Hamas", "Hamas"), ("Mwai Kibaki", "Mwai Kibaki"))
 
 
+@pytest.mark.slow
 def test_five_thousand_names_in_one_sentence_are_all_found(nlp, lex):
     """A hostile single line: 5,000 actor names (hand-written and imported, persons, a state, a group) in
     one comma-separated sentence. Every one is found as a mention of its actor (the passes are linear: the
@@ -75,6 +77,7 @@ def test_five_thousand_names_in_one_sentence_are_all_found(nlp, lex):
     assert {k: found.get(k) for k in want} == want
 
 
+@pytest.mark.slow
 def test_worker_processes_code_a_batch_like_one_process(nlp, lex, monkeypatch):
     """Two worker processes parse and extract shares of a batch: the same rows in the same order as coding
     it here, and a document the extractor fails on is quarantined with its reason while the rest go on."""

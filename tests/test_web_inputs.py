@@ -14,12 +14,13 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from flows.discover import discover
-from flows.incremental import plan_run, read_documents, read_known
+from flows.incremental import plan_run, read_documents
 from flows.settings import Settings
 from tests.conftest import query
 from transforms.documents import Document, RawInput
 from transforms.parse import parse_document
 from warehouse.connect import connect
+from warehouse.known import read_known
 
 PROTEST = (
     "Thousands of farmers marched through Santiago on Thursday to protest against a new water law, the "
@@ -360,6 +361,7 @@ def test_reruns_skip_what_is_unchanged_and_a_corrected_item_replaces_the_old(pre
     assert len(texts) == 1 and "violent clashes" in texts[0][0]
 
 
+@pytest.mark.slow
 def test_the_readers_libraries_load_only_when_a_page_feed_or_archive_is_read():
     import subprocess
     import sys

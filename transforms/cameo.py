@@ -259,8 +259,9 @@ class VerbRule:
 
 def _vote(codes: list[str], table: dict[str, PloverCode]) -> VerbRule | None:
     """One PLOVER type for all the codes, else None (ambiguous). Mode only when every code agrees."""
-    mapped = [(c, plover_for(c, table)) for c in codes]
-    if not mapped or any(p is None for _, p in mapped):
+    found = [(c, plover_for(c, table)) for c in codes]
+    mapped = [(c, p) for c, p in found if p is not None]
+    if not mapped or len(mapped) < len(found):
         return None
     types = {p.event_type for _, p in mapped}
     if len(types) != 1:

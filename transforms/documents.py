@@ -11,6 +11,8 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
+DATE_SOURCES = ("metadata", "text", "fetched")  # where a published_date comes from (Document.date_source)
+
 
 @dataclass(frozen=True)
 class RawInput:

@@ -29,12 +29,9 @@ from transforms.dates import MONTHS
 from transforms.fields import pick
 
 _MONTHS = MONTHS  # name or three-letter abbreviation → number (transforms/dates.py)
-_MONTH = (
-    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
-    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
+_MONTH = "(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"  # every name of dates.MONTHS
 _WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
-_ISO = r"(\d{4})-(\d{2})-(\d{2})"
+ISO_DATE = r"(\d{4})-(\d{2})-(\d{2})"  # year-month-day, as groups (parse.py uses it too)
 _DMY = _WEEKDAY + r"(\d{1,2})\s+" + _MONTH + r",?\s+(\d{4})"
 _MDY = _WEEKDAY + _MONTH + r"\s+(\d{1,2}),?\s+(\d{4})"
 _LABEL = r"(?:(date|dated|published(?:\s+on)?|posted(?:\s+on)?|updated(?:\s+on)?|publication\s+date)\s*[:\-]?\s*)"
@@ -42,9 +39,9 @@ _TIME = (  # an optional time after a date line: ", 10:32 GMT", "at 9.15 a.m. ES
     r"(?:[\s,|·—–-]*(?:at\s+)?\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\s*"
     r"(?:[A-Z]{2,5}|utc|gmt)?(?:[+-]\d{1,2}(?::?\d{2})?)?)?"
 )
-_DATE_ANY = rf"(?:{_ISO}(?:T[\d:.]+(?:Z|[+-][\d:]+)?)?|{_DMY}|{_MDY})"
+_DATE_ANY = rf"(?:{ISO_DATE}(?:T[\d:.]+(?:Z|[+-][\d:]+)?)?|{_DMY}|{_MDY})"
 _DATE_LINE = re.compile(rf"^{_LABEL}?{_DATE_ANY}{_TIME}\s*$", re.I)
-_DATE_PREFIX = re.compile(rf"^(?:{_LABEL}{_DATE_ANY}|{_ISO})\s+(?=\S)", re.I)
+_DATE_PREFIX = re.compile(rf"^(?:{_LABEL}{_DATE_ANY}|{ISO_DATE})\s+(?=\S)", re.I)
 _BY_LINE = re.compile(r"^[Bb][Yy]\s+([A-Z][\w'’-]*\.?(?:(?:\s+|\s*,\s*|\s+and\s+|\s*&\s*)[A-Z][\w'’-]*\.?){0,5})$")
 _AUTHOR_LINE = re.compile(r"^(?:authors?|written by|byline)\s*:\s*(.{2,80})$", re.I)
 _OUTLET_LINE = re.compile(

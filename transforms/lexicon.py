@@ -346,7 +346,7 @@ def _read(path: Path, model: Any) -> Any:
         where = f" line {mark.line + 1}" if mark else ""
         raise DictionaryError(f"{path}:{where} not valid YAML ({getattr(exc, 'problem', exc)})") from None
     if data is None:
-        data = [] if isinstance(model, TypeAdapter) else {}
+        data = [] if isinstance(model, TypeAdapter) else {}  # type: ignore[assignment]  # an empty file: empty rows
     if isinstance(data, dict):
         data = {k: v for k, v in data.items() if v is not None}  # "light_verbs:" with nothing under it: empty
     try:
@@ -409,7 +409,7 @@ def _one_line(path: Path, exc: ValidationError) -> str:
 
 
 _ROWS = {
-    name: TypeAdapter(list[row])
+    name: TypeAdapter(list[row])  # type: ignore[valid-type]  # one adapter per row model
     for name, row in (
         ("states", StateRow),
         ("organizations", OrganizationRow),
@@ -559,7 +559,7 @@ def _load(directory: str) -> Lexicon:
     actor_nouns = frozenset(sectors) | fs(groups_doc.group_nouns)
     verbs, phrases = _merge_verbs(verbs_doc, speech, cameo_verbs, actor_nouns)
     nouns = {k.lower(): _verb_entry(v) for k, v in verbs_doc.nouns.items()}
-    actors = _merge_actors(handwritten, places, cameo_actors.actors)
+    actors = _merge_actors(handwritten, places, list(cameo_actors.actors))
 
     demonym_index: dict[str, ActorEntry] = {}
     for a in actors:

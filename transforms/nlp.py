@@ -110,7 +110,7 @@ def pipe_texts(
     n_texts = len(texts) if isinstance(texts, Sized) else None
     n_process = processes(n_process, n_texts)
     if n_texts:
-        longest = min(MAX_CHUNK, max(len(t) for t in texts))  # type: ignore[union-attr]
+        longest = min(MAX_CHUNK, max(len(t) for t in texts))
         batch_size = spacy_batch_size(batch_size, n_texts, longest, n_process)
     order: deque[tuple[int, int]] = deque()  # (text index, offset) of each piece sent to spaCy, in order
 
@@ -121,7 +121,8 @@ def pipe_texts(
                 yield piece
 
     nlp.max_length = max(nlp.max_length, MAX_CHUNK + 1)
-    current, parts = -1, []
+    current: int = -1
+    parts: list = []
     for doc in nlp.pipe(pieces(), batch_size=batch_size, n_process=n_process):
         i, offset = order.popleft()
         if i != current:

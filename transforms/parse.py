@@ -23,16 +23,18 @@ from transforms.clean import MAX_CHARS, DecodeError, clean_text, decode_bytes, l
 from transforms.dates import MONTHS
 from transforms.documents import Document, RawInput, Rejection, sha256_text
 from transforms.domains import registered_domain
-from transforms.header import FrontMatterError, parse_published, split_front_matter, split_header_lines
+from transforms.header import ISO_DATE, FrontMatterError, parse_published, split_front_matter, split_header_lines
 from transforms.web import read_page
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
-_ISO = r"(\d{4})-(\d{2})-(\d{2})"
-_DATE_LINE = re.compile(r"^\s*(?:date|dated|published|posted|updated|publication date)\s*[:\-]?\s*" + _ISO, re.I | re.M)
-_MONTHS = MONTHS  # month name → number (transforms/dates.py)
+_DATE_LINE = re.compile(
+    r"^\s*(?:date|dated|published|posted|updated|publication date)\s*[:\-]?\s*" + ISO_DATE, re.I | re.M
+)
+# the twelve full month names of transforms/dates.py's MONTHS (its longest name for each month)
+_FULL_MONTHS = "|".join(max((k for k, v in MONTHS.items() if v == n), key=len) for n in range(1, 13))
 _WORDY_DATE_LINE = re.compile(
     r"^\s*(?:(?:published|posted|updated|date)\s*[:\-]?\s*)?(?:\w+day,?\s+)?"
-    r"(january|february|march|april|may|june|july|august|september|october|november|december)"
+    rf"({_FULL_MONTHS})"
     r"\s+(\d{1,2}),?\s+(\d{4})\b[^\n]{0,40}$",
     re.I | re.M,
 )
@@ -93,7 +95,7 @@ def find_published_date(text: str, head_chars: int = 600) -> tuple[date | None, 
     m = _WORDY_DATE_LINE.search(head)
     if m:
         try:
-            return date(int(m[3]), _MONTHS[m[1].lower()], int(m[2])), m.span()
+            return date(int(m[3]), MONTHS[m[1].lower()], int(m[2])), m.span()
         except ValueError:
             pass
     return None, None
@@ -168,6 +170,7 @@ def parse_document(raw: RawInput, max_chars: int = MAX_CHARS) -> Document | Reje
             f"only {share:.0%} of {n} words are English function words{declared}; newsevents codes English text",
         )
     meta = {**front, **(raw.metadata or {})}  # a feed line's fields over its text's front matter
+    date_source: str | None
     published, date_source = parse_published(meta.get("published")), "metadata"
     if published is None and page is not None:
         published = page.published  # the page's own metadata (meta tags, JSON-LD, url)

@@ -2,7 +2,8 @@
 
 In: `Document`s, event dicts and actor dicts from `transforms.extract`, and
 `Rejection`s. Out: polars DataFrames for `sources`, `events`, `actors` and
-`quarantine`, with exactly the contract's columns and types (schemas below),
+`quarantine`, with exactly the contract's frame columns and types
+(`transforms/contract.py`),
 de-duplicated on their keys, ready for validation and a bulk load.
 """
 
@@ -13,80 +14,19 @@ from datetime import UTC, datetime
 
 import polars as pl
 
+from transforms.contract import polars_schema
 from transforms.documents import Document, Rejection
 
-SOURCES_SCHEMA = {
-    "source_id": pl.Utf8,
-    "uri": pl.Utf8,
-    "file_name": pl.Utf8,
-    "title": pl.Utf8,
-    "outlet": pl.Utf8,
-    "published_date": pl.Date,
-    "date_source": pl.Utf8,
-    "author": pl.Utf8,
-    "content_sha256": pl.Utf8,
-    "text": pl.Utf8,
-    "extractor_version": pl.Utf8,
-}
-EVENTS_SCHEMA = {
-    "event_id": pl.Utf8,
-    "source_id": pl.Utf8,
-    "event_type": pl.Utf8,
-    "mode": pl.Utf8,
-    "cameo_root": pl.Utf8,
-    "quad_class": pl.Int32,
-    "trigger": pl.Utf8,
-    "trigger_start": pl.Int32,
-    "trigger_end": pl.Int32,
-    "actor1_id": pl.Utf8,
-    "actor2_id": pl.Utf8,
-    "claimant_id": pl.Utf8,
-    "event_date": pl.Date,
-    "date_precision": pl.Utf8,
-    "location": pl.Utf8,
-    "country_code": pl.Utf8,
-    "quantity": pl.Float64,
-    "quantity_unit": pl.Utf8,
-    "status": pl.Utf8,
-    "sentence": pl.Utf8,
-    "sentence_start": pl.Int32,
-    "sentence_end": pl.Int32,
-    "confidence": pl.Float64,
-}
-ACTORS_SCHEMA = {
-    "actor_id": pl.Utf8,
-    "name": pl.Utf8,
-    "actor_type": pl.Utf8,
-    "country_code": pl.Utf8,
-    "sector": pl.Utf8,
-    "aliases": pl.List(pl.Utf8),
-}
-QUARANTINE_SCHEMA = {
-    "uri": pl.Utf8,
-    "stage": pl.Utf8,
-    "reason": pl.Utf8,
-    "detail": pl.Utf8,
-    "quarantined_at": pl.Datetime("us"),
-}
+SOURCES_SCHEMA = polars_schema("sources")
+EVENTS_SCHEMA = polars_schema("events")
+ACTORS_SCHEMA = polars_schema("actors")
+QUARANTINE_SCHEMA = polars_schema("quarantine")
 
 
 def sources_frame(docs: Iterable[Document], extractor_version: str) -> pl.DataFrame:
-    rows = [
-        {
-            "source_id": d.source_id,
-            "uri": d.uri,
-            "file_name": d.file_name,
-            "title": d.title,
-            "outlet": d.outlet,
-            "published_date": d.published_date,
-            "date_source": d.date_source,
-            "author": d.author,
-            "content_sha256": d.content_sha256,
-            "text": d.text,
-            "extractor_version": extractor_version,
-        }
-        for d in docs
-    ]
+    """One row per document: every column of the contract's `sources` is a `Document` field of that name,
+    except the extractor version of the run."""
+    rows = [{c: extractor_version if c == "extractor_version" else getattr(d, c) for c in SOURCES_SCHEMA} for d in docs]
     return pl.DataFrame(rows, schema=SOURCES_SCHEMA).unique("source_id", keep="first", maintain_order=True)
 
 
@@ -107,7 +47,9 @@ def actors_frame(actor_maps: Iterable[dict[str, dict]]) -> pl.DataFrame:
                 cur["aliases"] |= set(row["aliases"])
                 cur["country_code"] = cur["country_code"] or row["country_code"]
                 cur["sector"] = cur.get("sector") or row.get("sector")
-    rows = [{**r, "sector": r.get("sector"), "aliases": sorted(r["aliases"])} for _, r in sorted(merged.items())]
+    rows = [
+        {**{c: r.get(c) for c in ACTORS_SCHEMA}, "aliases": sorted(r["aliases"])} for _, r in sorted(merged.items())
+    ]
     return pl.DataFrame(rows, schema=ACTORS_SCHEMA)
 
 

@@ -13,11 +13,12 @@ it; extension auto-install and auto-load are off anyway), and a DuckDB file
 that holds tables but no newsevents `schema_version` (someone else's data).
 The lock file is opened without following a symlink planted at its name.
 
-Schema versions: `schema.sql` is the current schema (a new warehouse gets it
-whole); `migrations/NNN.sql` takes a warehouse from version NNN-1 to NNN and
-runs, with the version row, in one transaction when an older warehouse is
-opened for writing. A warehouse newer than this code is refused, never
-touched.
+Schema versions: `schema.sql` is the current schema, generated from the
+contract (`transforms/contract.py`; a new warehouse gets it whole);
+`migrations/NNN.sql` takes a warehouse from version NNN-1 to NNN and runs,
+with the version row, in one transaction when an older warehouse is opened
+for writing. The current version is the latest migration's number. A
+warehouse newer than this code is refused, never touched.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ import duckdb
 
 HERE = Path(__file__).parent
 MIGRATIONS = HERE / "migrations"
-SCHEMA_VERSION = 6
+# the schema version is the number of the latest migration: adding one is the whole of a version bump
+SCHEMA_VERSION = max(int(p.name[:3]) for p in MIGRATIONS.glob("[0-9][0-9][0-9]_*.sql"))
 
 
 class WarehouseError(RuntimeError):
@@ -56,7 +58,7 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-def describe_error(db: Path, exc: BaseException, doing: str = "write") -> str:
+def describe_error(db: Path | str, exc: BaseException, doing: str = "write") -> str:
     """One line for a DuckDB or OS error met while using the warehouse."""
     msg = first_line(exc)
     low = msg.lower()
@@ -67,7 +69,10 @@ def describe_error(db: Path, exc: BaseException, doing: str = "write") -> str:
     return f"could not {doing} the warehouse {db}: {msg}"
 
 
-DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
 _NOT_A_FILE = re.compile(r"^(?::memory:|(?:md|motherduck):|[a-z][a-z0-9+.-]*:/)", re.I)  # s3://, http://…
 
 

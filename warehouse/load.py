@@ -35,11 +35,6 @@ class Batch:
     run_id: str | None = None
 
 
-def loaded_sources(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """source_id, uri, content_sha256 and extractor_version of what the warehouse holds."""
-    return con.sql("SELECT source_id, uri, content_sha256, extractor_version FROM sources").pl()
-
-
 def _register(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
     con.register(name, frame.to_arrow())
 

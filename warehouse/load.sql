@@ -10,27 +10,21 @@ CREATE OR REPLACE TEMP TABLE replaced AS
 DELETE FROM events WHERE source_id IN (SELECT source_id FROM replaced);
 DELETE FROM sources WHERE source_id IN (SELECT source_id FROM replaced);
 
-INSERT INTO sources (source_id, uri, file_name, title, outlet, published_date, date_source, author,
-                     content_sha256, text, extractor_version, run_id, loaded_at)
-SELECT source_id, uri, file_name, title, outlet, published_date, date_source, author, content_sha256, text,
-       extractor_version, run_id, current_timestamp
-FROM new_sources;
+-- every insert is BY NAME: the frames hold exactly the contract's columns (transforms/contract.py), so
+-- no column is listed here; the load fills run_id (load.py) and loaded_at
+INSERT INTO sources BY NAME
+SELECT *, current_timestamp AS loaded_at FROM new_sources;
 
-INSERT INTO actors (actor_id, name, actor_type, country_code, aliases, sector)
-SELECT actor_id, name, actor_type, country_code, aliases, sector FROM new_actors
+INSERT INTO actors BY NAME
+SELECT * FROM new_actors
 ON CONFLICT (actor_id) DO UPDATE SET
     aliases = list_sort(list_distinct(list_concat(actors.aliases, excluded.aliases))),
     country_code = coalesce(actors.country_code, excluded.country_code),
     sector = coalesce(actors.sector, excluded.sector),
     actor_type = coalesce(actors.actor_type, excluded.actor_type);
 
-INSERT INTO events (event_id, source_id, event_type, mode, cameo_root, quad_class, trigger, trigger_start, trigger_end, actor1_id,
-                    actor2_id, claimant_id, event_date, date_precision, location, country_code, quantity,
-                    quantity_unit, status, sentence, sentence_start, sentence_end, confidence, run_id)
-SELECT event_id, source_id, event_type, mode, cameo_root, quad_class, trigger, trigger_start, trigger_end, actor1_id,
-       actor2_id, claimant_id, event_date, date_precision, location, country_code, quantity,
-       quantity_unit, status, sentence, sentence_start, sentence_end, confidence, run_id
-FROM new_events;
+INSERT INTO events BY NAME
+SELECT * FROM new_events;
 
 -- an input that loads now is no longer empty, a duplicate, or failing an expectation at its uri:
 -- drop its older quarantine rows unless this batch reports the same (uri, stage, reason) again
@@ -41,8 +35,8 @@ WHERE uri IN (SELECT uri FROM new_sources)
   AND (uri, stage, reason) NOT IN (SELECT (uri, stage, reason) FROM new_quarantine);
 
 -- one row per (uri, stage, reason), stamped when first seen; the detail follows the latest run
-INSERT INTO quarantine (uri, stage, reason, detail, quarantined_at, run_id)
-SELECT uri, stage, reason, detail, quarantined_at, run_id FROM new_quarantine
+INSERT INTO quarantine BY NAME
+SELECT * FROM new_quarantine
 ON CONFLICT (uri, stage, reason) DO UPDATE SET detail = excluded.detail;
 
 DROP TABLE replaced;

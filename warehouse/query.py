@@ -94,7 +94,7 @@ def write_result(con: duckdb.DuckDBPyConnection, sql: str, fmt: str, out: Path |
     if rel is None:
         raise WarehouseError("the last statement returns no rows to write")
     try:
-        if fmt == "parquet":
+        if fmt == "parquet" and out is not None:
             return _replace(out, lambda tmp: rel.write_parquet(str(tmp), compression="zstd"), rel)
         rows = rel.fetchall()
         columns = list(rel.columns)

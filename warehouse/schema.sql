@@ -1,12 +1,15 @@
--- newsevents warehouse: the star schema of ../shared/spec/warehouse.md.
--- The current schema (version SCHEMA_VERSION of connect.py), given whole to a new warehouse; an older
--- warehouse is upgraded by migrations/NNN_*.sql. Idempotent: every statement can run on an existing warehouse.
+-- newsevents warehouse: the star schema of ../shared/spec/warehouse.md, plus its bookkeeping tables.
+-- Generated from transforms/contract.py by `uv run python examples/readme.py`: do not edit by hand
+-- (tests/test_contract.py fails when it is stale). A new warehouse gets it whole; an older one is
+-- upgraded by migrations/NNN_*.sql. Idempotent: every statement can run on an existing warehouse.
 
+-- the schema versions this warehouse went through (warehouse/connect.py)
 CREATE TABLE IF NOT EXISTS schema_version (
     version     INTEGER NOT NULL,
     applied_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
 );
 
+-- one cleaned input text (dimension)
 CREATE TABLE IF NOT EXISTS sources (
     source_id          VARCHAR PRIMARY KEY,
     uri                VARCHAR NOT NULL,
@@ -19,19 +22,22 @@ CREATE TABLE IF NOT EXISTS sources (
     extractor_version  VARCHAR,
     run_id             VARCHAR,
     loaded_at          TIMESTAMP,
-    date_source        VARCHAR,  -- metadata, text, fetched, or null: where published_date comes from (version 5)
-    author             VARCHAR   -- the byline as given (version 5)
+    date_source        VARCHAR,
+    author             VARCHAR
 );
+CREATE INDEX IF NOT EXISTS sources_uri_idx ON sources (uri);
 
+-- one canonical actor (dimension); from the dictionaries and the extractor, so every check is table-level
 CREATE TABLE IF NOT EXISTS actors (
     actor_id      VARCHAR PRIMARY KEY,
     name          VARCHAR NOT NULL,
     actor_type    VARCHAR,
     country_code  VARCHAR,
     aliases       VARCHAR[],
-    sector        VARCHAR   -- GOV, MIL, COP, REB, CVL… (version 3); null for a state
+    sector        VARCHAR
 );
 
+-- one event as reported in one sentence of one source (fact)
 CREATE TABLE IF NOT EXISTS events (
     event_id        VARCHAR PRIMARY KEY,
     source_id       VARCHAR NOT NULL,
@@ -40,7 +46,7 @@ CREATE TABLE IF NOT EXISTS events (
     cameo_root      VARCHAR,
     quad_class      INTEGER,
     trigger         VARCHAR,
-    trigger_start   INTEGER,  -- character offsets of the trigger in `sentence` (schema version 4)
+    trigger_start   INTEGER,
     trigger_end     INTEGER,
     actor1_id       VARCHAR,
     actor2_id       VARCHAR,
@@ -59,6 +65,7 @@ CREATE TABLE IF NOT EXISTS events (
     run_id          VARCHAR
 );
 
+-- every input or row that did not reach the star schema, and why; one row per (uri, stage, reason)
 CREATE TABLE IF NOT EXISTS quarantine (
     uri             VARCHAR NOT NULL,
     stage           VARCHAR NOT NULL,
@@ -69,6 +76,7 @@ CREATE TABLE IF NOT EXISTS quarantine (
     PRIMARY KEY (uri, stage, reason)
 );
 
+-- one row per finished run (lineage)
 CREATE TABLE IF NOT EXISTS runs (
     run_id             VARCHAR PRIMARY KEY,
     flow_run_id        VARCHAR,
@@ -82,12 +90,7 @@ CREATE TABLE IF NOT EXISTS runs (
     events             INTEGER
 );
 
--- since schema version 2 (migrations/002_sources_uri_index.sql)
-CREATE INDEX IF NOT EXISTS sources_uri_idx ON sources (uri);
-
--- since schema version 6 (migrations/006_input_files.sql): each input file as last read, so that an
--- unchanged file costs one stat (size, mtime in ns, digest of its bytes, the extractor version that
--- coded it, its documents, its inputs in quarantine by reason, its archive records that are not pages)
+-- each input file as last read, so that an unchanged file costs one stat (warehouse/files.py)
 CREATE TABLE IF NOT EXISTS input_files (
     path               VARCHAR PRIMARY KEY,
     size_bytes         BIGINT NOT NULL,

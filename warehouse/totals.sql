@@ -1,4 +1,4 @@
--- The warehouse's totals after a run (flows/summary.warehouse_totals): one row.
+-- The warehouse's totals after a run (warehouse/runs.py: totals): one row.
 SELECT
     (SELECT count(*) FROM sources)                           AS sources,
     (SELECT count(*) FROM events)                            AS events,

@@ -1,12 +1,7 @@
-"""Extraction on short real sentences: actors, types, roles, status, claimant, dates, quantities."""
+"""transforms/extract.py end to end on short real sentences: actors, types, roles, status, claimant, dates,
+quantities (the grammar's own rules are tested in test_events_*.py and test_actors*.py)."""
 
 from __future__ import annotations
-
-from datetime import date
-
-import pytest
-
-from transforms.dates import resolve_date
 
 
 def one(events, event_type):
@@ -64,19 +59,3 @@ def test_relative_date_resolved_against_publication(code):
 def test_headlines_and_furniture_are_not_events(code):
     events = code("Putin persuades DPRK to send workers\n- News\nSign up for our newsletter.")
     assert events == []
-
-
-@pytest.mark.parametrize(
-    ("expr", "published", "expected"),
-    [
-        ("this Wednesday", date(2023, 9, 14), (date(2023, 9, 13), "day")),
-        ("in July", date(2023, 9, 14), (date(2023, 7, 1), "month")),
-        ("in November 2024", None, (date(2024, 11, 1), "month")),
-        ("On September 13", None, None),  # no year knowable
-        ("since September 2023", None, (date(2023, 9, 1), "month")),
-        ("yesterday", date(2024, 3, 1), (date(2024, 2, 29), "day")),
-        ("in 2019", None, (date(2019, 1, 1), "year")),
-    ],
-)
-def test_resolve_date(expr, published, expected):
-    assert resolve_date(expr, published) == expected

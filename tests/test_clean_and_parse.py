@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from transforms.clean import DecodeError, _utf16_without_bom, clean_text, decode_bytes
 from transforms.documents import Document, RawInput, Rejection
 from transforms.parse import parse_document
@@ -112,6 +114,7 @@ def test_cleaning_is_idempotent_and_removes_invisible_characters(text):
     assert not any(c in once for c in "\u00a0\u200b\u200d\ufeff\u2028\x00\x85\r\t")
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=500))
 def test_html_extraction_never_raises(markup):

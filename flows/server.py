@@ -1,0 +1,147 @@
+"""The Prefect API a command talks to: a server of our own when none is configured.
+
+In: `PREFECT_API_URL` (when set, it is used as it is) and what to do while a
+server boots. Out: `run_api(warm_up)` — for `newsevents run`: Prefect's
+temporary API server (ephemeral mode, UI off, the same app Prefect itself
+boots) started as a subprocess on a free port of 127.0.0.1 while `warm_up`
+loads the models, so the two overlap; this process and its Dask workers are
+pointed at it, and it stops at exit (and with the parent, even on SIGKILL).
+`prefect_api(port)` — for `newsevents serve`: a full `prefect server start`
+(scheduler and UI) on the given port for as long as it serves, or the one
+already answering there. A server that does not come up is a `ServeError`
+(serve) or a fallback to Prefect's own temporary server (run).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+
+from flows.errors import ServeError
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/health", timeout=2) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextlib.contextmanager
+def _api_url(url: str) -> Iterator[None]:
+    """Point this process (Prefect's settings are read at import) and its flow-run subprocesses at `url`."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    os.environ["PREFECT_API_URL"] = url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: url}):
+            yield
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+
+
+@contextlib.contextmanager
+def prefect_api(port: int = 4200, startup_timeout: float = 120.0) -> Iterator[str]:
+    """The API to register with: `PREFECT_API_URL` if set, else a `prefect server start` of our own."""
+    given = os.environ.get("PREFECT_API_URL")
+    if given:
+        yield given
+        return
+    url = f"http://127.0.0.1:{port}/api"
+    if _healthy(url):  # a server someone started on that port already
+        with _api_url(url):
+            yield url
+        return
+    cmd = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+    log = tempfile.NamedTemporaryFile(prefix="newsevents-prefect-server-", suffix=".log", delete=False)  # noqa: SIM115
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + startup_timeout
+        while not _healthy(url):
+            if proc.poll() is not None:
+                raise ServeError(f"the Prefect server did not start on port {port}; its log: {log.name}")
+            if time.monotonic() > deadline:
+                raise ServeError(f"the Prefect server did not answer on {url} within {startup_timeout:g} s")
+            time.sleep(0.5)
+        with _api_url(url):
+            yield url
+    finally:
+        _stop(proc)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _boot_temporary_server(port: int) -> subprocess.Popen:
+    """Prefect's temporary API server (UI off, ephemeral mode, as Prefect itself starts it) on 127.0.0.1:port."""
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app"]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
+    return subprocess.Popen(
+        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent
+    )
+
+
+def _die_with_parent() -> None:
+    """In the child, on Linux: get SIGTERM when the run's process dies, even by SIGKILL (no orphan server)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextlib.contextmanager
+def run_api(warm_up: Callable[[], None], startup_timeout: float = 120.0) -> Iterator[None]:
+    """Have the flow's Prefect API ready, doing `warm_up` meanwhile.
+
+    With no API configured, a flow run would import Prefect's server (~2 s) and boot its temporary server
+    (~3 s) before it begins. Instead this boots the same temporary server as a subprocess while `warm_up`
+    loads models, so the two overlap, and points this process (and the local Dask workers, through the
+    environment they inherit) at it. It is stopped at exit, after Prefect's log and event workers have
+    flushed. With `PREFECT_API_URL` set (or a test harness) only `warm_up` runs; with `--dask-address`
+    the workers' own environment decides their API. If the server does not come up, the flow falls back
+    to Prefect's own temporary server.
+    """
+    from prefect.settings import get_current_settings
+
+    if get_current_settings().api.url:
+        warm_up()
+        yield
+        return
+    port = _free_port()
+    proc = _boot_temporary_server(port)
+    atexit.register(_stop, proc)  # registered before the flow starts Prefect's workers: runs after their flush
+    warm_up()
+    url = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + startup_timeout
+    while proc.poll() is None and not _healthy(url) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if proc.poll() is not None or not _healthy(url):
+        _stop(proc)
+        yield  # Prefect starts its own temporary server
+        return
+    with _api_url(url):
+        yield
