@@ -17,6 +17,7 @@ span → canonical `Actor`). Canonical actors come from three places:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -46,6 +47,7 @@ class ActorWords:
     placing_participles: frozenset[str]
     product_nouns: frozenset[str]
     not_generic: frozenset[str]
+    home_state: frozenset[str]  # home_state_nouns
 
 
 @cache
@@ -68,6 +70,7 @@ def actor_words(lex: Lexicon) -> ActorWords:
         placing_participles=get("placing_participles"),
         product_nouns=get("product_nouns"),
         not_generic=get("not_generic"),
+        home_state=get("home_state_nouns"),
     )
 
 
@@ -161,7 +164,7 @@ class Mention:
     end: int
     actor: Actor
     text: str
-    source: str  # dictionary, demonym, ner, role, pair
+    source: str  # dictionary, demonym, ner, role, pair, agent, home
     partner: Actor | None = None  # "the two leaders": the second person the phrase names
 
 
@@ -468,6 +471,7 @@ class MentionState:
     taken: set[int] = field(default_factory=set)
     pairs: list[Mention] = field(default_factory=list)
     dateline: set[int] = field(default_factory=set)  # tokens of a dateline ("MOSCOW, Russia (AP) —")
+    signals: list[tuple[int, str]] | None = None  # `home_signals` of the doc, when a pass asks (once)
 
     def add(self, span: Span, actor: Actor, source: str, take: set[int] | None = None) -> None:
         """Record a mention and take its tokens (or `take`, when given)."""
@@ -520,11 +524,16 @@ def _dateline_pass(st: MentionState) -> None:
     dash, with a comma, a parenthesis or an all-capital first word. Its tokens are taken (no pass makes an
     actor of them) and its country becomes the article's `dateline_country`."""
     doc = st.doc
-    for sent in doc.sents:
+    sents = list(doc.sents)
+    for k, sent in enumerate(sents):
         dash = next((t for t in sent[:DATELINE_MAX_TOKENS] if t.text in DATELINE_DASHES), None)
         if dash is None or dash.i == sent.start:
             continue  # (the dash may end the sentence: spaCy often splits "DHAKA, Bangladesh (Reuters) -" off)
-        head = doc[sent.start : dash.i]
+        begin = sent.start
+        while k > 0 and _capital_words(sents[k - 1]) and dash.i - sents[k - 1].start < DATELINE_MAX_TOKENS:
+            k -= 1  # "PORT" | "MORESBY (Reuters) -": spaCy may end a sentence inside an all-capital city name
+            begin = sents[k].start
+        head = doc[begin : dash.i]
         depth, ok = 0, True
         for t in head:
             depth += t.text == "("
@@ -535,7 +544,7 @@ def _dateline_pass(st: MentionState) -> None:
         first = head[0].text
         if not ok or not (any(t.text in ",(" for t in head) or (first.isupper() and len(first) > 1)):
             continue
-        st.dateline |= set(range(sent.start, dash.i + 1))
+        st.dateline |= set(range(begin, dash.i + 1))
         if st.article.dateline_country is None:
             for i, _s, _e in st.idx.match_handwritten(head):
                 entry = st.idx.entries[i]
@@ -544,8 +553,41 @@ def _dateline_pass(st: MentionState) -> None:
                     break
             else:
                 found = [st.places[t.i].country for t in head if t.i in st.places and st.places[t.i].country]
-                st.article.dateline_country = found[0] if found else None
+                st.article.dateline_country = found[0] if found else _upper_dateline_country(head, st.lex)
     st.taken |= st.dateline
+
+
+def _capital_words(sent: Span) -> bool:
+    """Is this "sentence" only all-capital words on one line ("PORT" split off "MORESBY (Reuters) -")?"""
+    words = [t for t in sent if not t.is_space]
+    return bool(words) and all(t.is_alpha and t.text.isupper() for t in words) and "\n" not in sent.text
+
+
+def _upper_dateline_country(head: Span, lex: Lexicon) -> str | None:
+    """The country of an all-capital dateline city ("NEW DELHI (AP) —", "PORT MORESBY (Reuters) -"), which the
+    case-sensitive matchers miss: the longest run of its words that is a state's name or alias or a place."""
+    words = [t.text for t in head if t.is_alpha or t.text in ("-", "'")]
+    names = _place_countries(lex)
+    for k in range(min(4, len(words)), 0, -1):
+        for i in range(len(words) - k + 1):
+            found = names.get(" ".join(words[i : i + k]).lower().replace(" - ", "-"))
+            if found:
+                return found
+    return None
+
+
+@cache
+def _place_countries(lex: Lexicon) -> dict[str, str]:
+    """Lower-case name or alias → ISO3 of every place and state (hand-written first; an ambiguous one is left out)."""
+    out: dict[str, str | None] = {}
+    forms = [(p.country, (p.name, *p.aliases)) for p in lex.places if p.country]
+    forms += [(a.country, (a.name, *a.aliases)) for a in lex.actors if a.actor_type == "state" and a.country]
+    for country, names in forms:
+        for n in names:
+            key = n.lower()
+            if out.setdefault(key, country) != country:
+                out[key] = None
+    return {k: v for k, v in out.items() if v}
 
 
 def _dictionary_pass(st: MentionState) -> None:
@@ -565,6 +607,8 @@ def _dictionary_pass(st: MentionState) -> None:
         entry = idx.entries[i]
         if entry.actor_type == "state" and _opens_org_name(span, st.lex, st.facts.orgs):
             continue  # "Kenya National Union of Teachers": the named organisation stays itself (rule 3)
+        if entry.actor_type != "state" and entry.country and _foreign_demonym_before(span, entry.country, st):
+            continue  # "Nepal's ruling Nepali Congress": not the "Congress" of the US; the demonym pass names it
         if entry.actor_type == "person":
             titles = set(entry.title.replace("-", " ").split()) if entry.title else set()
             root = st.facts.root(span)
@@ -579,6 +623,18 @@ def _dictionary_pass(st: MentionState) -> None:
                 st.add(span, Actor(span.text, "group", entry.country), "demonym")
                 continue
         st.add(span, _entry_actor(entry, st.lex), "dictionary")
+
+
+def _foreign_demonym_before(span: Span, country: str, st: MentionState) -> bool:
+    """Is a one-word name preceded by another country's demonym, which makes it that country's own body
+    ("Nepali Congress", "Ghanaian Parliament", "Kenyan Senate")?"""
+    if len(span) != 1:
+        return False
+    for match_id, _start, end in st.facts.demonyms:
+        if end == span.start:
+            other = st.idx.demonym_entries[int(st.doc.vocab.strings[match_id])].country
+            return other is not None and other != country
+    return False
 
 
 def _longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
@@ -771,9 +827,12 @@ def _role_pass(st: MentionState) -> None:
 LOCATIVE_PREPS = frozenset({"in", "at", "across", "throughout", "through", "inside", "near", "outside", "around"})
 
 
-def _event_place_country(tok: Token, st: MentionState, actor_at: dict[int, tuple[Span, Actor]]) -> str | None:
+def _event_place_country(
+    tok: Token, st: MentionState, actor_at: dict[int, tuple[Span, Actor]], dateline: bool = True
+) -> str | None:
     """The one country where the sentence of `tok` is set: gazetteer places and states or capitals after a
-    locative preposition ("… in Nairobi", "at a jail in Haiti's capital"); None when none or several."""
+    locative preposition ("… in Nairobi", "at a jail in Haiti's capital"); None when several; when none, the
+    dateline's country (`dateline`) or None."""
     inside = range(*st.facts.sentence(tok))  # the sentence's tokens only: not every place and mention of the doc
     found = {st.places[i].country for i in inside if i in st.places and st.places[i].country}
     for i in (i for i in inside if i in actor_at):
@@ -786,8 +845,52 @@ def _event_place_country(tok: Token, st: MentionState, actor_at: dict[int, tuple
         elif last.dep_ == "poss" and last.head.dep_ == "pobj" and last.head.head.lower_ in LOCATIVE_PREPS:
             found.add(a.country)  # "in Haiti's capital"
     if not found:
-        return st.article.dateline_country
+        return st.article.dateline_country if dateline else None
     return next(iter(found)) if len(found) == 1 else None
+
+
+def _own_demonym(tok: Token, st: MentionState) -> tuple[int, str, int] | None:
+    """A demonym match (not taken by another pass) that modifies `tok` directly: (its first token, its country,
+    the words it spans from there up to `tok`'s phrase), e.g. "the Spanish ambassador" → Spain; else None."""
+    for match_id, start, end in st.facts.demonyms:
+        if end <= tok.i and any(
+            st.doc[i].head.i == tok.i and st.doc[i].dep_ in ("amod", "compound") for i in range(start, end)
+        ):
+            if any(i in st.taken for i in range(start, end)) or any(
+                st.doc[i].dep_ not in ("amod", "compound") for i in range(end, tok.i)
+            ):
+                continue
+            entry = st.idx.demonym_entries[int(st.doc.vocab.strings[match_id])]
+            if entry.country:
+                return start, entry.country, end - start
+    return None
+
+
+def _sentence_countries(tok: Token, st: MentionState, actor_at: dict[int, tuple[Span, Actor]]) -> set[str]:
+    """Every country the sentence of `tok` names: its country-coded mentions (states, demonym groups, persons
+    of a known country) and gazetteer places."""
+    inside = range(*st.facts.sentence(tok))
+    found = {actor_at[i][1].country for i in inside if i in actor_at and actor_at[i][1].country}
+    return found | {st.places[i].country for i in inside if i in st.places and st.places[i].country}
+
+
+def _home_country(tok: Token, st: MentionState, actor_at: dict[int, tuple[Span, Actor]]) -> str | None:
+    """The country of a generic actor that nothing places: the one country its sentence names ("Ghana's
+    finance minister … and the opposition rejected"), else, when the sentence names none, the country its
+    paragraph is set in (`home_signals` of the paragraph: most signals, the first on a tie; "Kenya's teachers
+    struck … ¶ Nurses joined the strike"); None when the sentence names several ("US officials … would
+    reward the regime": whose?) or the paragraph none."""
+    named = _sentence_countries(tok, st, actor_at)
+    if named:
+        return next(iter(named)) if len(named) == 1 else None
+    if st.signals is None:
+        st.signals = home_signals(st.doc, st.lex, st.mentions())
+    text = st.doc.text
+    start = text.rfind("\n", 0, tok.idx) + 1
+    end = text.find("\n", tok.idx)
+    end = len(text) if end < 0 else end
+    found = Counter(c for at, c in st.signals if start <= at < end)
+    return found.most_common(1)[0][0] if found else None
 
 
 def _generic_pass(st: MentionState) -> None:
@@ -811,12 +914,15 @@ def _generic_pass(st: MentionState) -> None:
             continue  # "Putin's supporters", "Hamas militants": the owner or name is the actor
         mods = [c for c in _lefts(tok) if c.dep_ in ("compound", "amod") and c.i not in st.taken]
         mods = [c for c in mods if all(_group_modifier(t, lex) and t.tag_ not in ("JJR", "JJS") for t in c.subtree)]
-        begin = min([m.left_edge.i for m in mods] + [tok.i])
+        own = _own_demonym(tok, st)  # "the Spanish ambassador" (a title no named person holds): Spain's
+        begin = min([m.left_edge.i for m in mods] + [tok.i] + ([own[0]] if own else []))
         phrase = doc[begin : tok.i + 1]
         # "the armed forces and people of Russia": a conjunct's placing phrase places the whole coordination
         conjuncts = [tok, *(c for c in tok.children if c.dep_ == "conj")] + ([tok.head] if tok.dep_ == "conj" else [])
-        country = next((c for t in conjuncts if (c := _placed_by(t, actor_at, st.places, lex))), None)
+        country = own[1] if own else None
+        country = country or next((c for t in conjuncts if (c := _placed_by(t, actor_at, st.places, lex))), None)
         country = country or _event_place_country(tok, st, actor_at)
+        country = country or _home_country(tok, st, actor_at)
         demonym = _adjective_demonym(country, lex) if country else None
         words = [t.lower_ for t in phrase]
         for k in range(min(3, len(words)), 0, -1):  # groups.yaml canonical_nouns: "protestors" → "protesters"
@@ -824,6 +930,8 @@ def _generic_pass(st: MentionState) -> None:
             if tail in lex.group_canonical:
                 words = [*words[:-k], lex.group_canonical[tail]]
                 break
+        if own:  # the demonym is said once, in its adjective form
+            words = [w for t, w in zip(phrase, words, strict=False) if not own[0] <= t.i < own[0] + own[2]]
         name = " ".join([demonym, *words] if demonym else words).replace(" - ", "-")
         st.add(phrase, Actor(name, "group", country, sector), "agent")
 
@@ -879,6 +987,44 @@ def _dateline_government_pass(st: MentionState) -> None:
         named.update(t.i for t in phrase)
 
 
+def _home_state_pass(st: MentionState) -> None:
+    """A bare "the government", "the junta", "the regime", "the authorities" (groups.yaml `home_state_nouns`) that
+    no dateline placed: the state of the one place its sentence is set in ("The junta arrested dozens of activists
+    in Yangon" → Myanmar), else of the one country the sentence names ("Ghana's finance minister … the government
+    agreed"); when the sentence names none, a generic actor of its sector (GOV: "government", "junta") whose
+    country is its paragraph's (`Mention.home`); when it names several, none ("US officials … would reward the
+    regime": whose regime?). Never a named actor's alias: the state or a group of its own."""
+    doc, lex = st.doc, st.lex
+    nouns = actor_words(lex).home_state
+    actor_at = st.actor_at()
+    for tok in doc:
+        if tok.i in st.taken or tok.pos_ != "NOUN" or tok.lower_ not in nouns:
+            continue
+        if [c.lower_ for c in _lefts(tok)] != ["the"] or tok.dep_ in ("compound", "poss"):
+            continue  # "the Peruvian government", "its government", "the government's plan" (the owner)
+        placed = _placed_by(tok, actor_at, st.places, lex)  # "the government in Caracas", "the regime of Iran"
+        if placed is None and any(c.dep_ == "prep" and c.lower_ in ("of", "in") for c in _rights(tok)):
+            continue  # "the government of national unity": what it is of is no country
+        phrase = doc[tok.i - 1 : tok.i + 1]
+        country = placed or _event_place_country(tok, st, actor_at) or _home_country(tok, st, actor_at)
+        entry = _state_entry(lex, country) if country else None
+        if entry is not None:
+            st.add(phrase, _entry_actor(entry, lex), "home")
+
+
+@cache
+def _states_by_country(lex: Lexicon) -> dict[str, ActorEntry]:
+    out: dict[str, ActorEntry] = {}
+    for a in lex.actors:
+        if a.actor_type == "state" and a.country:
+            out.setdefault(a.country, a)
+    return out
+
+
+def _state_entry(lex: Lexicon, country: str) -> ActorEntry | None:
+    return _states_by_country(lex).get(country)
+
+
 # The passes in the order they run (each one's docstring gives its examples). Adding a rule is adding a
 # function over `MentionState` and an entry here.
 MENTION_PASSES: tuple[MentionPass, ...] = (
@@ -892,6 +1038,7 @@ MENTION_PASSES: tuple[MentionPass, ...] = (
     MentionPass("role", _role_pass),
     MentionPass("generic", _generic_pass),
     MentionPass("dateline_government", _dateline_government_pass),
+    MentionPass("home_state", _home_state_pass),
     MentionPass("pair", _pair_pass),
 )
 
@@ -1218,10 +1365,11 @@ def home_signals(doc: Doc, lex: Lexicon, mentions: list[Mention]) -> list[tuple[
 
 
 def needs_home_country(mention: Mention, article: ArticleActors) -> bool:
-    """An NER person with an office title, or an NER organisation, whose country the text did not give."""
+    """An NER person with an office title or a sector noun ("journalist Ayse Kaya"), or an NER organisation,
+    whose country the text did not give: extract.py gives it its paragraph's country."""
     if mention.source != "ner" or mention.actor.country:
         return False
     if mention.actor.actor_type == "organization":
         return True
     rec = article.persons.get(normalise_name(mention.actor.name))
-    return rec is not None and bool(rec.titles & article.office_titles)
+    return rec is not None and (bool(rec.titles & article.office_titles) or mention.actor.sector is not None)
