@@ -290,3 +290,25 @@ def test_a_journalist_or_activist_of_no_country_takes_the_setting_of_the_paragra
 def test_a_prison_is_a_place_not_an_actor(article):
     _, actors = article("A court in Lima sentenced the former mayor to ten years in prison on Monday.")
     assert not any("prison" in a["name"] for a in actors.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        ("NAIROBI, Kenya — President Ruto met opposition leaders on Monday to discuss the protests.", "Ruto", "KEN"),
+        ("Kenyan President Ruto met opposition leaders in Mombasa on Monday.", "Ruto", "KEN"),
+        ("ABUJA, Nigeria — President Tinubu met state governors on Monday to discuss fuel prices.", "Tinubu", "NGA"),
+        ("MANILA, Philippines — President Marcos visited flood victims in Cagayan on Sunday.", "Marcos", "PHL"),
+    ],
+)
+def test_a_name_after_an_office_title_is_a_person_even_when_ner_misses_it(article, text, name, country):
+    events, actors = article(text)
+    assert actors[name]["actor_type"] == "person" and actors[name]["country_code"] == country
+    assert events and events[0]["actor1"] == name
+
+
+def test_a_role_noun_tagged_with_a_name_is_no_part_of_it(article):
+    _, actors = article(
+        "Activist Loujain al-Hathloul was released from prison in Riyadh on Wednesday, her family said."
+    )
+    assert "Loujain al-Hathloul" in actors and "Activist Loujain al-Hathloul" not in actors

@@ -11,7 +11,12 @@ span → canonical `Actor`). Canonical actors come from three places:
   article ("Kim Jong-un", "Jong-un", "Kim" → one person) and given a country
   from their title or demonym ("Russian Defense Minister Sergei Shoigu" → RUS),
   and role references ("the North Korean leader") resolved to the person of
-  that country and title named in the article.
+  that country and title named in the article; a name NER missed after an
+  office title ("President Ruto");
+* generic actors ("police", "rioters", "the junta") with a sector and the
+  country the text ties them to: their demonym, "in/of X", the place their
+  sentence is set in, the dateline, the one country the sentence names, else
+  the country their paragraph is set in.
 """
 
 from __future__ import annotations
@@ -691,6 +696,44 @@ def _ner_pass(st: MentionState) -> None:
             st.add(ent, actor, "ner")
 
 
+def _titled_name_pass(st: MentionState) -> None:
+    """A capitalised name right after an office title that NER did not tag: "President Ruto met …",
+    "Prime Minister Kishida" → a person (country from a demonym before the title, else the paragraph's, as
+    for any titled NER person). The name is one to three proper nouns that are no place, date, demonym or
+    title, and not the start of a longer name ("President Bush Administration")."""
+    doc, lex = st.doc, st.lex
+    words = actor_words(lex)
+    for tok in doc:
+        if tok.i in st.taken or not tok.text[:1].isupper() or tok.lower_ not in words.office:
+            continue
+        j = tok.i + 1
+        while j < len(doc) and doc[j].lower_ in words.titles and doc[j].text[:1].isupper():
+            j += 1  # "Prime Minister", "Vice President"
+        k = j
+        while k < len(doc) and k - j < 4 and _bare_name_word(doc[k], st):
+            k += 1
+        if k == j or k - j > 3:
+            continue
+        name = doc[j:k]
+        actor = _person_actor(name, lex, doc, st.article)
+        if actor:
+            st.add(name, actor, "ner")
+
+
+def _bare_name_word(t: Token, st: MentionState) -> bool:
+    return (
+        t.pos_ == "PROPN"
+        and t.is_alpha
+        and t.text[:1].isupper()
+        and t.ent_type_ in ("", "PERSON")
+        and t.i not in st.taken
+        and t.i not in st.places
+        and t.i not in st.ner_places
+        and t.lower_ not in actor_words(st.lex).titles
+        and t.lower_ not in st.lex.demonym_index
+    )
+
+
 def _demonym_pass(st: MentionState) -> None:
     """Demonym phrases: "North Korean authorities" → the state; "North Korean soldiers", "French paper workers",
     "Hungarian and Romanian officials" (two), "an Argentine judge" → groups; "the Serbian parliament" → an
@@ -989,11 +1032,11 @@ def _dateline_government_pass(st: MentionState) -> None:
 
 def _home_state_pass(st: MentionState) -> None:
     """A bare "the government", "the junta", "the regime", "the authorities" (groups.yaml `home_state_nouns`) that
-    no dateline placed: the state of the one place its sentence is set in ("The junta arrested dozens of activists
-    in Yangon" → Myanmar), else of the one country the sentence names ("Ghana's finance minister … the government
-    agreed"); when the sentence names none, a generic actor of its sector (GOV: "government", "junta") whose
-    country is its paragraph's (`Mention.home`); when it names several, none ("US officials … would reward the
-    regime": whose regime?). Never a named actor's alias: the state or a group of its own."""
+    no dateline placed stands for the state (rule 3) where it is set: "the government in Caracas" → Venezuela;
+    the one place its sentence is set in ("The junta arrested dozens of activists in Yangon" → Myanmar); the
+    dateline; the one country the sentence names ("Ghana's finance minister … the government agreed"); when the
+    sentence names none, the country its paragraph is set in (`_home_country`). When the sentence names several
+    ("US officials … would reward the regime": whose?) it stays unresolved. Never a named actor's alias."""
     doc, lex = st.doc, st.lex
     nouns = actor_words(lex).home_state
     actor_at = st.actor_at()
@@ -1031,6 +1074,7 @@ MENTION_PASSES: tuple[MentionPass, ...] = (
     MentionPass("dateline", _dateline_pass),
     MentionPass("dictionary", _dictionary_pass),
     MentionPass("ner", _ner_pass),
+    MentionPass("titled_name", _titled_name_pass),
     MentionPass("demonym", _demonym_pass),
     MentionPass("placed_group", _placed_group_pass),
     MentionPass("owned_group", _owned_group_pass),
@@ -1286,8 +1330,11 @@ def _remember_person(article: ArticleActors, name: str, country: str | None, tit
 def _clean_person_span(ent: Span, lex: Lexicon) -> Span | None:
     start, end = ent.start, ent.end
     honorifics = actor_words(lex).honorifics
+    titles = actor_words(lex).titles
     while start < end and (ent.doc[start].lower_.strip(".") in honorifics or not ent.doc[start].is_alpha):
         start += 1
+    while end - start > 1 and ent.doc[start].lower_ in lex.agent_sectors and ent.doc[start].lower_ not in titles:
+        start += 1  # "Activist Loujain al-Hathloul" tagged as one name: the role noun is no part of it
     while end > start and (ent.doc[end - 1].is_punct or ent.doc[end - 1].lower_ in ("'s", "’s")):
         end -= 1
     if start >= end:
