@@ -312,3 +312,20 @@ def test_a_role_noun_tagged_with_a_name_is_no_part_of_it(article):
         "Activist Loujain al-Hathloul was released from prison in Riyadh on Wednesday, her family said."
     )
     assert "Loujain al-Hathloul" in actors and "Activist Loujain al-Hathloul" not in actors
+
+
+def test_a_bare_junta_is_the_one_the_article_named_before(article):
+    events, actors = article(
+        "ABUJA, Nigeria — Niger's junta rejected the regional sanctions on Sunday.\n\n"
+        "The United States asked the junta to release the president immediately."
+    )
+    e = of_type_in(events, "REQUEST")
+    assert (e["actor1"], e["actor2"]) == ("United States", "Niger")
+    assert "Nigeria" not in actors
+
+
+def test_a_group_of_a_region_takes_no_single_country(article):
+    events, actors = article("Arab foreign ministers met in Cairo on Monday to discuss the war.")
+    assert group(actors, "Arab foreign ministers") == ("group", None, "GOV")
+    _, actors = article("Police in Brussels questioned European diplomats on Monday about the leak.")
+    assert actors["European diplomats"]["country_code"] is None

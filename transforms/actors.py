@@ -189,6 +189,9 @@ class ArticleActors:
     recent: list[Actor] = field(default_factory=list)  # persons in the order the text names them (so far)
     office_titles: frozenset[str] = frozenset()  # the lexicon's office titles (set by `find_mentions`)
     dateline_country: str | None = None  # "NAIROBI, Kenya (AP) —": where the article is filed from
+    # a state noun's countries where the text names them ("Niger's junta", "the Syrian regime"): a later bare
+    # "the junta" is the same one
+    state_noun_countries: dict[str, Counter] = field(default_factory=dict)
 
     def find(self, surface: str) -> PersonRecord | None:
         """The person a name refers to: a longer known name holding every part of it wins
@@ -760,6 +763,8 @@ def _demonym_pass(st: MentionState) -> None:
             if any(t.pos_ not in ("ADJ", "NOUN", "PROPN", "PUNCT", "CCONJ") for t in between):
                 continue
             actor = _entry_actor(entry, lex)
+            if entry.country and not between:
+                st.article.state_noun_countries.setdefault(noun, Counter())[entry.country] += 1
         elif (
             _group_head(head, lex)
             or noun in lex.institution_nouns
@@ -892,6 +897,22 @@ def _event_place_country(
     return next(iter(found)) if len(found) == 1 else None
 
 
+def _regional_modifiers(tok: Token, st: MentionState) -> list[Token]:
+    """Capitalised adjectives before a generic noun that name no state and no actor ("West African leaders",
+    "Arab ministers", "European diplomats"): the group is of several countries, so no place or paragraph gives
+    it one. Out: the modifier phrases' tokens (empty when there is none)."""
+    out: list[Token] = []
+    for c in _lefts(tok):
+        if c.dep_ not in ("amod", "compound") or c.i in st.taken or (c.is_sent_start and c.ent_type_ != "NORP"):
+            continue  # "Angry protesters": a capital that only starts the sentence
+        words = [t for t in c.subtree if t.i < tok.i]
+        proper = words and all(t.is_alpha and t.text[:1].isupper() and t.i not in st.taken for t in words)
+        named = any(t.i in st.places or t.i in st.ner_places or t.ent_type_ in ("PERSON", "ORG", "GPE") for t in words)
+        if proper and not named:
+            out.extend(words)
+    return out
+
+
 def _own_demonym(tok: Token, st: MentionState) -> tuple[int, str, int] | None:
     """A demonym match (not taken by another pass) that modifies `tok` directly: (its first token, its country,
     the words it spans from there up to `tok`'s phrase), e.g. "the Spanish ambassador" → Spain; else None."""
@@ -958,16 +979,21 @@ def _generic_pass(st: MentionState) -> None:
         mods = [c for c in _lefts(tok) if c.dep_ in ("compound", "amod") and c.i not in st.taken]
         mods = [c for c in mods if all(_group_modifier(t, lex) and t.tag_ not in ("JJR", "JJS") for t in c.subtree)]
         own = _own_demonym(tok, st)  # "the Spanish ambassador" (a title no named person holds): Spain's
+        region = [] if own else _regional_modifiers(tok, st)  # "West African leaders": several countries
+        mods = sorted({*mods, *region}, key=lambda t: t.i)
         begin = min([m.left_edge.i for m in mods] + [tok.i] + ([own[0]] if own else []))
         phrase = doc[begin : tok.i + 1]
         # "the armed forces and people of Russia": a conjunct's placing phrase places the whole coordination
         conjuncts = [tok, *(c for c in tok.children if c.dep_ == "conj")] + ([tok.head] if tok.dep_ == "conj" else [])
         country = own[1] if own else None
         country = country or next((c for t in conjuncts if (c := _placed_by(t, actor_at, st.places, lex))), None)
-        country = country or _event_place_country(tok, st, actor_at)
-        country = country or _home_country(tok, st, actor_at)
+        if not region:
+            country = country or _event_place_country(tok, st, actor_at)
+            country = country or _home_country(tok, st, actor_at)
         demonym = _adjective_demonym(country, lex) if country else None
-        words = [t.lower_ for t in phrase]
+        words = [
+            t.text if t in region or (region and t.i < tok.i and t.text[:1].isupper()) else t.lower_ for t in phrase
+        ]
         for k in range(min(3, len(words)), 0, -1):  # groups.yaml canonical_nouns: "protestors" → "protesters"
             tail = " ".join(words[-k:])
             if tail in lex.group_canonical:
@@ -1023,6 +1049,8 @@ def _dateline_government_pass(st: MentionState) -> None:
         lefts = list(_lefts(tok))
         placed = any(c.dep_ == "prep" and any(o.i in named for o in c.children) for c in _rights(tok))
         compound = tok.dep_ == "compound" and not lefts  # "rejected a government offer"
+        if not compound and tok.lower_ in actor_words(st.lex).home_state:
+            continue  # a bare "the junta": the home_state pass (a junta named before, the sentence's place…)
         if ([c.lower_ for c in lefts] != ["the"] and not compound) or placed:
             continue  # "the Peruvian government", "the government of Chile": named elsewhere or by a pass
         phrase = doc[tok.i - 1 : tok.i + 1]
@@ -1040,6 +1068,12 @@ def _home_state_pass(st: MentionState) -> None:
     doc, lex = st.doc, st.lex
     nouns = actor_words(lex).home_state
     actor_at = st.actor_at()
+    for tok in doc:  # "Niger's junta", "Syria's regime": what a later bare "the junta" refers to
+        if tok.lower_ in nouns and tok.pos_ == "NOUN":
+            for c in _lefts(tok):
+                found = actor_at.get(c.i)
+                if c.dep_ == "poss" and found is not None and found[1].actor_type == "state" and found[1].country:
+                    st.article.state_noun_countries.setdefault(tok.lemma_.lower(), Counter())[found[1].country] += 1
     for tok in doc:
         if tok.i in st.taken or tok.pos_ != "NOUN" or tok.lower_ not in nouns:
             continue
@@ -1049,7 +1083,9 @@ def _home_state_pass(st: MentionState) -> None:
         if placed is None and any(c.dep_ == "prep" and c.lower_ in ("of", "in") for c in _rights(tok)):
             continue  # "the government of national unity": what it is of is no country
         phrase = doc[tok.i - 1 : tok.i + 1]
-        country = placed or _event_place_country(tok, st, actor_at) or _home_country(tok, st, actor_at)
+        named_before = st.article.state_noun_countries.get(tok.lemma_.lower())  # "Niger's junta … the junta"
+        country = placed or (named_before.most_common(1)[0][0] if named_before else None)
+        country = country or _event_place_country(tok, st, actor_at) or _home_country(tok, st, actor_at)
         entry = _state_entry(lex, country) if country else None
         if entry is not None:
             st.add(phrase, _entry_actor(entry, lex), "home")
