@@ -205,7 +205,7 @@ def build(cameo_dir: Path, cameo2plover: Path, common_words: frozenset[str], ver
     spellings = cameo.state_spellings(country_records, countries, names, demonyms, frozenset(known))
     lines = [
         HEADER.format(
-            what="Other spellings of states' names (\"Quatar\", \"Ethopia\") → ISO3: aliases of states.yaml's states.",
+            what='Other spellings of states\' names ("Quatar", "Ethopia") → ISO3: aliases of states.yaml\'s states.',
             source="Phoenix.Countries.actors.txt",
             extra="",
         )

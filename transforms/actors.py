@@ -1068,14 +1068,14 @@ def _home_state_pass(st: MentionState) -> None:
     doc, lex = st.doc, st.lex
     nouns = actor_words(lex).home_state
     actor_at = st.actor_at()
-    for tok in doc:  # "Niger's junta", "Syria's regime": what a later bare "the junta" refers to
-        if tok.lower_ in nouns and tok.pos_ == "NOUN":
-            for c in _lefts(tok):
-                found = actor_at.get(c.i)
-                if c.dep_ == "poss" and found is not None and found[1].actor_type == "state" and found[1].country:
-                    st.article.state_noun_countries.setdefault(tok.lemma_.lower(), Counter())[found[1].country] += 1
-    for tok in doc:
-        if tok.i in st.taken or tok.pos_ != "NOUN" or tok.lower_ not in nouns:
+    candidates = [t for t in doc if t.pos_ == "NOUN" and t.lower_ in nouns]
+    for tok in candidates:  # "Niger's junta", "Syria's regime": what a later bare "the junta" refers to
+        for c in _lefts(tok):
+            found = actor_at.get(c.i)
+            if c.dep_ == "poss" and found is not None and found[1].actor_type == "state" and found[1].country:
+                st.article.state_noun_countries.setdefault(tok.lemma_.lower(), Counter())[found[1].country] += 1
+    for tok in candidates:
+        if tok.i in st.taken:
             continue
         if [c.lower_ for c in _lefts(tok)] != ["the"] or tok.dep_ in ("compound", "poss"):
             continue  # "the Peruvian government", "its government", "the government's plan" (the owner)
