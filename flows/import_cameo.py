@@ -65,6 +65,52 @@ def _countries() -> frozenset[str]:
     return frozenset(str(s["code"]) for s in states if s.get("code"))
 
 
+def _known_surfaces() -> tuple[dict[str, frozenset[str]], set[str]]:
+    """The hand-written dictionaries' names (lower case), which imported places never repeat: ISO3 → a state's
+    name, aliases and demonyms; and every surface of states.yaml, places.yaml, organizations.yaml, persons.yaml
+    plus groups.yaml `not_places` (names of places that prose uses for something else)."""
+
+    def rows(name: str) -> list[dict]:
+        return yaml.safe_load((DICTIONARY_DIR / name).read_text(encoding="utf-8")) or []
+
+    names: dict[str, frozenset[str]] = {}
+    known: set[str] = set()
+    for s in rows("states.yaml"):
+        forms = {str(f).lower() for f in (s.get("name"), *(s.get("aliases") or []), *(s.get("demonyms") or [])) if f}
+        known |= forms
+        code = s.get("code") or s.get("country")
+        if code:
+            names[str(code)] = names.get(str(code), frozenset()) | forms
+    for name in ("places.yaml", "organizations.yaml", "persons.yaml"):
+        for r in rows(name):
+            known |= {str(f).lower() for f in (r.get("name"), *(r.get("aliases") or [])) if f}
+    groups = yaml.safe_load((DICTIONARY_DIR / "groups.yaml").read_text(encoding="utf-8"))
+    known |= {str(w).lower() for w in groups.get("not_places") or []}
+    return names, known
+
+
+def _state_names() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """ISO3 → a state's names (lower case: its name and the aliases of several words or sharing its name's first
+    three letters, i.e. official names, not capitals or seats of power) and ISO3 → its demonyms."""
+    states = yaml.safe_load((DICTIONARY_DIR / "states.yaml").read_text(encoding="utf-8")) or []
+    names: dict[str, set[str]] = {}
+    demonyms: dict[str, set[str]] = {}
+    for s in states:
+        code = s.get("code") or s.get("country")
+        if not code or not s.get("name"):
+            continue
+        name = str(s["name"])
+        official = [str(a) for a in s.get("aliases") or [] if " " in str(a) or str(a)[:3].lower() == name[:3].lower()]
+        names.setdefault(str(code), set()).update(n.lower() for n in (name, *official))
+        demonyms.setdefault(str(code), set()).update(str(d).lower() for d in s.get("demonyms") or [])
+    return {k: frozenset(v) for k, v in names.items()}, {k: frozenset(v) for k, v in demonyms.items()}
+
+
+def _generic() -> frozenset[str]:
+    groups = yaml.safe_load((DICTIONARY_DIR / "groups.yaml").read_text(encoding="utf-8"))
+    return frozenset(str(w).lower() for w in groups.get("place_name_words") or [])
+
+
 def _organisation_heads() -> frozenset[str]:
     groups = yaml.safe_load((DICTIONARY_DIR / "groups.yaml").read_text(encoding="utf-8"))
     words = set()
@@ -139,6 +185,36 @@ def build(cameo_dir: Path, cameo2plover: Path, common_words: frozenset[str], ver
             ]
         lines.append(f"  - {_json_line(row)}")
     out["actors.yaml"] = "\n".join(lines) + "\n"
+
+    state_names, known = _known_surfaces()
+    known |= {s.lower() for a in actors for s in (a.name, *a.aliases)}
+    country_records = cameo.parse_actors(read("Phoenix.Countries.actors.txt"))
+    # not `common_words`: WordNet lists most cities ("Auckland", "Lagos"); groups.yaml `not_places` has the few
+    # that prose uses for something else
+    places = cameo.state_places(country_records, countries, state_names, frozenset(known), generic_words=_generic())
+    lines = [
+        HEADER.format(
+            what="Places (cities, provinces, rivers, landmarks) that a state's record lists → the state's ISO3.",
+            source="Phoenix.Countries.actors.txt",
+            extra="",
+        )
+    ]
+    lines.append("places:")
+    lines += [f"  - {_json_line({'name': p.name, 'country': p.country, 'kind': 'area'})}" for p in places]
+    out["places.yaml"] = "\n".join(lines) + "\n"
+
+    names, demonyms = _state_names()
+    spellings = cameo.state_spellings(country_records, countries, names, demonyms, frozenset(known))
+    lines = [
+        HEADER.format(
+            what='Other spellings of states\' names ("Quatar", "Ethopia") → ISO3: aliases of states.yaml\'s states.',
+            source="Phoenix.Countries.actors.txt",
+            extra="",
+        )
+    ]
+    lines.append("aliases:")
+    lines += [f"  {_json_line(k)}: {_json_line(v)}" for k, v in spellings.items()]
+    out["states.yaml"] = "\n".join(lines) + "\n"
 
     sectors = cameo.agent_sectors(cameo.parse_agents(read("Phoenix.agents.txt")))
     lines = [

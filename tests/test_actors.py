@@ -217,3 +217,115 @@ def test_unplaced_official_takes_the_dateline_country(article):
     e = next(e for e in events if e["event_type"] == "REQUEST")
     assert e["actor1"] == "Rafiqul Karim"
     assert actors["Rafiqul Karim"]["country_code"] == "BGD"
+
+
+# --- countries of generic actors, unknown people and the bare government ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Nurses in Auckland went on strike over pay on Monday.", "NZL"),
+        ("Hundreds of students marched in Port Harcourt on Tuesday against the new fees.", "NGA"),
+        ("Police arrested twelve protesters in Mandalay after they blocked a road.", "MMR"),
+        ("Riot police fired tear gas at demonstrators in Guayaquil on Thursday.", "ECU"),
+    ],
+)
+def test_a_city_of_the_imported_gazetteer_places_generic_actors(article, text, country):
+    _, actors = article(text)
+    groups = [a for a in actors.values() if a["actor_type"] == "group"]
+    assert groups and all(a["country_code"] == country for a in groups), groups
+
+
+def test_a_generic_actor_takes_the_one_country_its_sentence_names(article):
+    events, actors = article(
+        "Ghana's finance minister announced new taxes on Thursday, and the opposition rejected the plan."
+    )
+    assert of_type_in(events, "REJECT")["actor1_country"] == "GHA"
+    assert group(actors, "Ghanaian opposition") == ("group", "GHA", "OPP")
+
+
+def test_a_generic_actor_in_a_sentence_without_a_country_takes_its_paragraphs(article):
+    _, actors = article(
+        "Kenya's teachers' union called a national strike on Monday after talks in Nairobi failed. "
+        "Nurses joined the strike on Tuesday."
+    )
+    nurses = [a for a in actors.values() if a["name"].endswith("nurses")]
+    assert nurses and nurses[0]["country_code"] == "KEN"
+    _, actors = article("Nurses joined the strike on Tuesday, and doctors said they would follow.")
+    assert actors["nurses"]["country_code"] is None  # no country anywhere: none
+
+
+def test_a_demonym_before_an_unnamed_title_is_its_country(article):
+    events, actors = article("The government in Caracas expelled the Spanish ambassador on Monday.")
+    e = of_type_in(events, "SANCTION")
+    assert (e["actor1"], e["actor2_country"]) == ("Venezuela", "ESP")
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type", "state"),
+    [
+        ("The junta arrested dozens of opposition activists in Yangon on Saturday.", "COERCE", "Myanmar"),
+        ("The authorities in Harare detained three journalists on Friday.", "COERCE", "Zimbabwe"),
+        ("The regime released 200 political prisoners in Tehran on Friday.", "CONCEDE", "Iran"),
+    ],
+)
+def test_a_bare_government_is_the_state_where_its_sentence_is_set(article, text, event_type, state):
+    events, _ = article(text)
+    assert of_type_in(events, event_type)["actor1"] == state
+
+
+def test_a_bare_regime_between_two_countries_is_nobodys(article):
+    _, actors = article("US officials said that lifting the sanctions on Burma would reward the regime for nothing.")
+    assert not any("the regime" in a["aliases"] for a in actors.values() if a["country_code"])
+
+
+def test_a_journalist_or_activist_of_no_country_takes_the_setting_of_the_paragraph(article):
+    _, actors = article("A court in Istanbul sentenced journalist Ayse Kaya to three years on Tuesday.")
+    assert (actors["Ayse Kaya"]["country_code"], actors["Ayse Kaya"]["sector"]) == ("TUR", "MED")
+    _, actors = article("Police in Dhaka arrested opposition activist Rahim Uddin on Sunday.")
+    assert (actors["Rahim Uddin"]["country_code"], actors["Rahim Uddin"]["sector"]) == ("BGD", "OPP")
+
+
+def test_a_prison_is_a_place_not_an_actor(article):
+    _, actors = article("A court in Lima sentenced the former mayor to ten years in prison on Monday.")
+    assert not any("prison" in a["name"] for a in actors.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        ("NAIROBI, Kenya — President Ruto met opposition leaders on Monday to discuss the protests.", "Ruto", "KEN"),
+        ("Kenyan President Ruto met opposition leaders in Mombasa on Monday.", "Ruto", "KEN"),
+        ("ABUJA, Nigeria — President Tinubu met state governors on Monday to discuss fuel prices.", "Tinubu", "NGA"),
+        ("MANILA, Philippines — President Marcos visited flood victims in Cagayan on Sunday.", "Marcos", "PHL"),
+    ],
+)
+def test_a_name_after_an_office_title_is_a_person_even_when_ner_misses_it(article, text, name, country):
+    events, actors = article(text)
+    assert actors[name]["actor_type"] == "person" and actors[name]["country_code"] == country
+    assert events and events[0]["actor1"] == name
+
+
+def test_a_role_noun_tagged_with_a_name_is_no_part_of_it(article):
+    _, actors = article(
+        "Activist Loujain al-Hathloul was released from prison in Riyadh on Wednesday, her family said."
+    )
+    assert "Loujain al-Hathloul" in actors and "Activist Loujain al-Hathloul" not in actors
+
+
+def test_a_bare_junta_is_the_one_the_article_named_before(article):
+    events, actors = article(
+        "ABUJA, Nigeria — Niger's junta rejected the regional sanctions on Sunday.\n\n"
+        "The United States asked the junta to release the president immediately."
+    )
+    e = of_type_in(events, "REQUEST")
+    assert (e["actor1"], e["actor2"]) == ("United States", "Niger")
+    assert "Nigeria" not in actors
+
+
+def test_a_group_of_a_region_takes_no_single_country(article):
+    events, actors = article("Arab foreign ministers met in Cairo on Monday to discuss the war.")
+    assert group(actors, "Arab foreign ministers") == ("group", None, "GOV")
+    _, actors = article("Police in Brussels questioned European diplomats on Monday about the leak.")
+    assert actors["European diplomats"]["country_code"] is None

@@ -141,6 +141,64 @@ def test_actor_records_with_dated_roles():
     assert by_name["Secretary-General Ban Ki-Moon"].country is None  # IGO role: no country
 
 
+STATES = """\
+NEW_ZEALAND_  [NZL]
++NEW_ZEALANDER_
++NEW_ZEELAND_
++KIWI_
++WELLINGTON_
++AUCKLAND_
++CHRISTCHURCH_
++BAY_OF_PLENTY_
++COOK_STRAIT_
++WELSHMAN_
+
+NIGERIA_  [NGA]
++NIGERIAN_
++NIGERIE_
++LAGOS_
++PORT_HARCOURT_
++SANTIAGO_DE_NIGERIA_
++CHRISTCHURCH_
+
+OLUSEGUN_OBASANJO_
+\t[NGAGOV 990529-070529]
+"""
+
+
+def test_places_of_a_state_record_are_its_cities_and_regions():
+    names = {
+        "NZL": frozenset({"new zealand", "new zealander", "new zealanders"}),
+        "NGA": frozenset({"nigeria", "nigerian"}),
+    }
+    known = frozenset({"lagos", "kiwi", *names["NZL"], *names["NGA"]})
+    places = cameo.state_places(cameo.parse_actors(STATES), frozenset({"NZL", "NGA"}), names, known)
+    assert [(p.name, p.country) for p in places] == [
+        ("Auckland", "NZL"),
+        ("Bay Of Plenty", "NZL"),
+        ("Cook Strait", "NZL"),
+        ("Port Harcourt", "NGA"),
+        ("Wellington", "NZL"),
+    ]
+    # not: spellings of the state's name ("New Zeeland", "Nigerie"), demonyms ("Welshman"), names the hand-written
+    # dictionaries know ("Lagos", "Kiwi"), a name holding a state's name ("Santiago De Nigeria"), a surface two
+    # states list ("Christchurch"), a person's record (Obasanjo)
+
+
+def test_other_spellings_of_a_state_name_are_its_aliases():
+    records = cameo.parse_actors(STATES + "\nQATAR_  [QAT]\n+QUATAR_\n+QATARI_\n+QATARIAN_\n+DOHA_\n")
+    names = {"NZL": frozenset({"new zealand"}), "NGA": frozenset({"nigeria"}), "QAT": frozenset({"qatar"})}
+    demonyms = {"NZL": frozenset({"new zealander"}), "NGA": frozenset({"nigerian"}), "QAT": frozenset({"qatari"})}
+    out = cameo.state_spellings(records, frozenset({"NZL", "NGA", "QAT"}), names, demonyms, frozenset({"qatari"}))
+    assert out == {"New Zeeland": "NZL", "Nigerie": "NGA", "Quatar": "QAT"}
+    # not a city ("Doha", "Auckland"), a demonym ("New Zealander", "Qatarian"), a known surface ("Qatari")
+
+
+def test_a_misspelt_state_is_the_state(code):
+    events = code("Ethopia has agreed to reopen its borders to UN peacekeepers deployed in the region.")
+    assert any(e["event_type"] == "AGREE" and e["actor1_country"] == "ETH" for e in events)
+
+
 def test_one_word_aliases_that_are_english_words_are_dropped():
     rec = cameo.ActorRecord("GEORGE BUSH", ("BUSH",), (cameo.Role("USAGOV"),))
     (actor,) = cameo.actor_vocabulary([rec], "countries", frozenset({"USA"}), frozenset(), frozenset({"bush"}))

@@ -11,15 +11,21 @@ span → canonical `Actor`). Canonical actors come from three places:
   article ("Kim Jong-un", "Jong-un", "Kim" → one person) and given a country
   from their title or demonym ("Russian Defense Minister Sergei Shoigu" → RUS),
   and role references ("the North Korean leader") resolved to the person of
-  that country and title named in the article.
+  that country and title named in the article; a name NER missed after an
+  office title ("President Ruto");
+* generic actors ("police", "rioters", "the junta") with a sector and the
+  country the text ties them to: their demonym, "in/of X", the place their
+  sentence is set in, the dateline, the one country the sentence names, else
+  the country their paragraph is set in.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -46,6 +52,7 @@ class ActorWords:
     placing_participles: frozenset[str]
     product_nouns: frozenset[str]
     not_generic: frozenset[str]
+    home_state: frozenset[str]  # home_state_nouns
 
 
 @cache
@@ -68,6 +75,7 @@ def actor_words(lex: Lexicon) -> ActorWords:
         placing_participles=get("placing_participles"),
         product_nouns=get("product_nouns"),
         not_generic=get("not_generic"),
+        home_state=get("home_state_nouns"),
     )
 
 
@@ -146,7 +154,7 @@ class Actor:
     def key(self) -> str:
         return normalise_name(self.name)
 
-    @property
+    @cached_property  # computed once per actor object (a SHA-256 of its name): rows ask for it many times
     def actor_id(self) -> str:
         """Named actors by name; groups by name, country and sector (generic "police" of two countries or
         "officers" of two sectors are different actors)."""
@@ -161,7 +169,7 @@ class Mention:
     end: int
     actor: Actor
     text: str
-    source: str  # dictionary, demonym, ner, role, pair
+    source: str  # dictionary, demonym, ner, role, pair, agent, home
     partner: Actor | None = None  # "the two leaders": the second person the phrase names
 
 
@@ -181,6 +189,9 @@ class ArticleActors:
     recent: list[Actor] = field(default_factory=list)  # persons in the order the text names them (so far)
     office_titles: frozenset[str] = frozenset()  # the lexicon's office titles (set by `find_mentions`)
     dateline_country: str | None = None  # "NAIROBI, Kenya (AP) —": where the article is filed from
+    # a state noun's countries where the text names them ("Niger's junta", "the Syrian regime"): a later bare
+    # "the junta" is the same one
+    state_noun_countries: dict[str, Counter] = field(default_factory=dict)
 
     def find(self, surface: str) -> PersonRecord | None:
         """The person a name refers to: a longer known name holding every part of it wins
@@ -468,6 +479,7 @@ class MentionState:
     taken: set[int] = field(default_factory=set)
     pairs: list[Mention] = field(default_factory=list)
     dateline: set[int] = field(default_factory=set)  # tokens of a dateline ("MOSCOW, Russia (AP) —")
+    signals: list[tuple[int, str]] | None = None  # `home_signals` of the doc, when a pass asks (once)
 
     def add(self, span: Span, actor: Actor, source: str, take: set[int] | None = None) -> None:
         """Record a mention and take its tokens (or `take`, when given)."""
@@ -520,11 +532,16 @@ def _dateline_pass(st: MentionState) -> None:
     dash, with a comma, a parenthesis or an all-capital first word. Its tokens are taken (no pass makes an
     actor of them) and its country becomes the article's `dateline_country`."""
     doc = st.doc
-    for sent in doc.sents:
+    sents = list(doc.sents)
+    for k, sent in enumerate(sents):
         dash = next((t for t in sent[:DATELINE_MAX_TOKENS] if t.text in DATELINE_DASHES), None)
         if dash is None or dash.i == sent.start:
             continue  # (the dash may end the sentence: spaCy often splits "DHAKA, Bangladesh (Reuters) -" off)
-        head = doc[sent.start : dash.i]
+        begin = sent.start
+        while k > 0 and _capital_words(sents[k - 1]) and dash.i - sents[k - 1].start < DATELINE_MAX_TOKENS:
+            k -= 1  # "PORT" | "MORESBY (Reuters) -": spaCy may end a sentence inside an all-capital city name
+            begin = sents[k].start
+        head = doc[begin : dash.i]
         depth, ok = 0, True
         for t in head:
             depth += t.text == "("
@@ -535,7 +552,7 @@ def _dateline_pass(st: MentionState) -> None:
         first = head[0].text
         if not ok or not (any(t.text in ",(" for t in head) or (first.isupper() and len(first) > 1)):
             continue
-        st.dateline |= set(range(sent.start, dash.i + 1))
+        st.dateline |= set(range(begin, dash.i + 1))
         if st.article.dateline_country is None:
             for i, _s, _e in st.idx.match_handwritten(head):
                 entry = st.idx.entries[i]
@@ -544,8 +561,41 @@ def _dateline_pass(st: MentionState) -> None:
                     break
             else:
                 found = [st.places[t.i].country for t in head if t.i in st.places and st.places[t.i].country]
-                st.article.dateline_country = found[0] if found else None
+                st.article.dateline_country = found[0] if found else _upper_dateline_country(head, st.lex)
     st.taken |= st.dateline
+
+
+def _capital_words(sent: Span) -> bool:
+    """Is this "sentence" only all-capital words on one line ("PORT" split off "MORESBY (Reuters) -")?"""
+    words = [t for t in sent if not t.is_space]
+    return bool(words) and all(t.is_alpha and t.text.isupper() for t in words) and "\n" not in sent.text
+
+
+def _upper_dateline_country(head: Span, lex: Lexicon) -> str | None:
+    """The country of an all-capital dateline city ("NEW DELHI (AP) —", "PORT MORESBY (Reuters) -"), which the
+    case-sensitive matchers miss: the longest run of its words that is a state's name or alias or a place."""
+    words = [t.text for t in head if t.is_alpha or t.text in ("-", "'")]
+    names = _place_countries(lex)
+    for k in range(min(4, len(words)), 0, -1):
+        for i in range(len(words) - k + 1):
+            found = names.get(" ".join(words[i : i + k]).lower().replace(" - ", "-"))
+            if found:
+                return found
+    return None
+
+
+@cache
+def _place_countries(lex: Lexicon) -> dict[str, str]:
+    """Lower-case name or alias → ISO3 of every place and state (hand-written first; an ambiguous one is left out)."""
+    out: dict[str, str | None] = {}
+    forms = [(p.country, (p.name, *p.aliases)) for p in lex.places if p.country]
+    forms += [(a.country, (a.name, *a.aliases)) for a in lex.actors if a.actor_type == "state" and a.country]
+    for country, names in forms:
+        for n in names:
+            key = n.lower()
+            if out.setdefault(key, country) != country:
+                out[key] = None
+    return {k: v for k, v in out.items() if v}
 
 
 def _dictionary_pass(st: MentionState) -> None:
@@ -565,6 +615,8 @@ def _dictionary_pass(st: MentionState) -> None:
         entry = idx.entries[i]
         if entry.actor_type == "state" and _opens_org_name(span, st.lex, st.facts.orgs):
             continue  # "Kenya National Union of Teachers": the named organisation stays itself (rule 3)
+        if entry.actor_type != "state" and entry.country and _foreign_demonym_before(span, entry.country, st):
+            continue  # "Nepal's ruling Nepali Congress": not the "Congress" of the US; the demonym pass names it
         if entry.actor_type == "person":
             titles = set(entry.title.replace("-", " ").split()) if entry.title else set()
             root = st.facts.root(span)
@@ -579,6 +631,18 @@ def _dictionary_pass(st: MentionState) -> None:
                 st.add(span, Actor(span.text, "group", entry.country), "demonym")
                 continue
         st.add(span, _entry_actor(entry, st.lex), "dictionary")
+
+
+def _foreign_demonym_before(span: Span, country: str, st: MentionState) -> bool:
+    """Is a one-word name preceded by another country's demonym, which makes it that country's own body
+    ("Nepali Congress", "Ghanaian Parliament", "Kenyan Senate")?"""
+    if len(span) != 1:
+        return False
+    for match_id, _start, end in st.facts.demonyms:
+        if end == span.start:
+            other = st.idx.demonym_entries[int(st.doc.vocab.strings[match_id])].country
+            return other is not None and other != country
+    return False
 
 
 def _longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
@@ -635,6 +699,44 @@ def _ner_pass(st: MentionState) -> None:
             st.add(ent, actor, "ner")
 
 
+def _titled_name_pass(st: MentionState) -> None:
+    """A capitalised name right after an office title that NER did not tag: "President Ruto met …",
+    "Prime Minister Kishida" → a person (country from a demonym before the title, else the paragraph's, as
+    for any titled NER person). The name is one to three proper nouns that are no place, date, demonym or
+    title, and not the start of a longer name ("President Bush Administration")."""
+    doc, lex = st.doc, st.lex
+    words = actor_words(lex)
+    for tok in doc:
+        if tok.i in st.taken or not tok.text[:1].isupper() or tok.lower_ not in words.office:
+            continue
+        j = tok.i + 1
+        while j < len(doc) and doc[j].lower_ in words.titles and doc[j].text[:1].isupper():
+            j += 1  # "Prime Minister", "Vice President"
+        k = j
+        while k < len(doc) and k - j < 4 and _bare_name_word(doc[k], st):
+            k += 1
+        if k == j or k - j > 3:
+            continue
+        name = doc[j:k]
+        actor = _person_actor(name, lex, doc, st.article)
+        if actor:
+            st.add(name, actor, "ner")
+
+
+def _bare_name_word(t: Token, st: MentionState) -> bool:
+    return (
+        t.pos_ == "PROPN"
+        and t.is_alpha
+        and t.text[:1].isupper()
+        and t.ent_type_ in ("", "PERSON")
+        and t.i not in st.taken
+        and t.i not in st.places
+        and t.i not in st.ner_places
+        and t.lower_ not in actor_words(st.lex).titles
+        and t.lower_ not in st.lex.demonym_index
+    )
+
+
 def _demonym_pass(st: MentionState) -> None:
     """Demonym phrases: "North Korean authorities" → the state; "North Korean soldiers", "French paper workers",
     "Hungarian and Romanian officials" (two), "an Argentine judge" → groups; "the Serbian parliament" → an
@@ -661,6 +763,8 @@ def _demonym_pass(st: MentionState) -> None:
             if any(t.pos_ not in ("ADJ", "NOUN", "PROPN", "PUNCT", "CCONJ") for t in between):
                 continue
             actor = _entry_actor(entry, lex)
+            if entry.country and not between:
+                st.article.state_noun_countries.setdefault(noun, Counter())[entry.country] += 1
         elif (
             _group_head(head, lex)
             or noun in lex.institution_nouns
@@ -771,9 +875,12 @@ def _role_pass(st: MentionState) -> None:
 LOCATIVE_PREPS = frozenset({"in", "at", "across", "throughout", "through", "inside", "near", "outside", "around"})
 
 
-def _event_place_country(tok: Token, st: MentionState, actor_at: dict[int, tuple[Span, Actor]]) -> str | None:
+def _event_place_country(
+    tok: Token, st: MentionState, actor_at: dict[int, tuple[Span, Actor]], dateline: bool = True
+) -> str | None:
     """The one country where the sentence of `tok` is set: gazetteer places and states or capitals after a
-    locative preposition ("… in Nairobi", "at a jail in Haiti's capital"); None when none or several."""
+    locative preposition ("… in Nairobi", "at a jail in Haiti's capital"); None when several; when none, the
+    dateline's country (`dateline`) or None."""
     inside = range(*st.facts.sentence(tok))  # the sentence's tokens only: not every place and mention of the doc
     found = {st.places[i].country for i in inside if i in st.places and st.places[i].country}
     for i in (i for i in inside if i in actor_at):
@@ -786,8 +893,68 @@ def _event_place_country(tok: Token, st: MentionState, actor_at: dict[int, tuple
         elif last.dep_ == "poss" and last.head.dep_ == "pobj" and last.head.head.lower_ in LOCATIVE_PREPS:
             found.add(a.country)  # "in Haiti's capital"
     if not found:
-        return st.article.dateline_country
+        return st.article.dateline_country if dateline else None
     return next(iter(found)) if len(found) == 1 else None
+
+
+def _regional_modifiers(tok: Token, st: MentionState) -> list[Token]:
+    """Capitalised adjectives before a generic noun that name no state and no actor ("West African leaders",
+    "Arab ministers", "European diplomats"): the group is of several countries, so no place or paragraph gives
+    it one. Out: the modifier phrases' tokens (empty when there is none)."""
+    out: list[Token] = []
+    for c in _lefts(tok):
+        if c.dep_ not in ("amod", "compound") or c.i in st.taken or (c.is_sent_start and c.ent_type_ != "NORP"):
+            continue  # "Angry protesters": a capital that only starts the sentence
+        words = [t for t in c.subtree if t.i < tok.i]
+        proper = words and all(t.is_alpha and t.text[:1].isupper() and t.i not in st.taken for t in words)
+        named = any(t.i in st.places or t.i in st.ner_places or t.ent_type_ in ("PERSON", "ORG", "GPE") for t in words)
+        if proper and not named:
+            out.extend(words)
+    return out
+
+
+def _own_demonym(tok: Token, st: MentionState) -> tuple[int, str, int] | None:
+    """A demonym match (not taken by another pass) that modifies `tok` directly: (its first token, its country,
+    the words it spans from there up to `tok`'s phrase), e.g. "the Spanish ambassador" → Spain; else None."""
+    for match_id, start, end in st.facts.demonyms:
+        if end <= tok.i and any(
+            st.doc[i].head.i == tok.i and st.doc[i].dep_ in ("amod", "compound") for i in range(start, end)
+        ):
+            if any(i in st.taken for i in range(start, end)) or any(
+                st.doc[i].dep_ not in ("amod", "compound") for i in range(end, tok.i)
+            ):
+                continue
+            entry = st.idx.demonym_entries[int(st.doc.vocab.strings[match_id])]
+            if entry.country:
+                return start, entry.country, end - start
+    return None
+
+
+def _sentence_countries(tok: Token, st: MentionState, actor_at: dict[int, tuple[Span, Actor]]) -> set[str]:
+    """Every country the sentence of `tok` names: its country-coded mentions (states, demonym groups, persons
+    of a known country) and gazetteer places."""
+    inside = range(*st.facts.sentence(tok))
+    found = {actor_at[i][1].country for i in inside if i in actor_at and actor_at[i][1].country}
+    return found | {st.places[i].country for i in inside if i in st.places and st.places[i].country}
+
+
+def _home_country(tok: Token, st: MentionState, actor_at: dict[int, tuple[Span, Actor]]) -> str | None:
+    """The country of a generic actor that nothing places: the one country its sentence names ("Ghana's
+    finance minister … and the opposition rejected"), else, when the sentence names none, the country its
+    paragraph is set in (`home_signals` of the paragraph: most signals, the first on a tie; "Kenya's teachers
+    struck … ¶ Nurses joined the strike"); None when the sentence names several ("US officials … would
+    reward the regime": whose?) or the paragraph none."""
+    named = _sentence_countries(tok, st, actor_at)
+    if named:
+        return next(iter(named)) if len(named) == 1 else None
+    if st.signals is None:
+        st.signals = home_signals(st.doc, st.lex, st.mentions())
+    text = st.doc.text
+    start = text.rfind("\n", 0, tok.idx) + 1
+    end = text.find("\n", tok.idx)
+    end = len(text) if end < 0 else end
+    found = Counter(c for at, c in st.signals if start <= at < end)
+    return found.most_common(1)[0][0] if found else None
 
 
 def _generic_pass(st: MentionState) -> None:
@@ -811,19 +978,29 @@ def _generic_pass(st: MentionState) -> None:
             continue  # "Putin's supporters", "Hamas militants": the owner or name is the actor
         mods = [c for c in _lefts(tok) if c.dep_ in ("compound", "amod") and c.i not in st.taken]
         mods = [c for c in mods if all(_group_modifier(t, lex) and t.tag_ not in ("JJR", "JJS") for t in c.subtree)]
-        begin = min([m.left_edge.i for m in mods] + [tok.i])
+        own = _own_demonym(tok, st)  # "the Spanish ambassador" (a title no named person holds): Spain's
+        region = [] if own else _regional_modifiers(tok, st)  # "West African leaders": several countries
+        mods = sorted({*mods, *region}, key=lambda t: t.i)
+        begin = min([m.left_edge.i for m in mods] + [tok.i] + ([own[0]] if own else []))
         phrase = doc[begin : tok.i + 1]
         # "the armed forces and people of Russia": a conjunct's placing phrase places the whole coordination
         conjuncts = [tok, *(c for c in tok.children if c.dep_ == "conj")] + ([tok.head] if tok.dep_ == "conj" else [])
-        country = next((c for t in conjuncts if (c := _placed_by(t, actor_at, st.places, lex))), None)
-        country = country or _event_place_country(tok, st, actor_at)
+        country = own[1] if own else None
+        country = country or next((c for t in conjuncts if (c := _placed_by(t, actor_at, st.places, lex))), None)
+        if not region:
+            country = country or _event_place_country(tok, st, actor_at)
+            country = country or _home_country(tok, st, actor_at)
         demonym = _adjective_demonym(country, lex) if country else None
-        words = [t.lower_ for t in phrase]
+        words = [
+            t.text if t in region or (region and t.i < tok.i and t.text[:1].isupper()) else t.lower_ for t in phrase
+        ]
         for k in range(min(3, len(words)), 0, -1):  # groups.yaml canonical_nouns: "protestors" → "protesters"
             tail = " ".join(words[-k:])
             if tail in lex.group_canonical:
                 words = [*words[:-k], lex.group_canonical[tail]]
                 break
+        if own:  # the demonym is said once, in its adjective form
+            words = [w for t, w in zip(phrase, words, strict=False) if not own[0] <= t.i < own[0] + own[2]]
         name = " ".join([demonym, *words] if demonym else words).replace(" - ", "-")
         st.add(phrase, Actor(name, "group", country, sector), "agent")
 
@@ -872,11 +1049,59 @@ def _dateline_government_pass(st: MentionState) -> None:
         lefts = list(_lefts(tok))
         placed = any(c.dep_ == "prep" and any(o.i in named for o in c.children) for c in _rights(tok))
         compound = tok.dep_ == "compound" and not lefts  # "rejected a government offer"
+        if not compound and tok.lower_ in actor_words(st.lex).home_state:
+            continue  # a bare "the junta": the home_state pass (a junta named before, the sentence's place…)
         if ([c.lower_ for c in lefts] != ["the"] and not compound) or placed:
             continue  # "the Peruvian government", "the government of Chile": named elsewhere or by a pass
         phrase = doc[tok.i - 1 : tok.i + 1]
         st.add(phrase, _entry_actor(entry, st.lex), "dateline")
         named.update(t.i for t in phrase)
+
+
+def _home_state_pass(st: MentionState) -> None:
+    """A bare "the government", "the junta", "the regime", "the authorities" (groups.yaml `home_state_nouns`) that
+    no dateline placed stands for the state (rule 3) where it is set: "the government in Caracas" → Venezuela;
+    the one place its sentence is set in ("The junta arrested dozens of activists in Yangon" → Myanmar); the
+    dateline; the one country the sentence names ("Ghana's finance minister … the government agreed"); when the
+    sentence names none, the country its paragraph is set in (`_home_country`). When the sentence names several
+    ("US officials … would reward the regime": whose?) it stays unresolved. Never a named actor's alias."""
+    doc, lex = st.doc, st.lex
+    nouns = actor_words(lex).home_state
+    actor_at = st.actor_at()
+    candidates = [t for t in doc if t.pos_ == "NOUN" and t.lower_ in nouns]
+    for tok in candidates:  # "Niger's junta", "Syria's regime": what a later bare "the junta" refers to
+        for c in _lefts(tok):
+            found = actor_at.get(c.i)
+            if c.dep_ == "poss" and found is not None and found[1].actor_type == "state" and found[1].country:
+                st.article.state_noun_countries.setdefault(tok.lemma_.lower(), Counter())[found[1].country] += 1
+    for tok in candidates:
+        if tok.i in st.taken:
+            continue
+        if [c.lower_ for c in _lefts(tok)] != ["the"] or tok.dep_ in ("compound", "poss"):
+            continue  # "the Peruvian government", "its government", "the government's plan" (the owner)
+        placed = _placed_by(tok, actor_at, st.places, lex)  # "the government in Caracas", "the regime of Iran"
+        if placed is None and any(c.dep_ == "prep" and c.lower_ in ("of", "in") for c in _rights(tok)):
+            continue  # "the government of national unity": what it is of is no country
+        phrase = doc[tok.i - 1 : tok.i + 1]
+        named_before = st.article.state_noun_countries.get(tok.lemma_.lower())  # "Niger's junta … the junta"
+        country = placed or (named_before.most_common(1)[0][0] if named_before else None)
+        country = country or _event_place_country(tok, st, actor_at) or _home_country(tok, st, actor_at)
+        entry = _state_entry(lex, country) if country else None
+        if entry is not None:
+            st.add(phrase, _entry_actor(entry, lex), "home")
+
+
+@cache
+def _states_by_country(lex: Lexicon) -> dict[str, ActorEntry]:
+    out: dict[str, ActorEntry] = {}
+    for a in lex.actors:
+        if a.actor_type == "state" and a.country:
+            out.setdefault(a.country, a)
+    return out
+
+
+def _state_entry(lex: Lexicon, country: str) -> ActorEntry | None:
+    return _states_by_country(lex).get(country)
 
 
 # The passes in the order they run (each one's docstring gives its examples). Adding a rule is adding a
@@ -885,6 +1110,7 @@ MENTION_PASSES: tuple[MentionPass, ...] = (
     MentionPass("dateline", _dateline_pass),
     MentionPass("dictionary", _dictionary_pass),
     MentionPass("ner", _ner_pass),
+    MentionPass("titled_name", _titled_name_pass),
     MentionPass("demonym", _demonym_pass),
     MentionPass("placed_group", _placed_group_pass),
     MentionPass("owned_group", _owned_group_pass),
@@ -892,6 +1118,7 @@ MENTION_PASSES: tuple[MentionPass, ...] = (
     MentionPass("role", _role_pass),
     MentionPass("generic", _generic_pass),
     MentionPass("dateline_government", _dateline_government_pass),
+    MentionPass("home_state", _home_state_pass),
     MentionPass("pair", _pair_pass),
 )
 
@@ -1139,8 +1366,11 @@ def _remember_person(article: ArticleActors, name: str, country: str | None, tit
 def _clean_person_span(ent: Span, lex: Lexicon) -> Span | None:
     start, end = ent.start, ent.end
     honorifics = actor_words(lex).honorifics
+    titles = actor_words(lex).titles
     while start < end and (ent.doc[start].lower_.strip(".") in honorifics or not ent.doc[start].is_alpha):
         start += 1
+    while end - start > 1 and ent.doc[start].lower_ in lex.agent_sectors and ent.doc[start].lower_ not in titles:
+        start += 1  # "Activist Loujain al-Hathloul" tagged as one name: the role noun is no part of it
     while end > start and (ent.doc[end - 1].is_punct or ent.doc[end - 1].lower_ in ("'s", "’s")):
         end -= 1
     if start >= end:
@@ -1218,10 +1448,11 @@ def home_signals(doc: Doc, lex: Lexicon, mentions: list[Mention]) -> list[tuple[
 
 
 def needs_home_country(mention: Mention, article: ArticleActors) -> bool:
-    """An NER person with an office title, or an NER organisation, whose country the text did not give."""
+    """An NER person with an office title or a sector noun ("journalist Ayse Kaya"), or an NER organisation,
+    whose country the text did not give: extract.py gives it its paragraph's country."""
     if mention.source != "ner" or mention.actor.country:
         return False
     if mention.actor.actor_type == "organization":
         return True
     rec = article.persons.get(normalise_name(mention.actor.name))
-    return rec is not None and bool(rec.titles & article.office_titles)
+    return rec is not None and (bool(rec.titles & article.office_titles) or mention.actor.sector is not None)

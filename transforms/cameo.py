@@ -22,6 +22,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from difflib import SequenceMatcher
 
 # ----------------------------------------------------------------------------------------------------------------------
 # CAMEO → PLOVER
@@ -652,3 +653,101 @@ def drop_ambiguous(actors: list[ImportedActor]) -> list[ImportedActor]:
         if kept:
             out.append(ImportedActor(kept[0], a.actor_type, a.country, tuple(kept[1:]), a.roles))
     return out
+
+
+# ----------------------------------------------------------------------------------------------------------------------
+# Places of a state: the cities and regions among a country record's synonyms
+
+
+@dataclass(frozen=True)
+class ImportedPlace:
+    name: str  # display form: "Port Harcourt"
+    country: str  # ISO3 of the state whose record lists it
+
+
+def state_places(
+    records: list[ActorRecord],
+    countries: frozenset[str],
+    state_names: dict[str, frozenset[str]],
+    known: frozenset[str],
+    common_words: frozenset[str] = frozenset(),
+    generic_words: frozenset[str] = frozenset(),
+) -> list[ImportedPlace]:
+    """The synonyms of a state's record (`NEW_ZEALAND_ [NZL]` + `AUCKLAND_`, `CHRISTCHURCH_`, …) that are places
+    in it: its cities, provinces, rivers and landmarks. Phoenix lists them with the state's other names, so
+    what is not a place is left out: a surface the hand-written dictionaries already know (`known`, lower
+    case: states.yaml and places.yaml), a name holding a word of any state's names or demonyms
+    (`state_names`: ISO3 → lower-case names, aliases and demonyms; "Korea South", "Santiago De Cuba",
+    "Hashemite Kingdom Of The Jordan"; `generic_words` such as compass words, "city", "island" do not count),
+    a misspelling of
+    the state's own names ("Etiopia", "Morrocan": close to one of them), a demonym-like word ("Welshwoman"),
+    a one-word alias in `common_words` (English words that are no place names: "Kiwi"), a surface two states
+    list (ambiguous), and anything that is not a capitalised name of letters. Out: one place per surface."""
+    words_of_states = {w for names in state_names.values() for n in names for w in _place_words(n)} - generic_words
+    owners: dict[str, set[str]] = defaultdict(set)
+    found: list[tuple[str, str]] = []
+    for rec in records:
+        codes = {r.code for r in rec.roles}
+        if len(codes) != 1 or not all(len(c) == 3 and c in countries for c in codes):
+            continue
+        country = next(iter(codes))
+        own = {rec.name.lower(), *state_names.get(country, ())}
+        for alias in rec.aliases:
+            name = display_name(alias)
+            low = name.lower()
+            owners[low].add(country)
+            if low in known or set(_place_words(low)) & words_of_states:
+                continue
+            if not re.fullmatch(r"[A-Za-z][A-Za-z.' -]*[A-Za-z]", name) or re.search(r"(man|men)$", low):
+                continue
+            if " " not in low and low in common_words:
+                continue
+            if any(SequenceMatcher(None, low, o).ratio() >= 0.75 for o in own):
+                continue
+            found.append((name, country))
+    out = {n: ImportedPlace(n, c) for n, c in found if len(owners[n.lower()]) == 1}
+    return sorted(out.values(), key=lambda p: p.name)
+
+
+def _place_words(name: str) -> list[str]:
+    return [w.removesuffix("'s") for w in re.split(r"[\s\-]+", name.lower()) if w]
+
+
+def state_spellings(
+    records: list[ActorRecord],
+    countries: frozenset[str],
+    state_names: dict[str, frozenset[str]],
+    state_demonyms: dict[str, frozenset[str]],
+    known: frozenset[str],
+    closeness: float = 0.8,
+) -> dict[str, str]:
+    """Other spellings of a state's name among its record's synonyms ("QUATAR", "ETHOPIA", "BANGLA DESH",
+    "COTE D IVOIRE"), which news copy and old wires use: {display form: ISO3}. A synonym counts when it is
+    close (`closeness`, difflib ratio) to one of the state's names (`state_names`: the hand-written name and
+    official names, lower case) and closer to a name than to a demonym (`state_demonyms`: "Morrocan" is a
+    demonym's misspelling, left out) and not ending like a people's name unless the name does ("Myanmarese",
+    "Netherlander"); not a surface the hand-written dictionaries know (`known`), not one two states list, and
+    of five letters or more."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    found: dict[str, str] = {}
+    for rec in records:
+        codes = {r.code for r in rec.roles}
+        if len(codes) != 1 or not all(len(c) == 3 and c in countries for c in codes):
+            continue
+        country = next(iter(codes))
+        names = state_names.get(country, frozenset())
+        demonyms = state_demonyms.get(country, frozenset())
+        for alias in rec.aliases:
+            name = display_name(alias)
+            low = name.lower()
+            owners[low].add(country)
+            if low in known or len(re.sub(r"[^a-z]", "", low)) < 5 or not re.fullmatch(r"[A-Za-z][A-Za-z.' -]*", name):
+                continue
+            to_name, closest = max(((SequenceMatcher(None, low, n).ratio(), n) for n in names), default=(0.0, ""))
+            to_demonym = max((SequenceMatcher(None, low, d).ratio() for d in demonyms), default=0.0)
+            suffix = re.search(r"(an|ans|ian|ese|er|ers|men|man|i|is)$", low)
+            if suffix and not closest.endswith(suffix.group(1)):
+                continue  # a people's name ("Netherlander", "Myanmarese", "Bhutani"), not the state's
+            if to_name >= closeness and to_name > to_demonym:
+                found.setdefault(name, country)
+    return {n: c for n, c in sorted(found.items()) if len(owners[n.lower()]) == 1}

@@ -88,6 +88,7 @@ class PlaceEntry:
     country: str | None
     kind: str
     aliases: tuple[str, ...] = ()
+    imported: bool = False  # from cameo/places.yaml (a place a Phoenix state record lists) rather than places.yaml
 
 
 @dataclass(frozen=True)
@@ -243,6 +244,9 @@ class GroupsFile(_Strict):
     sector_codes: tuple[str, ...] = ()
     product_nouns: tuple[str, ...] = ()
     not_generic: tuple[str, ...] = ()
+    not_places: tuple[str, ...] = ()
+    place_name_words: tuple[str, ...] = ()
+    home_state_nouns: tuple[str, ...] = ()
     unplaced_source_sectors: tuple[str, ...] = ()
     sectors: SectorTable = {}
     title_sectors: SectorTable = {}
@@ -306,6 +310,14 @@ class CameoVerbsFile(_Strict):
 
 class CameoActorsFile(_Strict):
     actors: tuple[ImportedActorRow, ...] = ()
+
+
+class CameoStatesFile(_Strict):
+    aliases: dict[str, str] = {}  # other spelling of a state's name → ISO3 ("Quatar": "QAT")
+
+
+class CameoPlacesFile(_Strict):
+    places: tuple[PlaceRow, ...] = ()
 
 
 class CameoAgentsFile(_Strict):
@@ -445,6 +457,22 @@ def _surfaces(entry: ActorEntry) -> set[str]:
     return {s.lower() for s in (entry.name, *entry.aliases, *entry.demonyms)}
 
 
+def _with_spellings(states: list[ActorEntry], spellings: dict[str, str]) -> list[ActorEntry]:
+    """The hand-written states with the imported spellings of their names (cameo/states.yaml) as more aliases,
+    except a spelling that any hand-written state already uses."""
+    taken = {s for a in states for s in _surfaces(a)}
+    extra: dict[str, list[str]] = {}
+    for alias, country in spellings.items():
+        if alias.lower() not in taken:
+            extra.setdefault(country, []).append(alias)
+    out, done = [], set()
+    for a in states:
+        more = extra.get(a.country or "", []) if a.actor_type == "state" and a.country not in done else []
+        done.add(a.country)
+        out.append(ActorEntry(**{**a.__dict__, "aliases": a.aliases + tuple(more)}) if more else a)
+    return out
+
+
 def _merge_actors(
     handwritten: list[ActorEntry], places: list[PlaceEntry], imported: list[ImportedActorRow]
 ) -> list[ActorEntry]:
@@ -533,6 +561,7 @@ def _load(directory: str) -> Lexicon:
     c = d / "cameo"
     handwritten: list[ActorEntry] = []
     handwritten += _actor_entries(_read(d / "states.yaml", _ROWS["states"]), "state")
+    handwritten = _with_spellings(handwritten, _read(c / "states.yaml", CameoStatesFile).aliases)
     handwritten += _actor_entries(_read(d / "organizations.yaml", _ROWS["organizations"]), "organization")
     handwritten += _actor_entries(_read(d / "persons.yaml", _ROWS["persons"]), "person")
     places = [
@@ -546,6 +575,7 @@ def _load(directory: str) -> Lexicon:
     cameo_verbs: CameoVerbsFile = _read(c / "verbs.yaml", CameoVerbsFile)
     cameo_actors: CameoActorsFile = _read(c / "actors.yaml", CameoActorsFile)
     cameo_agents: CameoAgentsFile = _read(c / "agents.yaml", CameoAgentsFile)
+    cameo_places: CameoPlacesFile = _read(c / "places.yaml", CameoPlacesFile)
     cameo_discards: CameoDiscardsFile = _read(c / "discards.yaml", CameoDiscardsFile)
 
     def fs(words) -> frozenset[str]:
@@ -575,7 +605,8 @@ def _load(directory: str) -> Lexicon:
     }
     return Lexicon(
         actors=tuple(actors),
-        places=tuple(places),
+        places=tuple(places)
+        + tuple(PlaceEntry(p.name, p.country, p.kind or "area", p.aliases, True) for p in cameo_places.places),
         verbs=verbs,
         phrases=phrases,
         nouns=nouns,

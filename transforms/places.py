@@ -5,7 +5,8 @@ every state and its capital). Out: `Place(name, country)` or None. The place
 tied to the action by a preposition (in, at, to, near, into…) counts, the
 most specific one first; a place elsewhere in the sentence is not the action's. NER alone is not trusted for places
 (the small model tags "Kursk Oblast" as a person), so the gazetteer comes first
-and NER GPE/LOC/FAC entities fill in.
+and NER GPE/LOC/FAC entities fill in; only the places imported from the Phoenix state records
+(`cameo/places.yaml`: "Auckland" → NZL) give way to a longer NER person holding them ("Anna Bergen").
 """
 
 from __future__ import annotations
@@ -40,24 +41,24 @@ class Place:
 @dataclass(frozen=True)
 class _Gaz:
     matcher: PhraseMatcher
-    rows: tuple[tuple[str, str | None, str], ...]
+    rows: tuple[tuple[str, str | None, str, bool], ...]  # name, country, kind, imported
 
 
 @cache
 def _gazetteer(lex: Lexicon, vocab) -> _Gaz:
     matcher = PhraseMatcher(vocab, attr="ORTH")
-    rows: list[tuple[str, str | None, str]] = []
+    rows: list[tuple[str, str | None, str, bool]] = []
     seen: set[str] = set()
 
-    def add(name: str, country: str | None, kind: str, forms) -> None:
+    def add(name: str, country: str | None, kind: str, forms, imported: bool = False) -> None:
         pats = pattern_docs(vocab, [f for f in sorted({name, *forms}) if f and f[:1].isupper() and f not in seen])
         seen.update(f for f in forms)
         if pats:
             matcher.add(str(len(rows)), pats)
-            rows.append((name, country, kind))
+            rows.append((name, country, kind, imported))
 
     for p in lex.places:
-        add(p.name, p.country, p.kind, p.aliases)
+        add(p.name, p.country, p.kind, p.aliases, p.imported)
     for a in lex.actors:
         if a.actor_type == "state":
             plain = [x for x in a.aliases if not x.lower().startswith("the ") and " " not in x or x[:1].isupper()]
@@ -95,8 +96,12 @@ def _find_places(doc: Doc, lex: Lexicon) -> Places:
         spans.append(Span(doc, start, end, label=match_id))
     places: list[Place] = []
     covered: set[int] = set()
+    persons = {i: e for e in doc.ents if e.label_ == "PERSON" for i in range(e.start, e.end)}
     for span in filter_spans(spans):
-        name, country, kind = gaz.rows[int(doc.vocab.strings[span.label])]
+        name, country, kind, imported = gaz.rows[int(doc.vocab.strings[span.label])]
+        person = persons.get(span.start)
+        if imported and person is not None and len(person) > len(span):
+            continue  # an imported place name inside a longer person's name ("Anna Bergen"): the person's
         places.append(Place(name, country, kind, span.start, span.end))
         covered |= set(range(span.start, span.end))
     for ent in doc.ents:
