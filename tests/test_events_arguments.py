@@ -267,3 +267,48 @@ def test_intelligence_of_no_country_is_no_claimant_but_a_countrys_is(code):
     assert [(e["event_type"], e["claimant"]) for e in unplaced] == [("AID", None)]
     placed = code("According to Lithuanian intelligence, Belarus has sent 2,000 soldiers to Russia.")
     assert [(e["event_type"], e["claimant_country"]) for e in placed] == [("AID", "LTU")]
+
+
+# --- round 4: coordinated subjects, arson by crowds, split datelines ----------------------------------
+
+
+def test_coordinated_subjects_each_act_on_the_counterpart(code):
+    events = code("Germany and the Netherlands suspended development aid to Mali on Friday.", "2025-03-10")
+    sanctions = [e for e in events if e["event_type"] == "SANCTION"]
+    assert {e["actor1"] for e in sanctions} == {"Germany", "Netherlands"}
+    assert {e["actor2"] for e in sanctions} == {"Mali"}
+
+
+def test_coordinated_subjects_praising_a_third_state_are_two_supports(code):
+    events = code("Brazil and Mexico praised Chile for its handling of the election.")
+    supports = [e for e in events if e["event_type"] == "SUPPORT"]
+    assert {e["actor1"] for e in supports} == {"Brazil", "Mexico"}
+    assert all(e["actor2"] == "Chile" for e in supports)
+
+
+def test_two_sides_meeting_stay_one_event(code):
+    events = code("Armenia and Azerbaijan met in Abu Dhabi on Wednesday.")
+    consults = [e for e in events if e["event_type"] == "CONSULT"]
+    assert len(consults) == 1
+    assert {consults[0]["actor1"], consults[0]["actor2"]} == {"Armenia", "Azerbaijan"}
+
+
+def test_protesters_setting_fire_to_a_building_riot(code):
+    e = of_type(code("Protesters in Dhaka set fire to a police station on Monday."), "PROTEST")
+    assert (e["actor1_country"], e["mode"]) == ("BGD", "riot")
+    assert "COERCE" not in {x["event_type"] for x in code("Protesters in Dhaka set fire to a police station.")}
+
+
+def test_police_setting_fire_to_houses_is_not_a_protest(code):
+    events = code("Police in Lagos set fire to market stalls on Tuesday.")
+    assert "PROTEST" not in {e["event_type"] for e in events}
+
+
+def test_dateline_split_from_its_city_is_still_a_dateline(nlp, lex):
+    from transforms.events import _dateline_dash
+
+    doc = nlp("Talks end in accord\n\nCARACAS, Venezuela — The government and the rebels signed a truce on Monday.")
+    sent = next(s for s in doc.sents if "signed" in s.text)
+    assert sent[0].text == ","  # the parser ends a sentence after "CARACAS": the next one opens with ", Venezuela —"
+    dash = _dateline_dash(sent, lex)
+    assert dash is not None and doc[dash].text == "—"

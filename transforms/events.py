@@ -29,7 +29,7 @@ In: one sentence (spaCy `Span`), the actor mentions by token index, the
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Span, Token
 
@@ -61,6 +61,7 @@ class CodedEvent:
     light: bool = False  # carried by a light verb or an event noun
     owner: Token | None = None  # the verb whose arguments are this event's content (default: trigger)
     how: str = "verb"  # the rule that found the type (coding_shared.md: verb, phrase, nominal, deny, …)
+    co_actors: tuple[Mention, ...] = ()  # coordinated subjects with a counterpart of their own: one event each
 
     @property
     def trigger_span(self) -> Span:
@@ -394,6 +395,8 @@ def _dateline_dash(sent: Span, lex: Lexicon) -> int | None:
     an upper-case place word first, then only names, commas and an agency in parentheses."""
     dashes = _words(lex, "dateline_dashes")
     first = sent[0]
+    if first.text == "," and sent.start > 0:
+        first = sent.doc[sent.start - 1]  # the parser split the city off: "NAIROBI" | ", Kenya —"
     if not (first.is_alpha and first.is_upper and len(first) > 1):
         return None
     for tok in sent[1:12]:
@@ -595,6 +598,7 @@ def code_sentence(
             events.append(ev)
         elif _speech_act(tok, lex):
             unowned |= _content(tok, lex)
+    events = [one for ev in events for one in _each_subject(ev)]
     events.extend(_demands(sent, by_token, lex, events))
     events.extend(_nominal(sent, by_token, lex, events))
     events.extend(_nominal_agents(sent, by_token, lex, events, places or []))
@@ -606,6 +610,12 @@ def code_sentence(
             continue
         kept.append(ev)
     return kept
+
+
+def _each_subject(ev: CodedEvent) -> list[CodedEvent]:
+    """One event per coordinated subject that acts on a counterpart of its own (rule 1): "Venezuela and
+    Norway praised the government" → two SUPPORT events. "X and Y met" keeps one event, X → Y."""
+    return [ev, *(replace(ev, actor1=m, co_actors=()) for m in ev.co_actors)]
 
 
 def _opened_nouns(tok: Token, sent: Span, by_token, lex: Lexicon) -> list[CodedEvent]:
@@ -888,8 +898,9 @@ def _rhetoric(ev: CodedEvent, lex: Lexicon) -> bool:
 
 
 def _civil(ev: CodedEvent, lex: Lexicon) -> bool:
-    """A blockade, occupation or storming by civilians is a protest, not an armed assault."""
-    if ev.event_type != "ASSAULT" or ev.actor1 is None or ev.actor1.actor.actor_type != "group":
+    """A blockade, occupation, storming or arson by civilians is a protest (a riot), not an armed assault
+    or a seizure: "protesters set fire to the embassy's gate" → PROTEST."""
+    if ev.event_type not in ("ASSAULT", "COERCE") or ev.actor1 is None or ev.actor1.actor.actor_type != "group":
         return False
     if ev.trigger.lemma_.lower() not in _words(lex, "civil_protest_verbs"):
         return False
@@ -1066,7 +1077,8 @@ def _implied_subjects(sent: Span, by_token: dict[int, Mention], lex: Lexicon, pl
                 for old in known:
                     for i in range(old.start, old.end):
                         by_token[i] = Mention(old.start, old.end, m.actor, old.text, "implied")
-                by_token[subj.i] = Mention(subj.i, subj.i + 1, m.actor, m.text, "implied")
+                said = known[0].text if known else head.text  # the surface form stays an alias ("supporters")
+                by_token[subj.i] = Mention(subj.i, subj.i + 1, m.actor, said, "implied")
 
 
 def _nominal_agents(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent], places: list) -> list[CodedEvent]:
@@ -1151,11 +1163,16 @@ def _build(
         for purpose in _child(tok, "advcl"):
             if any(c.dep_ == "aux" and c.lower_ == "to" for c in purpose.children):
                 others += objects(purpose, entry.event_type, by_token, {actor1.actor}, lex)
+    co_actors: tuple[Mention, ...] = ()
     if not others and len(actors1) > 1:
         others = actors1[1:]  # "X and Y met": the second is the counterpart
+    elif others:  # "the EU and France suspended aid to Niger": each subject acts on the counterpart (rule 1)
+        co_actors = tuple(m for m in actors1[1:] if m.actor != actor1.actor)
     actor2 = next((m for m in others if m.actor != actor1.actor), None)
     st = status or claim_status(tok, [tok, *chain], lex)
-    return CodedEvent(entry.event_type, entry, tok, trig, st, actor1, actor2, sent, light)
+    ev = CodedEvent(entry.event_type, entry, tok, trig, st, actor1, actor2, sent, light)
+    ev.co_actors = tuple(m for m in co_actors if actor2 is None or m.actor != actor2.actor)
+    return ev
 
 
 def _agentless(
