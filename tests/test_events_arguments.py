@@ -312,3 +312,64 @@ def test_dateline_split_from_its_city_is_still_a_dateline(nlp, lex):
     assert sent[0].text == ","  # the parser ends a sentence after "CARACAS": the next one opens with ", Venezuela —"
     dash = _dateline_dash(sent, lex)
     assert dash is not None and doc[dash].text == "—"
+
+
+# --- round 4: status and type by the guideline (rules 2, 6) --------------------------------------------
+
+
+def test_agentless_passive_takes_the_nearest_passive_subject(code):
+    events = code("Riot police in Tbilisi fired water cannon at protesters on Sunday and 30 people were detained.")
+    e = of_type(events, "COERCE")
+    assert e["actor1"] is None and e["actor2"] is None  # not the riot police
+
+
+def test_water_cannon_fired_at_protesters_is_assault(code):
+    events = code("Riot police in Belgrade fired water cannon to disperse the protesters on Saturday.")
+    e = of_type(events, "ASSAULT")
+    assert e["actor1_country"] == "SRB"
+    assert "MOBILIZE" not in {x["event_type"] for x in events}
+
+
+def test_an_injury_with_no_act_is_no_event(code):
+    assert code("Officials in Quetta said four people were injured.") == []
+
+
+def test_a_killing_with_named_victims_stays_an_agentless_assault(code):
+    e = of_type(code("Three Malian soldiers were killed near Kidal on Monday."), "ASSAULT")
+    assert e["actor1"] is None
+
+
+def test_a_background_toll_since_a_past_point_is_no_event(code):
+    assert code("More than 300,000 people have been killed in Syria's civil war since 2011.") == []
+
+
+def test_a_running_total_is_not_the_events_quantity(code):
+    e = of_type(code("Boko Haram fighters have killed 2,000 villagers since 2015."), "ASSAULT")
+    assert e["quantity"] is None
+
+
+def test_pupils_sent_home_is_not_aid(code):
+    events = code("Thousands of pupils in Harare were sent home after teachers walked out on Monday.")
+    assert "AID" not in {e["event_type"] for e in events}
+    assert "AID" not in {e["event_type"] for e in code("The factory in Dhaka sent its workers home on Friday.")}
+
+
+def test_a_copula_classifying_a_strike_is_no_event(code):
+    assert code("The walkout is the fourth by Nigerian doctors since 2021.") == []
+
+
+def test_passive_belief_makes_the_action_hypothetical(code):
+    e = of_type(code("Iran is believed to have sent drones to Sudan."), "AID")
+    assert (e["actor1"], e["actor2"], e["status"]) == ("Iran", "Sudan", "hypothetical")
+
+
+def test_believing_an_action_happened_is_hypothetical(code):
+    e = of_type(code("Western officials believe Belarus sent fuel to Russia in March."), "AID")
+    assert (e["actor1"], e["status"]) == ("Belarus", "hypothetical")
+
+
+def test_an_experts_forecast_is_no_event(code):
+    events = code(
+        "Anna Novak, an analyst at a Warsaw think tank, believes that Serbia is preparing to receive drones from China."
+    )
+    assert [e for e in events if e["actor1"] in ("Serbia", "China")] == []

@@ -36,6 +36,7 @@ from spacy.tokens import Span, Token
 from transforms.actors import Mention
 from transforms.attribution import mention_in
 from transforms.lexicon import Lexicon, VerbEntry
+from transforms.quantities import cumulative
 from transforms.status import claim_status
 
 TRANSFER_TYPES = frozenset({"AID", "MOBILIZE"})
@@ -199,8 +200,8 @@ def _lookup(tok: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token], bool] | N
                 key3 = (lemma, prt.lemma_.lower(), pobj.lemma_.lower())
                 if key3 in lex.phrases:
                     return lex.phrases[key3], [tok, prt, c, pobj], False
-    # verb + particle / preposition ("set up", "call on", "fire at")
-    for c in (*prts, *preps):
+    # verb + particle / preposition / adverb ("set up", "call on", "fire at", "sent home")
+    for c in (*prts, *preps, *_child(tok, "advmod")):
         if (lemma, c.lemma_.lower()) in lex.phrases:
             return lex.phrases[(lemma, c.lemma_.lower())], [tok, c], False
     # verb + complement verb: "let refugees enter", "allowed monitors to enter"
@@ -372,6 +373,10 @@ def subjects(verb: Token, by_token: dict[int, Mention], lex: Lexicon, depth: int
             objs = [m for o in _child(head, "dobj") for m in _head_mention(o, by_token)]
             if objs:
                 return objs, False
+        if not _child(head, "agent", "nsubj"):  # "X is believed to have sent", "X was urged to withdraw": X acts
+            raised = [m for s in _passive_subject(head) for m in _head_mention(s, by_token)]
+            if raised:
+                return raised, False
         return subjects(head, by_token, lex, depth + 1)[0], False
     if verb.dep_ in ("ROOT", "conj"):
         stranded = _stranded_subject(verb, by_token)
@@ -662,6 +667,11 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
     if lemma in _words(lex, "receive_verbs"):
         got = _received(tok, sent, by_token, lex)
         if got is not None:
+            believed = _belief(tok, _governors(tok, lex), lex) is not None
+            if believed and got.status == "planned":
+                return None  # a forecast (rule 2), as below
+            if believed and got.status == "asserted":
+                got.status = "hypothetical"
             return got
     found = lookup(tok, lex)
     how = None
@@ -695,6 +705,8 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
     ev = _build(tok, entry, trig, by_token, lex, sent, chain=chain, light=light)
     if ev is None or _rhetoric(ev, lex):
         return None
+    if ev.status == "planned" and _belief(tok, chain, lex) is not None:
+        return None  # "an expert believes Russia is preparing to receive weapons": a forecast (rule 2)
     ev.owner, ev.how = owner, how if ev.actor1 is not None else "agentless"
     state = VerbState(tok, chain, entry, lex)
     for name, rule in VERB_RULES:  # in order; a rule that changes the type names the event's `how`
@@ -740,6 +752,29 @@ def _rule_possibility(ev: CodedEvent, st: VerbState) -> None:
         ev.status = "hypothetical"
 
 
+def _rule_belief(ev: CodedEvent, st: VerbState) -> None:
+    """ "is believed to have sent", "US officials believe Pyongyang sent shells" → hypothetical (rule 6)."""
+    if ev.status == "asserted" and _belief(st.tok, st.chain, st.lex) is not None:
+        ev.status = "hypothetical"
+
+
+def _belief(tok: Token, chain: list[Token], lex: Lexicon) -> Token | None:
+    """The belief verb whose content the action is ("believes that X sent", "X is thought to have sent"),
+    through the verbs governing it and up to three clausal complements; None when there is none."""
+    beliefs = _words(lex, "belief_verbs")
+    for gov in chain:
+        if gov.lemma_.lower() in beliefs:
+            return gov
+    cur = chain[-1] if chain else tok
+    for _ in range(3):
+        if cur.dep_ not in ("ccomp", "xcomp") or cur.head is cur:
+            return None
+        cur = cur.head
+        if cur.lemma_.lower() in beliefs:
+            return cur
+    return None
+
+
 def _rule_refusal(ev: CodedEvent, st: VerbState) -> None:
     """ "will not accept", "did not agree to": the actor refuses → REJECT, asserted."""
     lex, tok = st.lex, st.tok
@@ -767,6 +802,7 @@ VERB_RULES = (
     ("civil_protest", _rule_civil_protest),
     ("domestic_forces", _rule_domestic_forces),
     ("possibility", _rule_possibility),
+    ("belief", _rule_belief),
     ("refusal", _rule_refusal),
     ("condition", _rule_condition),
     ("conditional_threat", _rule_conditional_threat),
@@ -1081,6 +1117,12 @@ def _implied_subjects(sent: Span, by_token: dict[int, Mention], lex: Lexicon, pl
                 by_token[subj.i] = Mention(subj.i, subj.i + 1, m.actor, said, "implied")
 
 
+def _classified(verb: Token) -> bool:
+    """A copula that classifies its subject instead of saying it happens: "the strike is the third since
+    2019" (a predicate noun or adjective), unlike "the strike is in its second week"."""
+    return verb.lemma_.lower() == "be" and any(c.dep_ in ("attr", "acomp") for c in verb.children)
+
+
 def _nominal_agents(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent], places: list) -> list[CodedEvent]:
     """Nominal events with their doer (rule 8): "the ratification of the treaty by X", "a visit by X to Y",
     "X's strike entered its third day", and a protest noun that happens ("protests erupted in Tehran",
@@ -1096,7 +1138,7 @@ def _nominal_agents(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]
             continue
         entry, toks = found
         verb = noun.head
-        occurs = noun.dep_ in ("nsubj", "nsubjpass") and verb.lemma_.lower() in happen
+        occurs = noun.dep_ in ("nsubj", "nsubjpass") and verb.lemma_.lower() in happen and not _classified(verb)
         actors = _noun_actor(noun, by_token)
         if not actors and occurs:
             implied = _implied_actor(noun, sent, lex, places)
@@ -1144,7 +1186,7 @@ def _build(
     actors1, passive = subjects(tok, by_token, lex)
     patient = []
     if passive:
-        patient = [m for s in _child(tok, "nsubjpass") for m in _head_mention(s, by_token)]
+        patient = [m for s in _passive_subject(tok) for m in _head_mention(s, by_token)]
         if not actors1 and patient and (entry.event_type in TRANSFER_TYPES or (light and _stative_in(tok, trig))):
             # "North Korean soldiers are stationed…", "the militia was engaged in looting": they act
             actors1, patient = patient, []
@@ -1175,6 +1217,13 @@ def _build(
     return ev
 
 
+def _passive_subject(tok: Token) -> list[Token]:
+    """The passive subject nearest the verb: in a misparse with two ("Riot police in Tbilisi fired water
+    cannon … and 30 people were detained"), the one right before the verb is what was acted on."""
+    subjs = _child(tok, "nsubjpass")
+    return sorted(subjs, key=lambda s: (s.i > tok.i, -s.i))[:1]
+
+
 def _agentless(
     tok: Token,
     entry: VerbEntry,
@@ -1194,7 +1243,11 @@ def _agentless(
         return None
     if tok.dep_ in ("relcl", "acl"):
         return None  # "Montenegro, where 28 people have been killed this year": background to a noun
-    subj = next(iter(_child(tok, "nsubjpass")), None)
+    if tok.lemma_.lower() in _words(lex, "agentless_results"):
+        return None  # "two people were injured": a harm with no act and no doer named
+    if cumulative(tok):
+        return None  # "450,000 people have been killed since the 1960s": a background toll, not this event
+    subj = next(iter(_passive_subject(tok)), None)
     if subj is None or subj.pos_ not in ("NOUN", "PROPN", "NUM"):
         return None  # "it was attacked": a pronoun's referent is for coreference, not this rule
     st = status or claim_status(tok, [tok, *chain], lex)
