@@ -373,3 +373,67 @@ def test_an_experts_forecast_is_no_event(code):
         "Anna Novak, an analyst at a Warsaw think tank, believes that Serbia is preparing to receive drones from China."
     )
     assert [e for e in events if e["actor1"] in ("Serbia", "China")] == []
+
+
+# --- round 4: actor2 from the counterpart, destination, site; dates of a night; relative clauses -------
+
+
+def test_a_march_route_is_not_its_target(code):
+    e = of_type(code("Thousands of nurses marched from Freedom Square to parliament in Tbilisi on Monday."), "PROTEST")
+    assert (e["actor1_country"], e["actor2"]) == ("GEO", None)
+
+
+def test_a_rally_outside_a_foreign_embassy_targets_its_state(code):
+    e = of_type(code("Hundreds of students rallied outside the Chinese embassy in Manila on Friday."), "PROTEST")
+    assert e["actor2_country"] == "CHN"
+
+
+def test_a_deployment_from_the_capital_to_a_town_has_no_counterpart(code):
+    e = of_type(code("The army deployed 600 troops from Nairobi to Lamu to restore order."), "MOBILIZE")
+    assert e["actor2"] is None  # not Kenya (the capital it left), nor the town it went to
+    e = of_type(code("The army deployed 250 soldiers from Lima to Juliaca to help restore order."), "MOBILIZE")
+    assert e["actor2"] is None
+
+
+def test_what_is_sent_from_one_state_to_another_names_the_receiver(code):
+    e = of_type(code("Poland sent tanks from Germany to Ukraine in March."), "AID")
+    assert (e["actor1"], e["actor2"]) == ("Poland", "Ukraine")
+
+
+def test_recruiting_workers_from_abroad_names_their_state(code):
+    e = of_type(code("Qatar plans to attract 5,000 workers from Nepal."), "MOBILIZE")
+    assert (e["actor1"], e["actor2"], e["status"]) == ("Qatar", "Nepal", "planned")
+
+
+def test_a_journey_to_meet_someone_names_whom_it_meets(code):
+    e = of_type(code("Emmanuel Macron flew to Abuja on Tuesday to meet Bola Tinubu."), "CONSULT")
+    assert (e["actor1"], e["actor2"]) == ("Emmanuel Macron", "Bola Tinubu")
+
+
+def test_a_weekday_night_dates_the_event(code):
+    e = of_type(code("Hungary rejected the proposal on Saturday night.", "2025-05-21"), "REJECT")
+    assert str(e["event_date"]) == "2025-05-17"
+
+
+def test_last_night_is_the_day_before_publication(code):
+    e = of_type(code("Police in Lima arrested 12 protesters last night.", "2025-08-14"), "COERCE")
+    assert str(e["event_date"]) == "2025-08-13"
+
+
+def test_a_pronoun_in_a_whose_clause_refers_to_its_head(code):
+    events = code(
+        "Talks stalled with the Karen National Union, whose ceasefire collapsed after it attacked a Myanmar army post."
+    )
+    e = of_type(events, "ASSAULT")
+    assert e["actor1"] == "Karen National Union"
+
+
+def test_a_pronoun_after_a_where_clause_is_not_the_place(code):
+    e = of_type(code("William Ruto arrived in Kampala, where he met with Yoweri Museveni."), "CONSULT")
+    assert e["actor1"] == "William Ruto"
+
+
+def test_a_present_tense_relative_clause_is_a_description(code):
+    events = code("Qatar and Egypt, which guarantee the truce, praised Israel for releasing the prisoners.")
+    assert "AGREE" not in {e["event_type"] for e in events} and "SUPPORT" in {e["event_type"] for e in events}
+    assert "COOPERATE" not in {e["event_type"] for e in code("Kenya, which leads the mission, is sending more police.")}

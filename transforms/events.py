@@ -474,13 +474,33 @@ def _antecedent(verb: Token, by_token: dict[int, Mention]) -> list[Mention]:
     for _ in range(6):
         if cur.head is cur or cur.dep_ not in ("ccomp", "xcomp", "advcl", "conj", "pcomp", "pobj", "prep", "relcl"):
             return []
+        relative = cur.dep_ == "relcl" and _about_its_head(cur)
         cur = cur.head
+        if relative and cur.pos_ in ("PROPN", "NOUN"):  # "the NLA, whose talks were frozen after it attacked…"
+            found = _head_mention(cur, by_token)
+            if found:
+                return found
         if cur.pos_ in ("VERB", "AUX"):
             for subj in _child(cur, "nsubj", "nsubjpass"):
                 found = _head_mention(subj, by_token)
                 if found:
                     return found
     return []
+
+
+def _describes(verb: Token) -> bool:
+    """A relative clause in the simple present ("which guarantee the talks", "who chairs the bloc") says
+    what its head is or habitually does; a past or perfect one ("which ratified the treaty") reports an act."""
+    if verb.dep_ != "relcl" or verb.tag_ not in ("VBZ", "VBP"):
+        return False
+    return not any(c.dep_ in ("aux", "auxpass", "neg") for c in verb.children)
+
+
+def _about_its_head(relcl: Token) -> bool:
+    """A relative clause whose subject is its head noun or the head's ("X, which/who …", "X, whose talks …"),
+    not a place or time ("Pyongyang, where he met…") nor an object ("the workers they abducted")."""
+    near = [*relcl.children, *(g for c in relcl.children if c.dep_ in ("nsubj", "nsubjpass") for g in c.children)]
+    return any(t.tag_ == "WP$" or (t.tag_ in ("WDT", "WP") and t.dep_ in ("nsubj", "nsubjpass")) for t in near)
 
 
 def objects(
@@ -491,9 +511,18 @@ def objects(
     lex: Lexicon,
     extra_preps: tuple[str, ...] = (),
 ) -> list[Mention]:
-    """The one acted on or the counterpart; `extra_preps` name a destination ("arrived in Pyongyang")."""
+    """The one acted on or the counterpart; `extra_preps` name a destination ("arrived in Pyongyang").
+    A protest's route is not its target ("marched from the park to parliament"), but the site of a foreign
+    mission is ("rallied outside the French embassy"); a transfer's origin is not its receiver when a
+    destination is named ("deployed soldiers from the capital to the north"), but it is the counterpart of
+    a recruitment from abroad ("plans to attract workers from the DPRK")."""
     out: list[Mention] = []
     counterpart = _words(lex, "counterpart_preps")
+    sites = _words(lex, "protest_site_preps") if event_type == "PROTEST" else frozenset()
+    if event_type == "PROTEST":
+        counterpart = counterpart - _words(lex, "route_preps")
+    elif event_type in TRANSFER_TYPES and _to_and_from(verb, lex):
+        counterpart = counterpart - _words(lex, "origin_preps")
     direct = _child(verb, "dobj", "dative")
     # "sent workers to North Korea": the parser may hang "to" on the verb as a dative
     nouns = [n for obj in direct for n in (_child(obj, "pobj") if obj.pos_ == "ADP" else [obj])]
@@ -505,10 +534,36 @@ def objects(
     holders = [verb, *nouns]
     for holder in holders:
         for prep in _child(holder, "prep"):
-            if prep.lower_ in counterpart or (holder is verb and prep.lower_ in extra_preps):
+            mission = [o for o in _child(prep, "pobj") if o.lemma_.lower() in _words(lex, "mission_nouns")]
+            if holder is verb and prep.lower_ in sites and mission:  # "rallied outside the French embassy"
+                out.extend(m for o in mission for m in _head_mention(o, by_token))
+            elif prep.lower_ in counterpart or (holder is verb and prep.lower_ in extra_preps):
                 for pobj in _child(prep, "pobj"):
-                    out.extend(_head_mention(pobj, by_token))
+                    if event_type == "PROTEST" and pobj.ent_type_ in ("GPE", "LOC"):
+                        continue  # "rallied at Tahrir Square", "protested in Nairobi": where, not whom
+                    found = _head_mention(pobj, by_token)
+                    if event_type == "MOBILIZE" and prep.lower_ in _words(lex, "route_preps"):
+                        found = [m for m in found if m.actor.actor_type == "state"]  # a town is where, not whom
+                    out.extend(found)
     return [m for m in out if m.actor not in skip]
+
+
+def _to_and_from(verb: Token, lex: Lexicon) -> bool:
+    """Does the verb (or its object) name both an origin and a destination ("from Jakarta to Wamena")?"""
+    preps = {p.lower_ for h in (verb, *_child(verb, "dobj")) for p in _child(h, "prep", "dative")}
+    return bool(preps & _words(lex, "origin_preps")) and bool(preps & {"to", "into", "toward", "towards"})
+
+
+def _met_on_arrival(tok: Token, by_token: dict[int, Mention], skip: set, lex: Lexicon) -> list[Mention]:
+    """Whom a journey's purpose meets: "flew to Abuja to meet President Tinubu" → Tinubu, before the host."""
+    out: list[Mention] = []
+    for purpose in _child(tok, "advcl", "xcomp"):
+        if not any(c.dep_ == "aux" and c.lower_ == "to" for c in purpose.children):
+            continue
+        found = lookup(purpose, lex)
+        if found is not None and found[0].event_type == "CONSULT":
+            out += objects(purpose, "CONSULT", by_token, skip, lex)
+    return out
 
 
 def _stative_in(tok: Token, trig: list[Token]) -> bool:
@@ -654,6 +709,8 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
     participle = tok.dep_ == "acl" and tok.tag_ == "VBN" and not _child(tok, "agent", "aux", "auxpass")
     if participle and not _after_dateline(tok, lex):
         return None  # a participle describing a noun ("militiamen armed with machetes"), not a report
+    if _describes(tok):
+        return None  # "Norway, which guarantees the talks, …": a standing role, not a reported act (rule 2)
     actions = [c for c in tok.children if (c.dep_ == "xcomp" or _infinitive_complement(c, lex)) and _is_action(c, lex)]
     has_object = bool(_child(tok, "dobj"))
     # a transparent governor hands its place to the action it governs ("plans to [attract]")
@@ -1195,6 +1252,8 @@ def _build(
     actor1 = actors1[0]
     dest = ("in", "at") if tok.lemma_.lower() in _words(lex, "destination_verbs") else ()
     others = patient + objects(tok, entry.event_type, by_token, {actor1.actor}, lex, dest)
+    if dest and entry.event_type == "CONSULT":
+        others = _met_on_arrival(tok, by_token, {actor1.actor}, lex) + others
     if not others:
         # the content's participants: "demanded that the government [provide]", "threatened to [ban] X"
         for comp in _child(tok, "xcomp", "ccomp"):
