@@ -437,3 +437,13 @@ def test_a_present_tense_relative_clause_is_a_description(code):
     events = code("Qatar and Egypt, which guarantee the truce, praised Israel for releasing the prisoners.")
     assert "AGREE" not in {e["event_type"] for e in events} and "SUPPORT" in {e["event_type"] for e in events}
     assert "COOPERATE" not in {e["event_type"] for e in code("Kenya, which leads the mission, is sending more police.")}
+
+
+def test_a_phone_call_with_a_counterpart_is_consult(code):
+    e = of_type(code("Kenyan President William Ruto spoke by telephone with Yoweri Museveni on Sunday."), "CONSULT")
+    assert (e["actor1"], e["actor2"]) == ("William Ruto", "Yoweri Museveni")
+
+
+def test_a_habit_in_a_present_tense_relative_clause_is_no_event(code):
+    events = code("India urged Pakistan to act against militants who use its territory to launch attacks on Kashmir.")
+    assert {e["event_type"] for e in events} == {"REQUEST"}

@@ -709,8 +709,9 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
     participle = tok.dep_ == "acl" and tok.tag_ == "VBN" and not _child(tok, "agent", "aux", "auxpass")
     if participle and not _after_dateline(tok, lex):
         return None  # a participle describing a noun ("militiamen armed with machetes"), not a report
-    if _describes(tok):
-        return None  # "Norway, which guarantees the talks, …": a standing role, not a reported act (rule 2)
+    if _describes(tok) or any(_describes(g) for g in _governors(tok, lex)):
+        return None  # "Norway, which guarantees the talks, …", "militants who use X to launch attacks": a
+        # standing role or habit, not a reported act (rule 2)
     actions = [c for c in tok.children if (c.dep_ == "xcomp" or _infinitive_complement(c, lex)) and _is_action(c, lex)]
     has_object = bool(_child(tok, "dobj"))
     # a transparent governor hands its place to the action it governs ("plans to [attract]")
