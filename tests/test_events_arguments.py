@@ -447,3 +447,13 @@ def test_a_phone_call_with_a_counterpart_is_consult(code):
 def test_a_habit_in_a_present_tense_relative_clause_is_no_event(code):
     events = code("India urged Pakistan to act against militants who use its territory to launch attacks on Kashmir.")
     assert {e["event_type"] for e in events} == {"REQUEST"}
+
+
+def test_an_accepted_invitation_names_the_host_of_the_visit(code):
+    e = of_type(code("Kenyan President William Ruto accepted an invitation to visit Angola."), "AGREE")
+    assert (e["actor1"], e["actor2"]) == ("William Ruto", "Angola")
+
+
+def test_a_signed_deal_names_the_receiver_of_what_it_supplies(code):
+    e = of_type(code("Azerbaijan signed a deal to supply gas to Hungary."), "AGREE")
+    assert (e["actor1"], e["actor2"]) == ("Azerbaijan", "Hungary")

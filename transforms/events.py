@@ -1260,6 +1260,13 @@ def _build(
         for comp in _child(tok, "xcomp", "ccomp"):
             others += [m for s in _child(comp, "nsubj") for m in _head_mention(s, by_token)]
             others += objects(comp, entry.event_type, by_token, {actor1.actor}, lex)
+    if not others:
+        # the counterpart inside the object's complement: "accepted an invitation to visit North Korea",
+        # "signed a deal to supply gas to Hungary"
+        for acl in (a for o in _child(tok, "dobj") for a in _child(o, "acl", "relcl")):
+            if any(c.dep_ == "aux" and c.lower_ == "to" for c in acl.children):
+                inner = ("in", "at") if acl.lemma_.lower() in _words(lex, "destination_verbs") else ()
+                others += objects(acl, entry.event_type, by_token, {actor1.actor}, lex, inner)
     if not others and entry.event_type in ("ASSAULT", "COERCE"):
         # the target of its purpose: "fired tear gas to disperse the crowd" → the crowd
         for purpose in _child(tok, "advcl"):
