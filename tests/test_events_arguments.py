@@ -457,3 +457,8 @@ def test_an_accepted_invitation_names_the_host_of_the_visit(code):
 def test_a_signed_deal_names_the_receiver_of_what_it_supplies(code):
     e = of_type(code("Azerbaijan signed a deal to supply gas to Hungary."), "AGREE")
     assert (e["actor1"], e["actor2"]) == ("Azerbaijan", "Hungary")
+
+
+def test_is_to_visit_is_a_planned_visit(code):
+    e = of_type(code("Chilean President Gabriel Boric is to visit Argentina next week.", "2025-03-03"), "CONSULT")
+    assert (e["actor2"], e["status"]) == ("Argentina", "planned")
