@@ -36,7 +36,6 @@ from spacy.tokens import Span, Token
 from transforms.actors import Mention
 from transforms.attribution import mention_in
 from transforms.lexicon import Lexicon, VerbEntry
-from transforms.quantities import cumulative
 from transforms.status import claim_status
 
 TRANSFER_TYPES = frozenset({"AID", "MOBILIZE"})
@@ -1284,6 +1283,12 @@ def _build(
     return ev
 
 
+def _cumulative(verb: Token) -> bool:
+    """A perfect tense counted from a past point: "have been killed since the 1960s"."""
+    perfect = any(c.dep_ == "aux" and c.lemma_ == "have" for c in verb.children)
+    return perfect and any(c.dep_ == "prep" and c.lower_ == "since" for c in verb.children)
+
+
 def _passive_subject(tok: Token) -> list[Token]:
     """The passive subject nearest the verb: in a misparse with two ("Riot police in Tbilisi fired water
     cannon … and 30 people were detained"), the one right before the verb is what was acted on."""
@@ -1312,7 +1317,7 @@ def _agentless(
         return None  # "Montenegro, where 28 people have been killed this year": background to a noun
     if tok.lemma_.lower() in _words(lex, "agentless_results"):
         return None  # "two people were injured": a harm with no act and no doer named
-    if cumulative(tok):
+    if _cumulative(tok):
         return None  # "450,000 people have been killed since the 1960s": a background toll, not this event
     subj = next(iter(_passive_subject(tok)), None)
     if subj is None or subj.pos_ not in ("NOUN", "PROPN", "NUM"):

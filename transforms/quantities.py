@@ -4,8 +4,7 @@ In: the trigger token (and the object it acts on). Out: `(quantity, unit)` or
 None: "deploy 1,000 engineers" → (1000, "engineers"), "up to 12,000 workers" →
 (12000, "workers"), "two Russian citizens" → (2, "citizens"), "5 million
 shells" → (5000000, "shells"). Vague amounts without a number ("millions of
-shells") give None, and so does a running total counted from a past point ("have been killed since
-the 1960s": background, not the action's count).
+shells") give None.
 """
 
 from __future__ import annotations
@@ -101,18 +100,8 @@ def _count_of(noun: Token) -> tuple[float, str] | None:
     return value, unit
 
 
-def cumulative(verb: Token) -> bool:
-    """A perfect tense counted from a past point: "have been killed since the 1960s", "has fired … since 2022"."""
-    perfect = any(c.dep_ == "aux" and c.lemma_ == "have" for c in verb.children)
-    return perfect and any(c.dep_ == "prep" and c.lower_ == "since" for c in verb.children)
-
-
 def event_quantity(trigger: Token, objects: list[Token]) -> tuple[float, str] | None:
-    """The count on the action's object (or on the nouns the trigger governs through a preposition).
-    A running total counted from a past point ("have killed 450,000 people since the 1960s") is
-    background, not this action's count."""
-    if cumulative(trigger):
-        return None
+    """The count on the action's object (or on the nouns the trigger governs through a preposition)."""
     seen: list[Token] = []
     for obj in objects:
         seen.append(obj)
