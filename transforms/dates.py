@@ -1,7 +1,7 @@
 """Date expressions → (date, precision), resolved against the publication date.
 
-In: the text of a DATE entity ("this Wednesday", "in July", "November 2024",
-"September 13", "2023-09-14", "yesterday") and the article's publication date
+In: the text of a DATE or TIME entity ("this Wednesday", "in July", "November 2024",
+"September 13", "2023-09-14", "yesterday", "Monday night", "last night") and the article's publication date
 (or None). Out: the first day of the period and its precision (`day`, `month`,
 `year`), or None when the expression gives no knowable date (guideline rule 4:
 "On September 13" in an undated article has no year, so no date).
@@ -44,7 +44,16 @@ _MONTH_YEAR = re.compile(rf"\b({_MONTH_RE})\.?,?\s+(?:of\s+)?(\d{{4}})\b", re.I)
 _MONTH = re.compile(rf"\b({_MONTH_RE})\b", re.I)
 _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
 _WEEKDAY = re.compile(r"\b(last|this|next|on|past)?\s*(" + "|".join(WEEKDAYS) + r")\b", re.I)
-_RELATIVE_DAY = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1}
+_RELATIVE_DAY = {
+    "today": 0,
+    "tonight": 0,
+    "yesterday": -1,
+    "tomorrow": 1,
+    "last night": -1,
+    "this morning": 0,
+    "this afternoon": 0,
+    "this evening": 0,
+}
 
 
 def _safe(y: int, m: int, d: int) -> date | None:

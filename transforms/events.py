@@ -29,7 +29,7 @@ In: one sentence (spaCy `Span`), the actor mentions by token index, the
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Span, Token
 
@@ -61,6 +61,7 @@ class CodedEvent:
     light: bool = False  # carried by a light verb or an event noun
     owner: Token | None = None  # the verb whose arguments are this event's content (default: trigger)
     how: str = "verb"  # the rule that found the type (coding_shared.md: verb, phrase, nominal, deny, …)
+    co_actors: tuple[Mention, ...] = ()  # coordinated subjects with a counterpart of their own: one event each
 
     @property
     def trigger_span(self) -> Span:
@@ -198,8 +199,8 @@ def _lookup(tok: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token], bool] | N
                 key3 = (lemma, prt.lemma_.lower(), pobj.lemma_.lower())
                 if key3 in lex.phrases:
                     return lex.phrases[key3], [tok, prt, c, pobj], False
-    # verb + particle / preposition ("set up", "call on", "fire at")
-    for c in (*prts, *preps):
+    # verb + particle / preposition / adverb ("set up", "call on", "fire at", "sent home")
+    for c in (*prts, *preps, *_child(tok, "advmod")):
         if (lemma, c.lemma_.lower()) in lex.phrases:
             return lex.phrases[(lemma, c.lemma_.lower())], [tok, c], False
     # verb + complement verb: "let refugees enter", "allowed monitors to enter"
@@ -371,6 +372,10 @@ def subjects(verb: Token, by_token: dict[int, Mention], lex: Lexicon, depth: int
             objs = [m for o in _child(head, "dobj") for m in _head_mention(o, by_token)]
             if objs:
                 return objs, False
+        if not _child(head, "agent", "nsubj"):  # "X is believed to have sent", "X was urged to withdraw": X acts
+            raised = [m for s in _passive_subject(head) for m in _head_mention(s, by_token)]
+            if raised:
+                return raised, False
         return subjects(head, by_token, lex, depth + 1)[0], False
     if verb.dep_ in ("ROOT", "conj"):
         stranded = _stranded_subject(verb, by_token)
@@ -394,6 +399,8 @@ def _dateline_dash(sent: Span, lex: Lexicon) -> int | None:
     an upper-case place word first, then only names, commas and an agency in parentheses."""
     dashes = _words(lex, "dateline_dashes")
     first = sent[0]
+    if first.text == "," and sent.start > 0:
+        first = sent.doc[sent.start - 1]  # the parser split the city off: "NAIROBI" | ", Kenya —"
     if not (first.is_alpha and first.is_upper and len(first) > 1):
         return None
     for tok in sent[1:12]:
@@ -466,13 +473,33 @@ def _antecedent(verb: Token, by_token: dict[int, Mention]) -> list[Mention]:
     for _ in range(6):
         if cur.head is cur or cur.dep_ not in ("ccomp", "xcomp", "advcl", "conj", "pcomp", "pobj", "prep", "relcl"):
             return []
+        relative = cur.dep_ == "relcl" and _about_its_head(cur)
         cur = cur.head
+        if relative and cur.pos_ in ("PROPN", "NOUN"):  # "the NLA, whose talks were frozen after it attacked…"
+            found = _head_mention(cur, by_token)
+            if found:
+                return found
         if cur.pos_ in ("VERB", "AUX"):
             for subj in _child(cur, "nsubj", "nsubjpass"):
                 found = _head_mention(subj, by_token)
                 if found:
                     return found
     return []
+
+
+def _describes(verb: Token) -> bool:
+    """A relative clause in the simple present ("which guarantee the talks", "who chairs the bloc") says
+    what its head is or habitually does; a past or perfect one ("which ratified the treaty") reports an act."""
+    if verb.dep_ != "relcl" or verb.tag_ not in ("VBZ", "VBP"):
+        return False
+    return not any(c.dep_ in ("aux", "auxpass", "neg") for c in verb.children)
+
+
+def _about_its_head(relcl: Token) -> bool:
+    """A relative clause whose subject is its head noun or the head's ("X, which/who …", "X, whose talks …"),
+    not a place or time ("Pyongyang, where he met…") nor an object ("the workers they abducted")."""
+    near = [*relcl.children, *(g for c in relcl.children if c.dep_ in ("nsubj", "nsubjpass") for g in c.children)]
+    return any(t.tag_ == "WP$" or (t.tag_ in ("WDT", "WP") and t.dep_ in ("nsubj", "nsubjpass")) for t in near)
 
 
 def objects(
@@ -483,9 +510,18 @@ def objects(
     lex: Lexicon,
     extra_preps: tuple[str, ...] = (),
 ) -> list[Mention]:
-    """The one acted on or the counterpart; `extra_preps` name a destination ("arrived in Pyongyang")."""
+    """The one acted on or the counterpart; `extra_preps` name a destination ("arrived in Pyongyang").
+    A protest's route is not its target ("marched from the park to parliament"), but the site of a foreign
+    mission is ("rallied outside the French embassy"); a transfer's origin is not its receiver when a
+    destination is named ("deployed soldiers from the capital to the north"), but it is the counterpart of
+    a recruitment from abroad ("plans to attract workers from the DPRK")."""
     out: list[Mention] = []
     counterpart = _words(lex, "counterpart_preps")
+    sites = _words(lex, "protest_site_preps") if event_type == "PROTEST" else frozenset()
+    if event_type == "PROTEST":
+        counterpart = counterpart - _words(lex, "route_preps")
+    elif event_type in TRANSFER_TYPES and _to_and_from(verb, lex):
+        counterpart = counterpart - _words(lex, "origin_preps")
     direct = _child(verb, "dobj", "dative")
     # "sent workers to North Korea": the parser may hang "to" on the verb as a dative
     nouns = [n for obj in direct for n in (_child(obj, "pobj") if obj.pos_ == "ADP" else [obj])]
@@ -497,10 +533,36 @@ def objects(
     holders = [verb, *nouns]
     for holder in holders:
         for prep in _child(holder, "prep"):
-            if prep.lower_ in counterpart or (holder is verb and prep.lower_ in extra_preps):
+            mission = [o for o in _child(prep, "pobj") if o.lemma_.lower() in _words(lex, "mission_nouns")]
+            if holder is verb and prep.lower_ in sites and mission:  # "rallied outside the French embassy"
+                out.extend(m for o in mission for m in _head_mention(o, by_token))
+            elif prep.lower_ in counterpart or (holder is verb and prep.lower_ in extra_preps):
                 for pobj in _child(prep, "pobj"):
-                    out.extend(_head_mention(pobj, by_token))
+                    if event_type == "PROTEST" and pobj.ent_type_ in ("GPE", "LOC"):
+                        continue  # "rallied at Tahrir Square", "protested in Nairobi": where, not whom
+                    found = _head_mention(pobj, by_token)
+                    if event_type == "MOBILIZE" and prep.lower_ in _words(lex, "route_preps"):
+                        found = [m for m in found if m.actor.actor_type == "state"]  # a town is where, not whom
+                    out.extend(found)
     return [m for m in out if m.actor not in skip]
+
+
+def _to_and_from(verb: Token, lex: Lexicon) -> bool:
+    """Does the verb (or its object) name both an origin and a destination ("from Jakarta to Wamena")?"""
+    preps = {p.lower_ for h in (verb, *_child(verb, "dobj")) for p in _child(h, "prep", "dative")}
+    return bool(preps & _words(lex, "origin_preps")) and bool(preps & {"to", "into", "toward", "towards"})
+
+
+def _met_on_arrival(tok: Token, by_token: dict[int, Mention], skip: set, lex: Lexicon) -> list[Mention]:
+    """Whom a journey's purpose meets: "flew to Abuja to meet President Tinubu" → Tinubu, before the host."""
+    out: list[Mention] = []
+    for purpose in _child(tok, "advcl", "xcomp"):
+        if not any(c.dep_ == "aux" and c.lower_ == "to" for c in purpose.children):
+            continue
+        found = lookup(purpose, lex)
+        if found is not None and found[0].event_type == "CONSULT":
+            out += objects(purpose, "CONSULT", by_token, skip, lex)
+    return out
 
 
 def _stative_in(tok: Token, trig: list[Token]) -> bool:
@@ -595,6 +657,7 @@ def code_sentence(
             events.append(ev)
         elif _speech_act(tok, lex):
             unowned |= _content(tok, lex)
+    events = [one for ev in events for one in _each_subject(ev)]
     events.extend(_demands(sent, by_token, lex, events))
     events.extend(_nominal(sent, by_token, lex, events))
     events.extend(_nominal_agents(sent, by_token, lex, events, places or []))
@@ -606,6 +669,12 @@ def code_sentence(
             continue
         kept.append(ev)
     return kept
+
+
+def _each_subject(ev: CodedEvent) -> list[CodedEvent]:
+    """One event per coordinated subject that acts on a counterpart of its own (rule 1): "Venezuela and
+    Norway praised the government" → two SUPPORT events. "X and Y met" keeps one event, X → Y."""
+    return [ev, *(replace(ev, actor1=m, co_actors=()) for m in ev.co_actors)]
 
 
 def _opened_nouns(tok: Token, sent: Span, by_token, lex: Lexicon) -> list[CodedEvent]:
@@ -639,6 +708,9 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
     participle = tok.dep_ == "acl" and tok.tag_ == "VBN" and not _child(tok, "agent", "aux", "auxpass")
     if participle and not _after_dateline(tok, lex):
         return None  # a participle describing a noun ("militiamen armed with machetes"), not a report
+    if _describes(tok) or any(_describes(g) for g in _governors(tok, lex)):
+        return None  # "Norway, which guarantees the talks, …", "militants who use X to launch attacks": a
+        # standing role or habit, not a reported act (rule 2)
     actions = [c for c in tok.children if (c.dep_ == "xcomp" or _infinitive_complement(c, lex)) and _is_action(c, lex)]
     has_object = bool(_child(tok, "dobj"))
     # a transparent governor hands its place to the action it governs ("plans to [attract]")
@@ -652,6 +724,11 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
     if lemma in _words(lex, "receive_verbs"):
         got = _received(tok, sent, by_token, lex)
         if got is not None:
+            believed = _belief(tok, _governors(tok, lex), lex) is not None
+            if believed and got.status == "planned":
+                return None  # a forecast (rule 2), as below
+            if believed and got.status == "asserted":
+                got.status = "hypothetical"
             return got
     found = lookup(tok, lex)
     how = None
@@ -685,6 +762,8 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
     ev = _build(tok, entry, trig, by_token, lex, sent, chain=chain, light=light)
     if ev is None or _rhetoric(ev, lex):
         return None
+    if ev.status == "planned" and _belief(tok, chain, lex) is not None:
+        return None  # "an expert believes Russia is preparing to receive weapons": a forecast (rule 2)
     ev.owner, ev.how = owner, how if ev.actor1 is not None else "agentless"
     state = VerbState(tok, chain, entry, lex)
     for name, rule in VERB_RULES:  # in order; a rule that changes the type names the event's `how`
@@ -730,6 +809,29 @@ def _rule_possibility(ev: CodedEvent, st: VerbState) -> None:
         ev.status = "hypothetical"
 
 
+def _rule_belief(ev: CodedEvent, st: VerbState) -> None:
+    """ "is believed to have sent", "US officials believe Pyongyang sent shells" → hypothetical (rule 6)."""
+    if ev.status == "asserted" and _belief(st.tok, st.chain, st.lex) is not None:
+        ev.status = "hypothetical"
+
+
+def _belief(tok: Token, chain: list[Token], lex: Lexicon) -> Token | None:
+    """The belief verb whose content the action is ("believes that X sent", "X is thought to have sent"),
+    through the verbs governing it and up to three clausal complements; None when there is none."""
+    beliefs = _words(lex, "belief_verbs")
+    for gov in chain:
+        if gov.lemma_.lower() in beliefs:
+            return gov
+    cur = chain[-1] if chain else tok
+    for _ in range(3):
+        if cur.dep_ not in ("ccomp", "xcomp") or cur.head is cur:
+            return None
+        cur = cur.head
+        if cur.lemma_.lower() in beliefs:
+            return cur
+    return None
+
+
 def _rule_refusal(ev: CodedEvent, st: VerbState) -> None:
     """ "will not accept", "did not agree to": the actor refuses → REJECT, asserted."""
     lex, tok = st.lex, st.tok
@@ -757,6 +859,7 @@ VERB_RULES = (
     ("civil_protest", _rule_civil_protest),
     ("domestic_forces", _rule_domestic_forces),
     ("possibility", _rule_possibility),
+    ("belief", _rule_belief),
     ("refusal", _rule_refusal),
     ("condition", _rule_condition),
     ("conditional_threat", _rule_conditional_threat),
@@ -888,8 +991,9 @@ def _rhetoric(ev: CodedEvent, lex: Lexicon) -> bool:
 
 
 def _civil(ev: CodedEvent, lex: Lexicon) -> bool:
-    """A blockade, occupation or storming by civilians is a protest, not an armed assault."""
-    if ev.event_type != "ASSAULT" or ev.actor1 is None or ev.actor1.actor.actor_type != "group":
+    """A blockade, occupation, storming or arson by civilians is a protest (a riot), not an armed assault
+    or a seizure: "protesters set fire to the embassy's gate" → PROTEST."""
+    if ev.event_type not in ("ASSAULT", "COERCE") or ev.actor1 is None or ev.actor1.actor.actor_type != "group":
         return False
     if ev.trigger.lemma_.lower() not in _words(lex, "civil_protest_verbs"):
         return False
@@ -1066,7 +1170,14 @@ def _implied_subjects(sent: Span, by_token: dict[int, Mention], lex: Lexicon, pl
                 for old in known:
                     for i in range(old.start, old.end):
                         by_token[i] = Mention(old.start, old.end, m.actor, old.text, "implied")
-                by_token[subj.i] = Mention(subj.i, subj.i + 1, m.actor, m.text, "implied")
+                said = known[0].text if known else head.text  # the surface form stays an alias ("supporters")
+                by_token[subj.i] = Mention(subj.i, subj.i + 1, m.actor, said, "implied")
+
+
+def _classified(verb: Token) -> bool:
+    """A copula that classifies its subject instead of saying it happens: "the strike is the third since
+    2019" (a predicate noun or adjective), unlike "the strike is in its second week"."""
+    return verb.lemma_.lower() == "be" and any(c.dep_ in ("attr", "acomp") for c in verb.children)
 
 
 def _nominal_agents(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent], places: list) -> list[CodedEvent]:
@@ -1084,7 +1195,7 @@ def _nominal_agents(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]
             continue
         entry, toks = found
         verb = noun.head
-        occurs = noun.dep_ in ("nsubj", "nsubjpass") and verb.lemma_.lower() in happen
+        occurs = noun.dep_ in ("nsubj", "nsubjpass") and verb.lemma_.lower() in happen and not _classified(verb)
         actors = _noun_actor(noun, by_token)
         if not actors and occurs:
             implied = _implied_actor(noun, sent, lex, places)
@@ -1132,7 +1243,7 @@ def _build(
     actors1, passive = subjects(tok, by_token, lex)
     patient = []
     if passive:
-        patient = [m for s in _child(tok, "nsubjpass") for m in _head_mention(s, by_token)]
+        patient = [m for s in _passive_subject(tok) for m in _head_mention(s, by_token)]
         if not actors1 and patient and (entry.event_type in TRANSFER_TYPES or (light and _stative_in(tok, trig))):
             # "North Korean soldiers are stationed…", "the militia was engaged in looting": they act
             actors1, patient = patient, []
@@ -1141,21 +1252,48 @@ def _build(
     actor1 = actors1[0]
     dest = ("in", "at") if tok.lemma_.lower() in _words(lex, "destination_verbs") else ()
     others = patient + objects(tok, entry.event_type, by_token, {actor1.actor}, lex, dest)
+    if dest and entry.event_type == "CONSULT":
+        others = _met_on_arrival(tok, by_token, {actor1.actor}, lex) + others
     if not others:
         # the content's participants: "demanded that the government [provide]", "threatened to [ban] X"
         for comp in _child(tok, "xcomp", "ccomp"):
             others += [m for s in _child(comp, "nsubj") for m in _head_mention(s, by_token)]
             others += objects(comp, entry.event_type, by_token, {actor1.actor}, lex)
+    if not others:
+        # the counterpart inside the object's complement: "accepted an invitation to visit North Korea",
+        # "signed a deal to supply gas to Hungary"
+        for acl in (a for o in _child(tok, "dobj") for a in _child(o, "acl", "relcl")):
+            if any(c.dep_ == "aux" and c.lower_ == "to" for c in acl.children):
+                inner = ("in", "at") if acl.lemma_.lower() in _words(lex, "destination_verbs") else ()
+                others += objects(acl, entry.event_type, by_token, {actor1.actor}, lex, inner)
     if not others and entry.event_type in ("ASSAULT", "COERCE"):
         # the target of its purpose: "fired tear gas to disperse the crowd" → the crowd
         for purpose in _child(tok, "advcl"):
             if any(c.dep_ == "aux" and c.lower_ == "to" for c in purpose.children):
                 others += objects(purpose, entry.event_type, by_token, {actor1.actor}, lex)
+    co_actors: tuple[Mention, ...] = ()
     if not others and len(actors1) > 1:
         others = actors1[1:]  # "X and Y met": the second is the counterpart
+    elif others:  # "the EU and France suspended aid to Niger": each subject acts on the counterpart (rule 1)
+        co_actors = tuple(m for m in actors1[1:] if m.actor != actor1.actor)
     actor2 = next((m for m in others if m.actor != actor1.actor), None)
     st = status or claim_status(tok, [tok, *chain], lex)
-    return CodedEvent(entry.event_type, entry, tok, trig, st, actor1, actor2, sent, light)
+    ev = CodedEvent(entry.event_type, entry, tok, trig, st, actor1, actor2, sent, light)
+    ev.co_actors = tuple(m for m in co_actors if actor2 is None or m.actor != actor2.actor)
+    return ev
+
+
+def _cumulative(verb: Token) -> bool:
+    """A perfect tense counted from a past point: "have been killed since the 1960s"."""
+    perfect = any(c.dep_ == "aux" and c.lemma_ == "have" for c in verb.children)
+    return perfect and any(c.dep_ == "prep" and c.lower_ == "since" for c in verb.children)
+
+
+def _passive_subject(tok: Token) -> list[Token]:
+    """The passive subject nearest the verb: in a misparse with two ("Riot police in Tbilisi fired water
+    cannon … and 30 people were detained"), the one right before the verb is what was acted on."""
+    subjs = _child(tok, "nsubjpass")
+    return sorted(subjs, key=lambda s: (s.i > tok.i, -s.i))[:1]
 
 
 def _agentless(
@@ -1177,7 +1315,11 @@ def _agentless(
         return None
     if tok.dep_ in ("relcl", "acl"):
         return None  # "Montenegro, where 28 people have been killed this year": background to a noun
-    subj = next(iter(_child(tok, "nsubjpass")), None)
+    if tok.lemma_.lower() in _words(lex, "agentless_results"):
+        return None  # "two people were injured": a harm with no act and no doer named
+    if _cumulative(tok):
+        return None  # "450,000 people have been killed since the 1960s": a background toll, not this event
+    subj = next(iter(_passive_subject(tok)), None)
     if subj is None or subj.pos_ not in ("NOUN", "PROPN", "NUM"):
         return None  # "it was attacked": a pronoun's referent is for coreference, not this rule
     st = status or claim_status(tok, [tok, *chain], lex)

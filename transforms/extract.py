@@ -102,7 +102,8 @@ def _relative(verb: Token, trigger: Token) -> bool:
 
 
 def _event_date(ev: CodedEvent, doc: Doc, published, future: bool, first_char: int = 0, ents=None):
-    """The date of the action: a DATE entity in the trigger's clause or in a clause governing it.
+    """The date of the action: a DATE (or TIME: "on Monday night") entity in the trigger's clause or in a
+    clause governing it.
 
     A date inside another predicate's clause ("which ratified the treaty in November 2024, deny…")
     belongs to that predicate, not to this event. A future reading ("will visit this Thursday") is
@@ -112,7 +113,7 @@ def _event_date(ev: CodedEvent, doc: Doc, published, future: bool, first_char: i
     governing = {ev.trigger.i} | {a.i for a in ev.trigger.ancestors}
     dates = []
     for ent in doc.ents if ents is None else ents:  # `ents`: doc.ents computed once per doc (spaCy rebuilds it)
-        if ent.label_ != "DATE" or not (ev.sentence.start <= ent.start < ev.sentence.end):
+        if ent.label_ not in ("DATE", "TIME") or not (ev.sentence.start <= ent.start < ev.sentence.end):
             continue
         if ent.start_char < first_char:  # the date line before the body ("date 2023-09-14 Russian President…")
             continue

@@ -5,7 +5,7 @@ In: the trigger token and the verbs that govern it (the chain). Out: one of
 negation or a negating governor ("failed to reach") → negated; a denial
 verb governing the action → denied; modals could/may/might/would/can/should
 and hypothetical governors ("is considering sending") → hypothetical;
-will/shall/going to, intent and agree verbs → planned. Aspect verbs ("began
+will/shall/going to, "is to", intent and agree verbs → planned. Aspect verbs ("began
 shelling", "continued to fight") leave the status as it is.
 """
 
@@ -22,6 +22,13 @@ def _has_neg(tok: Token) -> bool:
 
 def _modals(tok: Token) -> set[str]:
     return {c.lower_ for c in tok.children if c.dep_ == "aux" and c.tag_ == "MD"}
+
+
+def _to_infinitive(tok: Token) -> bool:
+    """ "X is to visit", "was to sign": a copula with a to-infinitive complement is a schedule."""
+    return any(
+        c.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children) for c in tok.children
+    )
 
 
 def claim_status(trigger: Token, chain: list[Token], lex: Lexicon) -> str:
@@ -44,6 +51,7 @@ def claim_status(trigger: Token, chain: list[Token], lex: Lexicon) -> str:
             or (tok is not trigger and (lemma in lex.intent_verbs or lemma in lex.agree_verbs))
             or (tok is not trigger and tok.lower_ in words.get("intent_adjectives", ()))
             or (tok.lower_ == "going" and any(c.dep_ == "xcomp" for c in tok.children))
+            or (tok is not trigger and tok.lemma_ == "be" and _to_infinitive(tok))  # "is to visit Japan"
         ):
             status = "planned"
     return status
