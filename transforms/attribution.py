@@ -11,6 +11,7 @@ the text, never the outlet that published the article (guideline rule 5).
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from spacy.tokens import Span, Token
 
@@ -114,12 +115,20 @@ PRONOUNS = frozenset({"him", "her", "them", "he", "she", "they"})
 _NP_DEPS = frozenset({"det", "amod", "compound", "poss", "nummod", "case", "punct", "nmod"})
 
 
+@cache
+def _according_patterns(phrases: tuple[str, ...]) -> list[tuple[str, re.Pattern[str]]]:
+    """The phrases longest first, each with its whole-word pattern (compiled once)."""
+    return [(p, re.compile(rf"(?<![\w-]){re.escape(p)}(?![\w-])")) for p in sorted(phrases, key=len, reverse=True)]
+
+
 def according_to(sent: Span, by_token: dict[int, Mention], lex: Lexicon, previous: Mention | None = None):
     """The reporter after "according to", "citing", "as reported by"… (whole words only: "per" is not
     in "perform"). A pronoun ("according to him") is the last person who spoke, `previous`."""
     low = sent.text.lower()
-    for phrase in sorted(lex.according_to, key=len, reverse=True):
-        for found in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", low):
+    for phrase, pattern in _according_patterns(lex.according_to):
+        if phrase not in low:
+            continue  # most sentences hold none of the phrases: no regex search for them
+        for found in pattern.finditer(low):
             char = sent.start_char + found.end()
             first = next((t for t in sent if t.idx >= char), None)
             if first is None:
