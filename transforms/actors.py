@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -146,7 +146,7 @@ class Actor:
     def key(self) -> str:
         return normalise_name(self.name)
 
-    @property
+    @cached_property  # computed once per actor object (a SHA-256 of its name): rows ask for it many times
     def actor_id(self) -> str:
         """Named actors by name; groups by name, country and sector (generic "police" of two countries or
         "officers" of two sectors are different actors)."""
