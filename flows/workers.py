@@ -9,16 +9,25 @@ The batch is cut into shares (about four per process, in order, so a slow share 
 up) and each share runs `transforms.code.code_documents` in a forked process: the children inherit the
 loaded model, the dictionaries and their matchers (warmed before the fork), and send back plain rows only,
 never spaCy docs. With one process (or inside a daemonic process, such as a Dask worker, which cannot
-start children: `transforms.nlp.processes`) the batch is coded here. A worker process that dies sends its
-share's documents to quarantine (`extract_error`), the rest of the batch goes on.
+start children: `transforms.nlp.processes`) the batch is coded here.
+
+A worker process that dies (a segfault in a native library, the kernel's OOM killer) breaks the pool and
+every share not finished yet. Those shares are coded again, each in a fresh forked process, `n_process` at
+a time; a share whose process dies again is halved, and the halves coded again, until the document that
+kills its process is alone: only it goes to quarantine (`extract_error`, with the signal or exit code),
+every other document of the batch is coded. A document that kills its worker costs about 2·log2(share)
+extra parses of parts of its share.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import signal
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
 
 from flows.budget import BudgetExceeded, time_budget
 from transforms.code import CodedBatch, code_documents
@@ -90,14 +99,71 @@ def code_batch(docs: list[Document], nlp, lex, n_process: int, timeout: float) -
     if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return code_here(docs, nlp, lex, timeout)
     _INHERITED.update(nlp=nlp, lex=lex)
-    out = Coded()
     parts = shares(docs, n * SHARES_PER_PROCESS)
+    starts = [sum(len(p) for p in parts[:k]) for k in range(len(parts))]
+    done: dict[int, Coded] = {}  # position in the batch of a coded share's first document → its rows
+    broken: list[tuple[int, list[Document]]] = []
     with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
         futures = [pool.submit(_share, part, timeout) for part in parts]
-        for part, future in zip(parts, futures, strict=True):
+        for start, part, future in zip(starts, parts, futures, strict=True):
             try:
-                out.add(future.result())
-            except BrokenProcessPool as exc:
-                why = f"a worker process died while coding it ({exc or 'killed'})"
-                out.failed += [Rejection(d.uri, "extract", "extract_error", why) for d in part]
+                done[start] = future.result()
+            except BrokenProcessPool:  # a worker died: this share and every unfinished one are coded again
+                broken.append((start, part))
+    if broken:
+        done.update(isolate(broken, n, timeout))
+    out = Coded()
+    for start in sorted(done):
+        out.add(done[start])
     return out
+
+
+def _death(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit code {exitcode}"
+
+
+def _alone(conn: Connection, docs: list[Document], timeout: float) -> None:
+    """A fresh worker's work: code `docs` and send the rows back (nothing is sent when it dies)."""
+    try:
+        conn.send(_share(docs, timeout))
+    finally:
+        conn.close()
+
+
+def isolate(parts: list[tuple[int, list[Document]]], n: int, timeout: float) -> dict[int, Coded]:
+    """Code `(first position, documents)` parts in fresh forked processes, `n` at a time; halve a part whose
+    process dies until the document that kills it is alone, and quarantine that document only."""
+    ctx = multiprocessing.get_context("fork")
+    todo = deque(parts)
+    running: dict[Connection, tuple[int, list[Document], multiprocessing.process.BaseProcess]] = {}
+    done: dict[int, Coded] = {}
+    while todo or running:
+        while todo and len(running) < n:
+            start, part = todo.popleft()
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_alone, args=(send, part, timeout), daemon=True)
+            proc.start()
+            send.close()  # the child holds the only write end: its death is an end of file here
+            running[recv] = (start, part, proc)
+        for conn in wait(list(running)):
+            start, part, proc = running.pop(conn)
+            try:
+                coded = conn.recv()
+            except (EOFError, OSError):
+                coded = None
+            conn.close()
+            proc.join()
+            if coded is not None:
+                done[start] = coded
+            elif len(part) == 1:
+                why = f"a worker process died while coding it ({_death(proc.exitcode)})"
+                done[start] = Coded(failed=[Rejection(part[0].uri, "extract", "extract_error", why)])
+            else:
+                half = len(part) // 2
+                todo.extend([(start, part[:half]), (start + half, part[half:])])
+    return done

@@ -116,6 +116,44 @@ def test_worker_processes_code_a_batch_like_one_process(nlp, lex, monkeypatch):
     assert len(failed.kept) == len(docs) - 1
 
 
+def test_a_document_that_kills_its_worker_is_the_only_one_quarantined(nlp, lex, monkeypatch):
+    """A worker process that dies (here SIGKILL, as the OOM killer sends) on one document: its share and
+    the unfinished ones are coded again in fresh processes, halved until the killer is alone, and only
+    that document is quarantined, with the signal; every other document keeps its rows, in order."""
+    import os
+    import signal
+
+    import transforms.code as code
+    from flows import workers
+    from transforms.documents import RawInput
+    from transforms.parse import parse_document
+
+    texts = [
+        "Farmers blocked roads in Warsaw on Monday to protest against grain imports, police said.",
+        "Security forces arrested an opposition leader in Kampala on Tuesday, his party said.",
+        "The United States imposed sanctions on Venezuelan officials on Thursday.",
+        "Thailand and Cambodia agreed to a ceasefire on the border on Saturday.",
+    ] * 3
+    docs = [parse_document(RawInput(f"mem://{i}", f"{i}.txt", t.encode())) for i, t in enumerate(texts)]
+    here = workers.code_here([d for d in docs if d.uri != "mem://5"], nlp, lex, 0)
+    real = code.extract_article
+
+    def deadly(doc, pieces, lexicon):
+        if doc.uri == "mem://5":
+            os.kill(os.getpid(), signal.SIGKILL)  # only ever in a forked worker: the test process codes nothing
+        return real(doc, pieces, lexicon)
+
+    monkeypatch.setattr(code, "extract_article", deadly)
+    monkeypatch.setattr(workers, "SHARES_PER_PROCESS", 2)
+    monkeypatch.setattr(workers, "processes", lambda n, k=None: 2)
+    out = workers.code_batch(docs, nlp, lex, 2, 0)
+    assert [(r.uri, r.reason) for r in out.failed] == [("mem://5", "extract_error")]
+    assert "SIGKILL" in out.failed[0].detail
+    assert [d.uri for d in out.kept] == [d.uri for d in docs if d.uri != "mem://5"]
+    assert out.events == here.events and out.actors == here.actors
+    assert {e["event_type"] for e in out.events} >= {"PROTEST", "COERCE", "SANCTION"}
+
+
 def test_shares_keep_the_order_and_lose_nothing():
     from flows.workers import shares
 

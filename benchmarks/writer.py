@@ -1,0 +1,205 @@
+"""The single writer's ceiling: validation and load of extracted rows, without any parsing.
+
+In: a number of articles `N` (default 1,000) and a batch size (default the settings' 200). Out: a table on
+stdout: per stage (validation, load) the seconds, the rows per second sustained and the articles per second,
+plus the warehouse's size on disk.
+
+The rows are synthetic but have the widths and shapes of real extracted rows: the articles' texts are the
+synthetic corpus (`benchmarks/corpus.py`, 500–800 words, parsed into `Document`s without spaCy), each
+article gets about 48 events (the extractor's mean on that corpus) on its real sentences with real offsets
+and triggers, and about 22 actors drawn from the dictionaries' actors (so batches share actors and the
+load's actor merge does real work). They go through the flow's own path: `transforms.rows` frames,
+`expectations.validate.validate_batch` (Great Expectations), `warehouse.load.load_batch` (one transaction
+per batch into one DuckDB file). Every row must pass validation; the benchmark stops if one does not.
+
+Whatever runs on many cores or machines (parse + extract), these two stages run in the one flow process
+against the one warehouse file: their articles/s is the ceiling of a run.
+
+Usage: `uv run python benchmarks/writer.py` (options: `--articles 5000`, `--batch-size 200`,
+`--keep DIR`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+EVENTS_PER_ARTICLE = 48  # the extractor's mean on the synthetic corpus (2,900 events for 60 articles)
+ACTORS_PER_ARTICLE = 22  # likewise (1,347 distinct actors over 60 articles)
+_SENTENCE = re.compile(r"[^\n.!?]+[.!?]")
+_TRIGGER = re.compile(r"[a-z]{4,}")
+STATUSES = ["asserted"] * 8 + ["planned", "denied", "hypothetical"]
+
+
+def documents(n: int, seed: int, folder: Path) -> list:
+    """The synthetic corpus's `n` articles as `Document`s (read and cleaned as the flow does; no spaCy)."""
+    from benchmarks.corpus import make_corpus
+    from flows.discover import discover, read_input
+    from transforms.documents import Document
+    from transforms.parse import parse_document
+
+    make_corpus(n, seed, folder)
+    docs = [parse_document(read_input(f)) for f in discover([str(folder)])]
+    return [d for d in docs if isinstance(d, Document)]
+
+
+def actor_pool(lex) -> list:
+    """The hand-written dictionaries' actors as extractor `Actor`s (persons, states, organisations, groups):
+    about 600, so later batches mostly merge actors the warehouse already holds, as real news does."""
+    from transforms.actors import Actor
+
+    return [Actor(e.name, e.actor_type, e.country) for e in lex.actors if e.name and not e.imported]
+
+
+def coded_rows(doc, pool: list, rng: random.Random) -> tuple[list[dict], dict[str, dict]]:
+    """Event rows and an actor map for one article, shaped as `transforms.extract.extract_article`'s."""
+    from transforms.documents import stable_id
+    from transforms.plover import cameo_root, quad_class
+
+    types = ["AGREE", "CONSULT", "SUPPORT", "COOPERATE", "AID", "REQUEST", "ACCUSE", "REJECT"]
+    types += ["THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT", "CONCEDE", "RETREAT"]
+    text = doc.text
+    sentences = [m for m in _SENTENCE.finditer(text, doc.body_start) if _TRIGGER.search(m.group())]
+    cast = rng.sample(pool, min(ACTORS_PER_ARTICLE, len(pool)))
+    actors = {
+        a.actor_id: {
+            "actor_id": a.actor_id,
+            "name": a.name,
+            "actor_type": a.actor_type,
+            "country_code": a.country,
+            "sector": a.sector,
+            "aliases": {a.name},
+        }
+        for a in cast
+    }
+    ids = list(actors)
+    events = []
+    for k in range(EVENTS_PER_ARTICLE if sentences else 0):
+        m = sentences[k % len(sentences)]
+        sentence = m.group().strip()
+        start = m.start() + (len(m.group()) - len(m.group().lstrip()))
+        trig = list(_TRIGGER.finditer(sentence))[k % len(_TRIGGER.findall(sentence))]
+        event_type = types[rng.randrange(len(types))]
+        a1, a2 = ids[k % len(ids)], ids[(k * 7 + 3) % len(ids)]
+        status = STATUSES[rng.randrange(len(STATUSES))]
+        when = doc.published_date - timedelta(days=rng.randint(0, 3)) if doc.published_date else None
+        actor = actors[a1]
+        events.append(
+            {
+                "event_id": stable_id("event", doc.source_id, start, k, event_type, a1, a2),
+                "source_id": doc.source_id,
+                "event_type": event_type,
+                "mode": None,
+                "cameo_root": cameo_root(event_type),
+                "quad_class": quad_class(event_type),
+                "trigger": trig.group(),
+                "trigger_start": trig.start(),
+                "trigger_end": trig.end(),
+                "actor1_id": a1,
+                "actor2_id": a2 if a2 != a1 else None,
+                "claimant_id": ids[-1] if k % 4 == 0 else None,
+                "event_date": when,
+                "date_precision": "day" if when else None,
+                "location": actor["name"] if actor["actor_type"] == "state" else None,
+                "country_code": actor["country_code"],
+                "quantity": float(rng.randint(2, 5000)) if k % 5 == 0 else None,
+                "quantity_unit": "people" if k % 5 == 0 else None,
+                "status": status,
+                "sentence": sentence,
+                "sentence_start": start,
+                "sentence_end": start + len(sentence),
+                "confidence": round(rng.uniform(0.3, 0.95), 3),
+            }
+        )
+    return events, actors
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--articles", type=int, default=1000)
+    ap.add_argument("--batch-size", type=int, default=200, help="documents per batch (the settings' default: 200)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--keep", type=Path, default=None, help="write the corpus and the warehouse here and keep them")
+    args = ap.parse_args(argv)
+
+    from expectations.validate import validate_batch
+    from transforms.lexicon import load_lexicon
+    from transforms.rows import actors_frame, events_frame, quarantine_frame, sources_frame
+    from warehouse.connect import connect
+    from warehouse.load import Batch, load_batch
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="newsevents-writer-"))
+    work.mkdir(parents=True, exist_ok=True)
+    t = time.perf_counter()
+    docs = documents(args.articles, args.seed, work / f"corpus_{args.articles}")
+    lex = load_lexicon()
+    pool, rng = actor_pool(lex), random.Random(args.seed)
+    validate_batch(sources_frame([], ""), events_frame([]), actors_frame([]))  # Great Expectations' start-up
+    prepare = time.perf_counter() - t
+    db = work / "writer.duckdb"
+    for stale in work.glob("writer.duckdb*"):
+        stale.unlink()
+
+    frame_s = validate_s = load_s = 0.0
+    n_rows = n_events = n_actors = n_sources = 0
+    for i in range(0, len(docs), args.batch_size):
+        part = docs[i : i + args.batch_size]
+        t = time.perf_counter()
+        coded = [coded_rows(d, pool, rng) for d in part]
+        sources = sources_frame(part, "writer-benchmark")
+        events = events_frame(e for ev, _ in coded for e in ev)
+        actors = actors_frame(amap for _, amap in coded)
+        frame_s += time.perf_counter() - t
+        t = time.perf_counter()
+        validated = validate_batch(sources, events, actors)
+        validate_s += time.perf_counter() - t
+        if validated.rejections:
+            raise SystemExit(f"a synthetic row failed validation: {validated.rejections[0]}")
+        t = time.perf_counter()
+        con = connect(db)
+        try:
+            batch = Batch(sources, events, actors, quarantine_frame([]), f"writer-{i}")
+            load_batch(con, batch)
+        finally:
+            con.close()
+        load_s += time.perf_counter() - t
+        n_sources, n_events, n_actors = n_sources + sources.height, n_events + events.height, n_actors + actors.height
+        print(f"{i + len(part)} articles …", file=sys.stderr, flush=True)
+    n_rows = n_sources + n_events + n_actors
+    con = connect(db, read_only=True)
+    held = con.execute("SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM actors)").fetchone()
+    con.close()
+    size = sum(p.stat().st_size for p in work.glob("writer.duckdb*"))
+    n = len(docs)
+    print(
+        f"{n} articles, batches of {args.batch_size}: {n_sources} sources, {n_events} events, "
+        f"{n_actors} actor rows ({held[1]} distinct actors held); "
+        f"corpus, lexicon and Great Expectations start-up {prepare:.1f} s, "
+        f"building the frames {frame_s:.1f} s"
+    )
+    print("| stage | seconds | rows/s | events/s | articles/s |")
+    print("|---|---:|---:|---:|---:|")
+    for name, secs in (
+        ("validate (Great Expectations)", validate_s),
+        ("load (DuckDB)", load_s),
+        ("validate + load", validate_s + load_s),
+    ):
+        print(f"| {name} | {secs:.1f} | {n_rows / secs:.0f} | {n_events / secs:.0f} | {n / secs:.1f} |")
+    print(f"warehouse on disk: {size / 2**20:.0f} MB ({held[0]} events held)")
+    if not args.keep:
+        import shutil
+
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
