@@ -116,6 +116,7 @@ def test_worker_processes_code_a_batch_like_one_process(nlp, lex, monkeypatch):
     assert len(failed.kept) == len(docs) - 1
 
 
+@pytest.mark.slow
 def test_a_document_that_kills_its_worker_is_the_only_one_quarantined(nlp, lex, monkeypatch):
     """A worker process that dies (here SIGKILL, as the OOM killer sends) on one document: its share and
     the unfinished ones are coded again in fresh processes, halved until the killer is alone, and only
