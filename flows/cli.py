@@ -238,7 +238,7 @@ def _code(settings, planned, prepared, status):
         status("starting the flow")
         try:
             plan = pipeline.Prepared(settings, planned.extractor_version, *prepared)
-            summary = pipeline.flow_for(settings)(settings, prepared=plan, progress=status.hook)
+            summary = pipeline.flow_for(settings)(settings, prepared=plan, progress=pipeline.Watch(status.hook))
         except KeyboardInterrupt:
             raise Interrupted("interrupted: whole documents loaded so far are kept; run again to finish") from None
         except USER_ERRORS:

@@ -59,6 +59,30 @@ def _no_progress(kind: str, n: int) -> None:
     """The progress callback of a run nobody watches (serve, tests)."""
 
 
+def _left_behind() -> None:
+    """What a value that belongs to the flow's own process becomes when pickled (see `Watch`)."""
+    return None
+
+
+class Watch:
+    """The CLI's progress callback as a flow parameter that stays in the process that started the run.
+
+    Prefect sends the flow run's parameters with every task's context to Dask workers
+    (`prefect.context.serialize_context`); a callback holding a terminal cannot travel, and tasks never
+    report progress, so a pickled `Watch` (like a pickled `Prepared`) arrives as None."""
+
+    __slots__ = ("hook",)
+
+    def __init__(self, hook: Progress) -> None:
+        self.hook = hook
+
+    def __call__(self, kind: str, n: int) -> None:
+        self.hook(kind, n)
+
+    def __reduce__(self):
+        return (_left_behind, ())
+
+
 def _locked(task, task_run, state) -> bool:
     """Retry a warehouse task only when another process held the lock (not on a real error)."""
     try:
@@ -298,6 +322,9 @@ class Prepared:
     def fits(self, settings: Settings, version: str) -> bool:
         return self.settings == settings and self.version == version
 
+    def __reduce__(self):  # stays in the CLI's process, like `Watch` (Dask workers never plan)
+        return (_left_behind, ())
+
 
 def warm_up(settings: Settings) -> None:
     """Load what the first batch needs (dictionaries, spaCy model, the expectation suites): the CLI does it
@@ -309,7 +336,7 @@ def warm_up(settings: Settings) -> None:
 
 
 @flow(name="newsevents-run", log_prints=False, validate_parameters=False)
-def run_pipeline(settings: Settings, prepared: Prepared | None = None, progress: Progress | None = None) -> RunSummary:
+def run_pipeline(settings: Settings, prepared: Prepared | None = None, progress: Watch | None = None) -> RunSummary:
     """One run. SIGTERM/SIGINT stop it within a second with one line (flows/stopping.py). `prepared` is the
     plan the CLI made holding the run lock; a run without one (a `serve` tick, a test) takes the warehouse's
     run lock itself, like `newsevents run`, and plans. `progress` follows the run (the CLI's bar)."""

@@ -28,6 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
+from typing import cast
 
 from flows.budget import BudgetExceeded, time_budget
 from transforms.code import CodedBatch, code_documents
@@ -146,12 +147,14 @@ def isolate(parts: list[tuple[int, list[Document]]], n: int, timeout: float) -> 
         while todo and len(running) < n:
             start, part = todo.popleft()
             recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_alone, args=(send, part, timeout), daemon=True)
-            proc.start()
+            child = ctx.Process(target=_alone, args=(send, part, timeout), daemon=True)
+            child.start()
             send.close()  # the child holds the only write end: its death is an end of file here
-            running[recv] = (start, part, proc)
-        for conn in wait(list(running)):
+            running[recv] = (start, part, child)
+        for ready in wait(list(running)):
+            conn = cast(Connection, ready)  # `wait` hands back the connections it was given
             start, part, proc = running.pop(conn)
+            coded: Coded | None
             try:
                 coded = conn.recv()
             except (EOFError, OSError):
