@@ -462,3 +462,16 @@ def test_a_signed_deal_names_the_receiver_of_what_it_supplies(code):
 def test_is_to_visit_is_a_planned_visit(code):
     e = of_type(code("Chilean President Gabriel Boric is to visit Argentina next week.", "2025-03-03"), "CONSULT")
     assert (e["actor2"], e["status"]) == ("Argentina", "planned")
+
+
+def test_what_is_agreed_with_someone_names_the_counterpart(code):
+    e = of_type(code("Israel agreed to a ceasefire with Hamas on Wednesday, Qatari mediators said."), "AGREE")
+    assert (e["actor1"], e["actor2"]) == ("Israel", "Hamas")
+    e = of_type(code("Mexico agreed to a new trade pact with Canada."), "AGREE")
+    assert (e["actor1"], e["actor2"]) == ("Mexico", "Canada")
+
+
+def test_a_temporal_phrase_is_not_what_is_agreed(code):
+    # "after talks with X" dates the act; X is not its counterpart
+    e = of_type(code("Kenya agreed to send police to Haiti after talks with Ghana."), "AGREE")
+    assert e["actor2"] != "Ghana"

@@ -11,6 +11,14 @@ def test_line_breaks_end_sentences(nlp):
     assert sents == ["Putin persuades DPRK to open offices", "Russia wants to use workers from the DPRK"]
 
 
+def test_a_headline_leaves_the_next_line_whole(nlp, code):
+    # the parser used to close a one-word sentence "Israel" after the headline and lose the first subject
+    doc = nlp("Truce agreed\n\nIsrael and Hamas agreed to a four-day ceasefire on Wednesday.")
+    assert [s.text.strip() for s in doc.sents][-1].startswith("Israel and Hamas agreed")
+    events = code("Truce agreed\n\nIsrael and Hamas agreed to a four-day ceasefire on Wednesday.")
+    assert {(e["event_type"], e["actor1"], e["actor2"]) for e in events} == {("AGREE", "Israel", "Hamas")}
+
+
 def test_chunks_cover_the_text_exactly():
     text = ("Kim met Putin. " * 5000) + "x" * 30_000
     pieces = chunk_text(text, limit=10_000)

@@ -1266,6 +1266,14 @@ def _build(
             if any(c.dep_ == "aux" and c.lower_ == "to" for c in acl.children):
                 inner = ("in", "at") if acl.lemma_.lower() in _words(lex, "destination_verbs") else ()
                 others += objects(acl, entry.event_type, by_token, {actor1.actor}, lex, inner)
+    if not others and entry.event_type in _WITH_COUNTERPART:
+        # the counterpart the object is made with: "agreed to a ceasefire with Hamas", "backed a deal with Iran"
+        held = [
+            *_child(tok, "dobj"),
+            *(o for p in _child(tok, "prep") if p.lower_ in ("to", "on") for o in _child(p, "pobj")),
+        ]
+        for prep in (p for o in held for p in _child(o, "prep") if p.lower_ == "with"):
+            others += [m for o in _child(prep, "pobj") for m in _head_mention(o, by_token)]
     if not others and entry.event_type in ("ASSAULT", "COERCE"):
         # the target of its purpose: "fired tear gas to disperse the crowd" → the crowd
         for purpose in _child(tok, "advcl"):
@@ -1281,6 +1289,9 @@ def _build(
     ev = CodedEvent(entry.event_type, entry, tok, trig, st, actor1, actor2, sent, light)
     ev.co_actors = tuple(m for m in co_actors if actor2 is None or m.actor != actor2.actor)
     return ev
+
+
+_WITH_COUNTERPART = frozenset({"AGREE", "CONSULT", "COOPERATE"})  # types whose object is made "with" someone
 
 
 def _cumulative(verb: Token) -> bool:

@@ -29,11 +29,18 @@ _BREAK = re.compile(r"\n|(?<=[.!?])\s")
 
 @Language.component("newsevents_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
-    """A token after a line break starts a sentence; the break token itself does not."""
+    """A token after a line break starts a sentence; the break token itself does not; nor does the token
+    after a line's first word on the same line (a headline before "Israel and Hamas agreed…" made the parser
+    close a one-word sentence "Israel" and lose the subject: a sentence of one word with no punctuation
+    is never a line's first sentence)."""
     for tok in doc[1:]:
         prev = doc[tok.i - 1]
         if "\n" in prev.text or "\n" in prev.whitespace_:
             tok.is_sent_start = not tok.is_space
+            if not tok.is_space and "\n" not in tok.whitespace_ and tok.i + 1 < len(doc):
+                after = doc[tok.i + 1]
+                if not after.is_space and not after.is_punct:
+                    after.is_sent_start = False
         elif prev.is_space and "\n" in prev.text:
             tok.is_sent_start = True
     return doc
