@@ -7,9 +7,10 @@ summary published as a Prefect artifact. Tasks work on *batches* of documents
 loaded once per process. The flow first plans (stats every file, reads and
 cleans the changed ones, compares content hashes and extractor version with
 the warehouse: `flows.incremental`) and sends
-only new or changed documents to NLP, packed into full batches. With a Dask
-task runner (`flow_for(settings)`) the NLP batches run on Dask workers; the
-load always runs here, one writer, one transaction of whole documents per
+only new or changed documents to NLP, packed into full batches, each sent
+through the task runner's `submit`: in-process (Prefect's thread pool, one
+batch at a time) or, with a Dask task runner (`flow_for(settings)`), on Dask
+workers with several in flight; the load always runs here, one writer, one transaction of whole documents per
 batch, opening the warehouse only for that moment.
 
 Hand-offs are plain values: the CLI passes the plan it made (`Prepared`) and
@@ -275,30 +276,33 @@ class _Loader:
 
 
 class _Coder:
-    """Sends full batches to extraction and their results to the loader, in order: in this process, or as
-    futures on the Dask task runner (at most max(2, 2 x workers) in flight, so memory stays bounded)."""
+    """Sends full batches to extraction through the flow's task runner (`extract_task.submit`) and their
+    results to the loader, in order. In this process one batch is in flight at a time (Prefect's thread
+    pool runs it while the flow waits); on the Dask task runner at most max(2, 2 x workers), so memory
+    stays bounded."""
 
     def __init__(self, settings: Settings, summary: RunSummary, loader: _Loader) -> None:
         self.settings, self.summary, self.loader = settings, summary, loader
         self.distributed = bool(settings.workers or settings.dask_address)
+        self.limit = max(2, 2 * settings.workers) if self.distributed else 0
         self.in_flight: list[tuple] = []  # (future, rejections, n_docs)
 
     def send(self, docs: list[Document], rejections: list[Rejection]) -> None:
-        if self.distributed and docs:
-            self.in_flight.append((extract_task.submit(docs, self.settings), rejections, len(docs)))
-            while len(self.in_flight) > max(2, 2 * self.settings.workers):
-                self.drain_one()
+        if not docs:
+            self.loader.load(None, rejections, 0)
             return
-        extracted = extract_task(docs, self.settings) if docs else None
-        if extracted is not None:
-            self.summary.stage_seconds.add(extracted.seconds)  # "nlp", "extract"
-        self.loader.load(extracted, rejections, len(docs))
+        self.in_flight.append((extract_task.submit(docs, self.settings), rejections, len(docs)))
+        while len(self.in_flight) > self.limit:
+            self.drain_one()
 
     def drain_one(self) -> None:
         future, rejections, n = self.in_flight.pop(0)
         ts = time.perf_counter()
-        extracted = future.result()  # the workers' own nlp/extract seconds overlap: not added up
-        self.summary.stage_seconds["nlp+extract (waiting for workers)"] += time.perf_counter() - ts
+        extracted = future.result()
+        if self.distributed:  # the workers' own nlp/extract seconds overlap: not added up
+            self.summary.stage_seconds["nlp+extract (waiting for workers)"] += time.perf_counter() - ts
+        else:
+            self.summary.stage_seconds.add(extracted.seconds)  # "nlp", "extract"
         self.loader.load(extracted, rejections, n)
 
     def drain(self) -> None:

@@ -99,6 +99,19 @@ def code_article(nlp, lex, text: str, published: str | None = None):
     return events, rows
 
 
+def one(events: list[dict], event_type: str) -> dict:
+    """The first coded event of a type; fails with what was coded when there is none."""
+    hits = [e for e in events if e["event_type"] == event_type]
+    assert hits, f"no {event_type} in {[(e['event_type'], e['trigger']) for e in events]}"
+    return hits[0]
+
+
+def only(events: list[dict], event_type: str) -> dict:
+    """The one event coded, which must be of this type."""
+    assert [e["event_type"] for e in events] == [event_type], [(e["event_type"], e["trigger"]) for e in events]
+    return events[0]
+
+
 @pytest.fixture(scope="session")
 def code(nlp, lex):
     """Code a short text as an article: the events, each with its actors' names and countries."""

@@ -178,3 +178,9 @@ def test_fitting_finds_the_evidence_that_predicts_right_and_writes_the_same_byte
     loaded = conf.load_weights(first)
     assert 0.65 < loaded.score(["status=asserted", "how=verb"]) < 0.95
     assert 0.05 < loaded.score(["status=hypothetical", "how=light"]) < 0.35
+
+
+def test_confidence_is_higher_for_named_actors_and_plain_assertions(code):
+    sure = one(code("Russia imposed sanctions on Japan."), "SANCTION")
+    unsure = one(code("Japan could impose sanctions on Russia."), "SANCTION")
+    assert 0 < unsure["confidence"] < sure["confidence"] <= 1

@@ -6,56 +6,43 @@ the assertions say what an analyst would code: type, actor1/actor2 country, stat
 
 from __future__ import annotations
 
-
-def of_type(events, event_type):
-    found = [e for e in events if e["event_type"] == event_type]
-    assert found, [(e["event_type"], e["trigger"]) for e in events]
-    return found[0]
-
+from tests.conftest import one
 
 # --- rule 8: actor2 is the host, the destination, the target ---------------------------------------
 
 
 def test_arrival_in_a_capital_makes_its_state_the_host(code):
-    e = of_type(code("Turkish President Recep Tayyip Erdogan arrived in Baghdad on Monday."), "CONSULT")
+    e = one(code("Turkish President Recep Tayyip Erdogan arrived in Baghdad on Monday."), "CONSULT")
     assert (e["actor1_country"], e["actor2"], e["mode"]) == ("TUR", "Iraq", "visit")
 
 
 def test_dispatch_names_the_receiving_state(code):
-    e = of_type(code("Rwanda sent troops to Mozambique to fight insurgents."), "AID")
+    e = one(code("Rwanda sent troops to Mozambique to fight insurgents."), "AID")
     assert (e["actor1"], e["actor2"]) == ("Rwanda", "Mozambique")
 
 
 def test_fighting_against_names_the_target(code):
-    e = of_type(code("Eritrean soldiers are fighting against Ethiopia near the border town of Zalambessa."), "ASSAULT")
+    e = one(code("Eritrean soldiers are fighting against Ethiopia near the border town of Zalambessa."), "ASSAULT")
     assert (e["actor1_country"], e["actor2"]) == ("ERI", "Ethiopia")
-
-
-def test_observer_is_the_claimant_not_the_actor(code):
-    events = code("South Korean intelligence saw North Korea sending shells to Russia.")
-    e = of_type(events, "AID")
-    assert (e["actor1"], e["actor2"]) == ("North Korea", "Russia")
-    assert e["claimant"] is not None and e["claimant"] != "North Korea"
-    assert "saw" not in e["trigger"]
 
 
 def test_date_of_a_relative_clause_does_not_date_the_main_action(code):
     events = code(
         "North Korea, which ratified the treaty in November 2024, denies arms deliveries to Russia.", "2025-01-10"
     )
-    e = of_type(events, "AID")
+    e = one(events, "AID")
     assert (e["status"], e["event_date"]) == ("denied", None)
-    assert str(of_type(events, "AGREE")["event_date"]).startswith("2024-11")
+    assert str(one(events, "AGREE")["event_date"]).startswith("2024-11")
 
 
 def test_relative_clause_event_is_coded(code):
     events = code("Serbia's parliament, which approved the law on Friday, was criticised by the European Union.")
     assert {"AGREE", "ACCUSE"} <= {e["event_type"] for e in events}
-    assert of_type(events, "ACCUSE")["actor2_country"] == "SRB"
+    assert one(events, "ACCUSE")["actor2_country"] == "SRB"
 
 
 def test_let_enter_is_an_access_concession(code):
-    e = of_type(code("Hungary let Ukrainian refugees enter the country on Tuesday."), "RETREAT")
+    e = one(code("Hungary let Ukrainian refugees enter the country on Tuesday."), "RETREAT")
     assert e["actor1"] == "Hungary"
 
 
@@ -63,29 +50,29 @@ def test_let_enter_is_an_access_concession(code):
 
 
 def test_visit_by_to_is_a_consult_with_host(code):
-    e = of_type(code("A visit by Indian Prime Minister Narendra Modi to Moscow ended on Wednesday."), "CONSULT")
+    e = one(code("A visit by Indian Prime Minister Narendra Modi to Moscow ended on Wednesday."), "CONSULT")
     assert (e["actor1_country"], e["actor2"]) == ("IND", "Russia")
 
 
 def test_ratification_by_a_parliament_is_agree(code):
-    e = of_type(code("The ratification of the treaty by the Russian parliament was completed."), "AGREE")
+    e = one(code("The ratification of the treaty by the Russian parliament was completed."), "AGREE")
     assert e["actor1_country"] == "RUS"
 
 
 def test_riot_breaking_out_has_a_generic_doer_of_the_place(code):
-    e = of_type(code("A riot broke out in Nairobi after the football match."), "PROTEST")
+    e = one(code("A riot broke out in Nairobi after the football match."), "PROTEST")
     assert (e["actor1_country"], e["mode"]) == ("KEN", "riot")
 
 
 def test_protests_erupting_are_protest_events(code):
-    e = of_type(code("Protests erupted in Tehran on Friday over fuel prices."), "PROTEST")
+    e = one(code("Protests erupted in Tehran on Friday over fuel prices."), "PROTEST")
     assert e["actor1_country"] == "IRN"
 
 
 def test_a_strike_by_doctors_is_a_labour_protest_not_an_attack(code):
     events = code("The strike by Nigerian doctors entered its third day.")
     assert "ASSAULT" not in {e["event_type"] for e in events}
-    assert of_type(events, "PROTEST")["actor1_country"] == "NGA"
+    assert one(events, "PROTEST")["actor1_country"] == "NGA"
 
 
 def test_nurses_going_on_strike_is_protest(code):
@@ -94,7 +81,7 @@ def test_nurses_going_on_strike_is_protest(code):
 
 
 def test_air_strike_stays_an_assault(code):
-    e = of_type(code("Israeli jets carried out an air strike on Gaza on Sunday."), "ASSAULT")
+    e = one(code("Israeli jets carried out an air strike on Gaza on Sunday."), "ASSAULT")
     assert e["actor1_country"] == "ISR"
 
 
@@ -102,7 +89,7 @@ def test_air_strike_stays_an_assault(code):
 
 
 def test_fired_at_a_target_is_assault(code):
-    e = of_type(code("Hezbollah launched rockets at northern Israel."), "ASSAULT")
+    e = one(code("Hezbollah launched rockets at northern Israel."), "ASSAULT")
     assert e["actor2"] == "Israel"
 
 
@@ -112,12 +99,12 @@ def test_launch_into_the_sea_is_mobilize(code):
 
 
 def test_not_ruling_out_talks_is_a_hypothetical_consult(code):
-    e = of_type(code("Venezuela does not rule out talks with Colombia."), "CONSULT")
+    e = one(code("Venezuela does not rule out talks with Colombia."), "CONSULT")
     assert (e["actor1"], e["actor2"], e["status"]) == ("Venezuela", "Colombia", "hypothetical")
 
 
 def test_not_ruling_out_an_action_makes_it_hypothetical(code):
-    e = of_type(code("Russia did not rule out sending troops to Belarus."), "AID")
+    e = one(code("Russia did not rule out sending troops to Belarus."), "AID")
     assert (e["actor2"], e["status"]) == ("Belarus", "hypothetical")
 
 
@@ -131,22 +118,22 @@ def test_rhetoric_against_an_abstract_noun_is_no_event(code):
 
 
 def test_possibility_of_an_action_is_hypothetical(code):
-    e = of_type(code("The Chinese president raised the possibility of China helping Pakistan build a port."), "AID")
+    e = one(code("The Chinese president raised the possibility of China helping Pakistan build a port."), "AID")
     assert (e["actor1"], e["status"]) == ("China", "hypothetical")
 
 
 def test_riot_verb_has_mode_riot(code):
-    e = of_type(code("Bolivian miners rioted in La Paz on Monday."), "PROTEST")
+    e = one(code("Bolivian miners rioted in La Paz on Monday."), "PROTEST")
     assert (e["actor1_country"], e["mode"]) == ("BOL", "riot")
 
 
 def test_sentencing_is_coerce(code):
-    e = of_type(code("Egypt sentenced the activist Alaa Abd El-Fattah to five years in prison."), "COERCE")
+    e = one(code("Egypt sentenced the activist Alaa Abd El-Fattah to five years in prison."), "COERCE")
     assert e["actor1"] == "Egypt"
 
 
 def test_brokering_a_truce_is_mediation(code):
-    e = of_type(code("Qatar brokered a truce between Israel and Hamas."), "CONSULT")
+    e = one(code("Qatar brokered a truce between Israel and Hamas."), "CONSULT")
     assert e["actor1"] == "Qatar"
 
 
@@ -154,21 +141,21 @@ def test_brokering_a_truce_is_mediation(code):
 
 
 def test_dateline_is_never_the_subject(code):
-    e = of_type(
+    e = one(
         code("WARSAW (AP) — Poland stationed 10,000 soldiers along its border with Belarus on Wednesday."), "MOBILIZE"
     )
     assert (e["actor1"], e["quantity"]) == ("Poland", 10000)
 
 
 def test_dateline_with_country_gives_way_to_coordinated_subjects(code):
-    e = of_type(
+    e = one(
         code("NAIROBI, Kenya (AP) — Kenya and Ethiopia signed an agreement on Tuesday to share river water."), "AGREE"
     )
     assert {e["actor1"], e["actor2"]} == {"Kenya", "Ethiopia"}
 
 
 def test_unnamed_crowd_of_a_protest_is_a_generic_actor_of_the_place(code):
-    e = of_type(
+    e = one(
         code("Thousands of farmers on tractors marched towards New Delhi on Tuesday to demand better prices."),
         "PROTEST",
     )
@@ -176,7 +163,7 @@ def test_unnamed_crowd_of_a_protest_is_a_generic_actor_of_the_place(code):
 
 
 def test_protesters_blocking_highways_protest(code):
-    e = of_type(code("Protesters blocking highways in central Bolivia cut off the main road on Monday."), "PROTEST")
+    e = one(code("Protesters blocking highways in central Bolivia cut off the main road on Monday."), "PROTEST")
     assert e["actor1_country"] == "BOL"
 
 
@@ -187,39 +174,37 @@ def test_students_blockading_bridges_protest_not_assault(code):
 
 
 def test_protesters_storming_a_parliament_riot(code):
-    e = of_type(code("Protesters stormed the parliament in Colombo on Saturday."), "PROTEST")
+    e = one(code("Protesters stormed the parliament in Colombo on Saturday."), "PROTEST")
     assert (e["actor1_country"], e["mode"]) == ("LKA", "riot")
 
 
 def test_troops_sent_within_the_country_are_mobilised(code):
-    e = of_type(code("Colombia sent 2,000 soldiers to the Catatumbo region on Sunday."), "MOBILIZE")
+    e = one(code("Colombia sent 2,000 soldiers to the Catatumbo region on Sunday."), "MOBILIZE")
     assert (e["actor1"], e["quantity"]) == ("Colombia", 2000)
 
 
 def test_troops_sent_to_another_state_are_aid(code):
-    e = of_type(code("Germany sent 500 soldiers to Lithuania."), "AID")
+    e = one(code("Germany sent 500 soldiers to Lithuania."), "AID")
     assert e["actor2"] == "Lithuania"
 
 
 def test_car_bomb_exploding_is_an_assault(code):
-    e = of_type(code("A car bomb exploded outside a busy restaurant in Mogadishu on Saturday evening."), "ASSAULT")
+    e = one(code("A car bomb exploded outside a busy restaurant in Mogadishu on Saturday evening."), "ASSAULT")
     assert e["actor1_country"] == "SOM"
 
 
 def test_supporters_clashing_are_generic_actors(code):
-    e = of_type(
-        code("Supporters of rival candidates clashed in Papua New Guinea's Enga province on Tuesday."), "ASSAULT"
-    )
+    e = one(code("Supporters of rival candidates clashed in Papua New Guinea's Enga province on Tuesday."), "ASSAULT")
     assert e["actor1_country"] == "PNG"
 
 
 def test_quantity_of_what_was_hit_in_a_participle(code):
-    e = of_type(code("Russian troops shelled Kharkiv on Monday, wounding 30 civilians."), "ASSAULT")
+    e = one(code("Russian troops shelled Kharkiv on Monday, wounding 30 civilians."), "ASSAULT")
     assert (e["quantity"], e["quantity_unit"]) == (30, "civilians")
 
 
 def test_opening_participle_is_not_the_subject(code):
-    e = of_type(
+    e = one(
         code("Meeting in Addis Ababa on Sunday, the African Union suspended Gabon from all its activities."),
         "SANCTION",
     )
@@ -227,7 +212,7 @@ def test_opening_participle_is_not_the_subject(code):
 
 
 def test_paused_aid_is_a_sanction_on_the_receiver(code):
-    e = of_type(code("Washington paused military aid to Guatemala after the coup."), "SANCTION")
+    e = one(code("Washington paused military aid to Guatemala after the coup."), "SANCTION")
     assert (e["actor1_country"], e["actor2"]) == ("USA", "Guatemala")
 
 
@@ -262,13 +247,6 @@ def test_only_an_adjacent_appositive_name_replaces_its_head():
     assert _named_appositive(doc[0], {5: m, 6: m}) is None
 
 
-def test_intelligence_of_no_country_is_no_claimant_but_a_countrys_is(code):
-    unplaced = code("Since October, according to intelligence, Belarus has sent 2,000 soldiers to Russia.")
-    assert [(e["event_type"], e["claimant"]) for e in unplaced] == [("AID", None)]
-    placed = code("According to Lithuanian intelligence, Belarus has sent 2,000 soldiers to Russia.")
-    assert [(e["event_type"], e["claimant_country"]) for e in placed] == [("AID", "LTU")]
-
-
 # --- round 4: coordinated subjects, arson by crowds, split datelines ----------------------------------
 
 
@@ -294,7 +272,7 @@ def test_two_sides_meeting_stay_one_event(code):
 
 
 def test_protesters_setting_fire_to_a_building_riot(code):
-    e = of_type(code("Protesters in Dhaka set fire to a police station on Monday."), "PROTEST")
+    e = one(code("Protesters in Dhaka set fire to a police station on Monday."), "PROTEST")
     assert (e["actor1_country"], e["mode"]) == ("BGD", "riot")
     assert "COERCE" not in {x["event_type"] for x in code("Protesters in Dhaka set fire to a police station.")}
 
@@ -319,13 +297,13 @@ def test_dateline_split_from_its_city_is_still_a_dateline(nlp, lex):
 
 def test_agentless_passive_takes_the_nearest_passive_subject(code):
     events = code("Riot police in Tbilisi fired water cannon at protesters on Sunday and 30 people were detained.")
-    e = of_type(events, "COERCE")
+    e = one(events, "COERCE")
     assert e["actor1"] is None and e["actor2"] is None  # not the riot police
 
 
 def test_water_cannon_fired_at_protesters_is_assault(code):
     events = code("Riot police in Belgrade fired water cannon to disperse the protesters on Saturday.")
-    e = of_type(events, "ASSAULT")
+    e = one(events, "ASSAULT")
     assert e["actor1_country"] == "SRB"
     assert "MOBILIZE" not in {x["event_type"] for x in events}
 
@@ -335,7 +313,7 @@ def test_an_injury_with_no_act_is_no_event(code):
 
 
 def test_a_killing_with_named_victims_stays_an_agentless_assault(code):
-    e = of_type(code("Three Malian soldiers were killed near Kidal on Monday."), "ASSAULT")
+    e = one(code("Three Malian soldiers were killed near Kidal on Monday."), "ASSAULT")
     assert e["actor1"] is None
 
 
@@ -344,7 +322,7 @@ def test_a_background_toll_since_a_past_point_is_no_event(code):
 
 
 def test_a_campaigns_count_since_a_past_point_stays_its_quantity(code):
-    e = of_type(code("Iran has sent about 400 drones to Russia since August."), "AID")  # the gold's reading (seeds)
+    e = one(code("Iran has sent about 400 drones to Russia since August."), "AID")  # the gold's reading (seeds)
     assert (e["actor2"], e["quantity"]) == ("Russia", 400)
 
 
@@ -359,12 +337,12 @@ def test_a_copula_classifying_a_strike_is_no_event(code):
 
 
 def test_passive_belief_makes_the_action_hypothetical(code):
-    e = of_type(code("Iran is believed to have sent drones to Sudan."), "AID")
+    e = one(code("Iran is believed to have sent drones to Sudan."), "AID")
     assert (e["actor1"], e["actor2"], e["status"]) == ("Iran", "Sudan", "hypothetical")
 
 
 def test_believing_an_action_happened_is_hypothetical(code):
-    e = of_type(code("Western officials believe Belarus sent fuel to Russia in March."), "AID")
+    e = one(code("Western officials believe Belarus sent fuel to Russia in March."), "AID")
     assert (e["actor1"], e["status"]) == ("Belarus", "hypothetical")
 
 
@@ -375,61 +353,51 @@ def test_an_experts_forecast_is_no_event(code):
     assert [e for e in events if e["actor1"] in ("Serbia", "China")] == []
 
 
-# --- round 4: actor2 from the counterpart, destination, site; dates of a night; relative clauses -------
+# --- round 4: actor2 from the counterpart, destination, site; relative clauses ------------------------
 
 
 def test_a_march_route_is_not_its_target(code):
-    e = of_type(code("Thousands of nurses marched from Freedom Square to parliament in Tbilisi on Monday."), "PROTEST")
+    e = one(code("Thousands of nurses marched from Freedom Square to parliament in Tbilisi on Monday."), "PROTEST")
     assert (e["actor1_country"], e["actor2"]) == ("GEO", None)
 
 
 def test_a_rally_outside_a_foreign_embassy_targets_its_state(code):
-    e = of_type(code("Hundreds of students rallied outside the Chinese embassy in Manila on Friday."), "PROTEST")
+    e = one(code("Hundreds of students rallied outside the Chinese embassy in Manila on Friday."), "PROTEST")
     assert e["actor2_country"] == "CHN"
 
 
 def test_a_deployment_from_the_capital_to_a_town_has_no_counterpart(code):
-    e = of_type(code("The army deployed 600 troops from Nairobi to Lamu to restore order."), "MOBILIZE")
+    e = one(code("The army deployed 600 troops from Nairobi to Lamu to restore order."), "MOBILIZE")
     assert e["actor2"] is None  # not Kenya (the capital it left), nor the town it went to
-    e = of_type(code("The army deployed 250 soldiers from Lima to Juliaca to help restore order."), "MOBILIZE")
+    e = one(code("The army deployed 250 soldiers from Lima to Juliaca to help restore order."), "MOBILIZE")
     assert e["actor2"] is None
 
 
 def test_what_is_sent_from_one_state_to_another_names_the_receiver(code):
-    e = of_type(code("Poland sent tanks from Germany to Ukraine in March."), "AID")
+    e = one(code("Poland sent tanks from Germany to Ukraine in March."), "AID")
     assert (e["actor1"], e["actor2"]) == ("Poland", "Ukraine")
 
 
 def test_recruiting_workers_from_abroad_names_their_state(code):
-    e = of_type(code("Qatar plans to attract 5,000 workers from Nepal."), "MOBILIZE")
+    e = one(code("Qatar plans to attract 5,000 workers from Nepal."), "MOBILIZE")
     assert (e["actor1"], e["actor2"], e["status"]) == ("Qatar", "Nepal", "planned")
 
 
 def test_a_journey_to_meet_someone_names_whom_it_meets(code):
-    e = of_type(code("Emmanuel Macron flew to Abuja on Tuesday to meet Bola Tinubu."), "CONSULT")
+    e = one(code("Emmanuel Macron flew to Abuja on Tuesday to meet Bola Tinubu."), "CONSULT")
     assert (e["actor1"], e["actor2"]) == ("Emmanuel Macron", "Bola Tinubu")
-
-
-def test_a_weekday_night_dates_the_event(code):
-    e = of_type(code("Hungary rejected the proposal on Saturday night.", "2025-05-21"), "REJECT")
-    assert str(e["event_date"]) == "2025-05-17"
-
-
-def test_last_night_is_the_day_before_publication(code):
-    e = of_type(code("Police in Lima arrested 12 protesters last night.", "2025-08-14"), "COERCE")
-    assert str(e["event_date"]) == "2025-08-13"
 
 
 def test_a_pronoun_in_a_whose_clause_refers_to_its_head(code):
     events = code(
         "Talks stalled with the Karen National Union, whose ceasefire collapsed after it attacked a Myanmar army post."
     )
-    e = of_type(events, "ASSAULT")
+    e = one(events, "ASSAULT")
     assert e["actor1"] == "Karen National Union"
 
 
 def test_a_pronoun_after_a_where_clause_is_not_the_place(code):
-    e = of_type(code("William Ruto arrived in Kampala, where he met with Yoweri Museveni."), "CONSULT")
+    e = one(code("William Ruto arrived in Kampala, where he met with Yoweri Museveni."), "CONSULT")
     assert e["actor1"] == "William Ruto"
 
 
@@ -440,7 +408,7 @@ def test_a_present_tense_relative_clause_is_a_description(code):
 
 
 def test_a_phone_call_with_a_counterpart_is_consult(code):
-    e = of_type(code("Kenyan President William Ruto spoke by telephone with Yoweri Museveni on Sunday."), "CONSULT")
+    e = one(code("Kenyan President William Ruto spoke by telephone with Yoweri Museveni on Sunday."), "CONSULT")
     assert (e["actor1"], e["actor2"]) == ("William Ruto", "Yoweri Museveni")
 
 
@@ -450,28 +418,23 @@ def test_a_habit_in_a_present_tense_relative_clause_is_no_event(code):
 
 
 def test_an_accepted_invitation_names_the_host_of_the_visit(code):
-    e = of_type(code("Kenyan President William Ruto accepted an invitation to visit Angola."), "AGREE")
+    e = one(code("Kenyan President William Ruto accepted an invitation to visit Angola."), "AGREE")
     assert (e["actor1"], e["actor2"]) == ("William Ruto", "Angola")
 
 
 def test_a_signed_deal_names_the_receiver_of_what_it_supplies(code):
-    e = of_type(code("Azerbaijan signed a deal to supply gas to Hungary."), "AGREE")
+    e = one(code("Azerbaijan signed a deal to supply gas to Hungary."), "AGREE")
     assert (e["actor1"], e["actor2"]) == ("Azerbaijan", "Hungary")
 
 
-def test_is_to_visit_is_a_planned_visit(code):
-    e = of_type(code("Chilean President Gabriel Boric is to visit Argentina next week.", "2025-03-03"), "CONSULT")
-    assert (e["actor2"], e["status"]) == ("Argentina", "planned")
-
-
 def test_what_is_agreed_with_someone_names_the_counterpart(code):
-    e = of_type(code("Israel agreed to a ceasefire with Hamas on Wednesday, Qatari mediators said."), "AGREE")
+    e = one(code("Israel agreed to a ceasefire with Hamas on Wednesday, Qatari mediators said."), "AGREE")
     assert (e["actor1"], e["actor2"]) == ("Israel", "Hamas")
-    e = of_type(code("Mexico agreed to a new trade pact with Canada."), "AGREE")
+    e = one(code("Mexico agreed to a new trade pact with Canada."), "AGREE")
     assert (e["actor1"], e["actor2"]) == ("Mexico", "Canada")
 
 
 def test_a_temporal_phrase_is_not_what_is_agreed(code):
     # "after talks with X" dates the act; X is not its counterpart
-    e = of_type(code("Kenya agreed to send police to Haiti after talks with Ghana."), "AGREE")
+    e = one(code("Kenya agreed to send police to Haiti after talks with Ghana."), "AGREE")
     assert e["actor2"] != "Ghana"

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import only
+
 
 def types(events) -> list[str]:
     return sorted(e["event_type"] for e in events)
-
-
-def only(events, event_type):
-    assert [e["event_type"] for e in events] == [event_type], [(e["event_type"], e["trigger"]) for e in events]
-    return events[0]
 
 
 # --- roles -----------------------------------------------------------------------------------------
@@ -145,23 +142,7 @@ def test_object_decides_between_visit_and_support(code):
     assert code("Vietnam received a large shipment of rice.") == []
 
 
-# --- status (rule 6) -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("sentence", "event_type", "status"),
-    [
-        ("Canada will send medical supplies to Gaza.", "AID", "planned"),
-        ("Poland could send fighter jets to Ukraine.", "AID", "hypothetical"),
-        ("Israel did not attack Iran.", "ASSAULT", "negated"),
-        ("Iran denied supplying drones to Russia.", "AID", "denied"),
-        ("Serbia and Kosovo failed to reach an agreement.", "AGREE", "negated"),
-        ("Egypt is considering sending troops to Sudan.", "AID", "hypothetical"),
-        ("Jordan would be ready to host a meeting of Israel and Egypt.", "CONSULT", "hypothetical"),
-    ],
-)
-def test_status(code, sentence, event_type, status):
-    assert only(code(sentence), event_type)["status"] == status
+# --- status the event rules set (rule 6; the trigger chain's own: test_status.py) ------------------
 
 
 def test_denying_a_claim_is_reject(code):

@@ -1,13 +1,9 @@
 """transforms/extract.py end to end on short real sentences: actors, types, roles, status, claimant, dates,
-quantities (the grammar's own rules are tested in test_events_*.py and test_actors*.py)."""
+quantities (each stage's own rules are tested in its module: test_events_*.py, test_actors.py, test_dates.py, …)."""
 
 from __future__ import annotations
 
-
-def one(events, event_type):
-    hits = [e for e in events if e["event_type"] == event_type]
-    assert hits, f"no {event_type} in {[(e['event_type'], e['trigger']) for e in events]}"
-    return hits[0]
+from tests.conftest import one
 
 
 def test_agree_chain_codes_agree_with_quantity_place_and_claimant(code):
@@ -59,3 +55,13 @@ def test_relative_date_resolved_against_publication(code):
 def test_headlines_and_furniture_are_not_events(code):
     events = code("Putin persuades DPRK to send workers\n- News\nSign up for our newsletter.")
     assert events == []
+
+
+def test_paragraph_break_ends_a_sentence_and_long_unpunctuated_leads_are_body(code):
+    events = code("Russia attacks Ukraine\nUkraine sanctioned Russian banks.")
+    assert [e["event_type"] for e in events] == ["SANCTION"]
+    lead = (
+        "“Military intelligence tells of Belarus's plans to recruit up to 3,000 welders from Vietnam by 2026 for "
+        "shipyards in Gomel and along the western border”, — writes a Polish news portal"
+    )
+    assert any(e["event_type"] == "MOBILIZE" for e in code(lead))

@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
+from typing import cast
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -327,7 +328,7 @@ def demonym_country(tokens: list[Token], lex: Lexicon, doc: Doc) -> ActorEntry |
 
 def _premodifiers(head: Token, span_start: int) -> list[Token]:
     """Tokens before a name that describe it: "Russian Defense Minister", "DPRK leader", "Russia's"."""
-    out = []
+    out: list[Token] = []
     for child in _lefts(head):
         if child.i < span_start and child.dep_ in ("compound", "amod", "poss", "nmod", "det"):
             out.extend(child.subtree)
@@ -649,7 +650,8 @@ def _longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, 
     """(key, start, end) matches without overlaps, the (first) longest winning, by start: spaCy's
     `filter_spans` on plain tuples."""
     ranked = sorted(matches, key=lambda m: (m[2] - m[1], -m[1]), reverse=True)
-    out, seen = [], set()
+    out: list[tuple[int, int, int]] = []
+    seen: set[int] = set()
     for m in ranked:
         if m[1] not in seen and m[2] - 1 not in seen:
             out.append(m)
@@ -690,8 +692,11 @@ def _ner_pass(st: MentionState) -> None:
     for ent in doc.ents:
         if ent.label_ not in ("PERSON", "ORG") or any(t.i in st.taken for t in ent):
             continue
-        ent = _strip_places(ent, st.places)
-        if ent is None or ent.text.lower() in lex.demonym_index or _not_a_name(ent, lex):
+        stripped = _strip_places(ent, st.places)
+        if stripped is None:
+            continue
+        ent = stripped
+        if ent.text.lower() in lex.demonym_index or _not_a_name(ent, lex):
             continue
         person = ent.label_ == "PERSON" or _titled_appositive(ent, lex)
         actor = _person_actor(ent, lex, doc, st.article) if person else _org_actor(ent, lex, doc)
@@ -847,9 +852,7 @@ def _lone_subject_group_pass(st: MentionState) -> None:
             continue
         if any(c.i in actor_at for c in tok.subtree if c.i < tok.i):
             continue
-        inside = range(*st.facts.sentence(tok))  # only the sentence's own tokens are looked up
-        countries = {actor_at[i][1].country for i in inside if i in actor_at and actor_at[i][1].country}
-        countries |= {st.places[i].country for i in inside if i in st.places and st.places[i].country}
+        countries = _sentence_countries(tok, st, actor_at)  # only the sentence's own tokens are looked up
         demonym = _adjective_demonym(next(iter(countries)), lex) if len(countries) == 1 else None
         if demonym is None:
             continue
@@ -935,7 +938,8 @@ def _sentence_countries(tok: Token, st: MentionState, actor_at: dict[int, tuple[
     of a known country) and gazetteer places."""
     inside = range(*st.facts.sentence(tok))
     found = {actor_at[i][1].country for i in inside if i in actor_at and actor_at[i][1].country}
-    return found | {st.places[i].country for i in inside if i in st.places and st.places[i].country}
+    found |= {st.places[i].country for i in inside if i in st.places and st.places[i].country}
+    return cast(set[str], found)  # the Nones are filtered out above
 
 
 def _home_country(tok: Token, st: MentionState, actor_at: dict[int, tuple[Span, Actor]]) -> str | None:
@@ -1146,6 +1150,7 @@ def _pair_persons(tok: Token, article: ArticleActors, lex: Lexicon) -> tuple[Act
     """The last two persons named who hold the office the phrase names ("the two leaders": two persons
     with a leader's title, not the sister named in between); the last two named when fewer hold it."""
     word = tok.lower_
+    office: frozenset[str] | set[str]
     if word == "leaders":
         office = actor_words(lex).leader | actor_words(lex).pair_leader
     else:

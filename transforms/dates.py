@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import cast
 
 MONTHS = {
     m: i
@@ -107,12 +108,12 @@ def resolve_date(expr: str, published: date | None, future: bool = False) -> tup
         return published - timedelta(days=delta), "day"
     for pattern, order in ((_MONTH_DAY, "md"), (_DAY_MONTH, "dm")):
         if m := pattern.search(text):
-            month_word, day = (m[1], m[2]) if order == "md" else (m[2], m[1])
+            month_word, day_word = (m[1], m[2]) if order == "md" else (m[2], m[1])
             month = MONTHS[month_word.lower()]
             year = _year_for_month(month, published, future)
             if year is None:
                 return None
-            d = _safe(year, month, int(day))
+            d = _safe(year, month, int(day_word))
             return (d, "day") if d else None
     if re.search(r"\b(this|current) (year)\b", low):
         return (date(published.year, 1, 1), "year") if published else None
@@ -123,7 +124,8 @@ def resolve_date(expr: str, published: date | None, future: bool = False) -> tup
     if re.search(r"\b(this|last|next) month\b", low):
         if published is None:
             return None
-        shift = {"this": 0, "last": -1, "next": 1}[re.search(r"\b(this|last|next) month", low)[1]]
+        which_month = cast(re.Match[str], re.search(r"\b(this|last|next) month", low))  # the test above matched
+        shift = {"this": 0, "last": -1, "next": 1}[which_month[1]]
         y, mth = divmod(published.year * 12 + published.month - 1 + shift, 12)
         return date(y, mth + 1, 1), "month"
     if m := _MONTH.search(text):

@@ -688,7 +688,8 @@ def _opened_nouns(tok: Token, sent: Span, by_token, lex: Lexicon) -> list[CodedE
         if ev is not None:
             if ev.actor2 is None:
                 others = [m for p in _child(obj, "prep") for x in _child(p, "pobj") for m in _head_mention(x, by_token)]
-                ev.actor2 = next((m for m in others if m.actor != ev.actor1.actor), None)
+                first = ev.actor1.actor if ev.actor1 is not None else None
+                ev.actor2 = next((m for m in others if m.actor != first), None)
             ev.trigger, ev.owner, ev.how = obj, tok, "not_ruled_out"
             out.append(ev)
     return out

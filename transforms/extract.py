@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -230,7 +231,7 @@ class SentenceState:
     end: int
     by_token: dict[int, Mention]
     places: list
-    doc_ents: tuple  # the DATE and other entities inside this sentence (by bisection: not the whole doc's)
+    doc_ents: Sequence[Span]  # the DATE and other entities inside this sentence (by bisection: not the whole doc's)
 
 
 def _claim_of(ev: CodedEvent, st: SentenceState, story: Narrative, lex: Lexicon) -> Mention | None:

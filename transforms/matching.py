@@ -81,7 +81,7 @@ class TokenIndex:
         """(key, start, end) of every phrase inside `doclike`, token offsets in its doc, by start then end."""
         start0 = doclike.start if isinstance(doclike, Span) else 0
         words = [t.text for t in doclike]
-        out = []
+        out: list[tuple[int, int, int]] = []
         for i, word in enumerate(words):
             most = self.longest.get(word)
             if most is None:

@@ -34,7 +34,10 @@ def _to_infinitive(tok: Token) -> bool:
 def claim_status(trigger: Token, chain: list[Token], lex: Lexicon) -> str:
     """`chain` is the trigger followed by the verbs governing it, innermost first."""
     words = lex.verb_lists
-    hypothetical_modals, future_modals = words.get("hypothetical_modals", ()), words.get("future_modals", ())
+    hypothetical_modals, future_modals = (
+        words.get("hypothetical_modals", frozenset()),
+        words.get("future_modals", frozenset()),
+    )
     status = "asserted"
     for tok in chain:
         lemma = tok.lemma_.lower()
