@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import only
+from tests.conftest import one, only
 
 
 def types(events) -> list[str]:
@@ -332,3 +332,10 @@ def test_a_finite_verb_coordinated_with_a_purpose_is_its_own_act(code):
     events = code("Police fired tear gas to disperse the crowd and arrested 60 people in Harare, a spokesman said.")
     assert types(events) == ["ASSAULT", "COERCE"]
     assert all(e["actor1_country"] == "ZWE" for e in events)
+
+
+def test_evacuating_the_hurt_is_aid_and_evacuating_a_town_a_retreat(code):
+    e = one(code("Turkish helicopters evacuated the wounded from the town of Afrin on Friday."), "AID")
+    assert (e["actor1_country"], e["mode"]) == ("TUR", "humanitarian")
+    assert one(code("The Red Cross evacuated hundreds of civilians from Mariupol."), "AID")["mode"] == "humanitarian"
+    assert {e["event_type"] for e in code("Ukrainian troops evacuated the town of Avdiivka.")} == {"RETREAT"}
