@@ -119,6 +119,18 @@ def _organisation_heads() -> frozenset[str]:
     return frozenset(words)
 
 
+def _header(what: str, source: str, extra: str) -> list[str]:
+    """The first lines of a generated file: what it holds, where from, the licence notice."""
+    return [HEADER.format(what=what, source=source, extra=extra)]
+
+
+def _mapping_file(what: str, source: str, key: str, mapping: dict[str, str]) -> str:
+    """A generated file holding one `key:` mapping of surface form → code."""
+    lines = [*_header(what=what, source=source, extra=""), f"{key}:"]
+    lines += [f"  {_json_line(k)}: {_json_line(v)}" for k, v in mapping.items()]
+    return "\n".join(lines) + "\n"
+
+
 def build(cameo_dir: Path, cameo2plover: Path, common_words: frozenset[str], verbs: bool = False) -> dict[str, str]:
     """File name → text of every output file. `verbs`: also write the verb patterns (cameo/verbs.yaml); off by
     default because, measured, they did not help (docs/coding.md "Dictionaries": seeds detect 0.811 → 0.804, GSR-even
@@ -135,13 +147,11 @@ def build(cameo_dir: Path, cameo2plover: Path, common_words: frozenset[str], ver
         # Verbs alone (a verb's own or its block's code: "die" ASSAULT, "attend" CONSULT, "hear" ACCUSE) are
         # never written: the section stays empty so the file keeps the shape the lexicon loads.
         alone: dict[str, cameo.VerbRule] = {}
-        lines = [
-            HEADER.format(
-                what="CAMEO verbs and verb patterns → PLOVER type, mode and CAMEO code.",
-                source="CAMEO.2.0.txt",
-                extra=PLOVER_NOTE,
-            )
-        ]
+        lines = _header(
+            what="CAMEO verbs and verb patterns → PLOVER type, mode and CAMEO code.",
+            source="CAMEO.2.0.txt",
+            extra=PLOVER_NOTE,
+        )
         lines.append("verbs:")
         lines += [f"  {_json_line(v)}: {_json_line(_rule(r))}" for v, r in sorted(alone.items())]
         lines.append("phrases:")
@@ -158,13 +168,11 @@ def build(cameo_dir: Path, cameo2plover: Path, common_words: frozenset[str], ver
     ):
         actors += cameo.actor_vocabulary(cameo.parse_actors(read(name)), kind, countries, heads, common_words)
     actors = cameo.drop_ambiguous(actors)
-    lines = [
-        HEADER.format(
-            what="Named people, institutions, international bodies and armed non-state groups.",
-            source="Phoenix.Countries/International/MilNonState.actors.txt",
-            extra="",
-        )
-    ]
+    lines = _header(
+        what="Named people, institutions, international bodies and armed non-state groups.",
+        source="Phoenix.Countries/International/MilNonState.actors.txt",
+        extra="",
+    )
     lines.append("actors:")
     for a in sorted(actors, key=lambda a: (a.name, a.country or "", a.actor_type)):
         row: dict[str, Any] = {"name": a.name, "type": a.actor_type, "country": a.country}
@@ -192,50 +200,38 @@ def build(cameo_dir: Path, cameo2plover: Path, common_words: frozenset[str], ver
     # not `common_words`: WordNet lists most cities ("Auckland", "Lagos"); groups.yaml `not_places` has the few
     # that prose uses for something else
     places = cameo.state_places(country_records, countries, state_names, frozenset(known), generic_words=_generic())
-    lines = [
-        HEADER.format(
-            what="Places (cities, provinces, rivers, landmarks) that a state's record lists → the state's ISO3.",
-            source="Phoenix.Countries.actors.txt",
-            extra="",
-        )
-    ]
+    lines = _header(
+        what="Places (cities, provinces, rivers, landmarks) that a state's record lists → the state's ISO3.",
+        source="Phoenix.Countries.actors.txt",
+        extra="",
+    )
     lines.append("places:")
     lines += [f"  - {_json_line({'name': p.name, 'country': p.country, 'kind': 'area'})}" for p in places]
     out["places.yaml"] = "\n".join(lines) + "\n"
 
     names, demonyms = _state_names()
     spellings = cameo.state_spellings(country_records, countries, names, demonyms, frozenset(known))
-    lines = [
-        HEADER.format(
-            what='Other spellings of states\' names ("Quatar", "Ethopia") → ISO3: aliases of states.yaml\'s states.',
-            source="Phoenix.Countries.actors.txt",
-            extra="",
-        )
-    ]
-    lines.append("aliases:")
-    lines += [f"  {_json_line(k)}: {_json_line(v)}" for k, v in spellings.items()]
-    out["states.yaml"] = "\n".join(lines) + "\n"
+    out["states.yaml"] = _mapping_file(
+        'Other spellings of states\' names ("Quatar", "Ethopia") → ISO3: aliases of states.yaml\'s states.',
+        "Phoenix.Countries.actors.txt",
+        "aliases",
+        spellings,
+    )
 
     sectors = cameo.agent_sectors(cameo.parse_agents(read("Phoenix.agents.txt")))
-    lines = [
-        HEADER.format(
-            what="Generic actor nouns (surface forms, singular and plural) → sector code.",
-            source="Phoenix.agents.txt",
-            extra="",
-        )
-    ]
-    lines.append("sectors:")
-    lines += [f"  {_json_line(k)}: {_json_line(v)}" for k, v in sectors.items()]
-    out["agents.yaml"] = "\n".join(lines) + "\n"
+    out["agents.yaml"] = _mapping_file(
+        "Generic actor nouns (surface forms, singular and plural) → sector code.",
+        "Phoenix.agents.txt",
+        "sectors",
+        sectors,
+    )
 
     discards = cameo.topical_discards(cameo.parse_discards(read("Phoenix.discards.txt")))
-    lines = [
-        HEADER.format(
-            what="Phrases that make a sentence (story: true → the whole story) uncodable.",
-            source="Phoenix.discards.txt",
-            extra="",
-        )
-    ]
+    lines = _header(
+        what="Phrases that make a sentence (story: true → the whole story) uncodable.",
+        source="Phoenix.discards.txt",
+        extra="",
+    )
     lines.append("discards:")
     seen = set()
     for d in sorted(discards, key=lambda d: (d.phrase, d.story, d.whole_word)):

@@ -25,6 +25,22 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 
+def cli_env(**extra: str) -> dict:
+    """The environment of a `newsevents` (or dask) subprocess: quiet, no analytics, no Data Docs, and its
+    own temporary Prefect server (no PREFECT_API_URL inherited from the test session's harness)."""
+    env = dict(os.environ)
+    env.update(
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120",
+        PREFECT_LOGGING_LEVEL="WARNING",
+        GX_ANALYTICS_ENABLED="false",
+        NEWSEVENTS_DATA_DOCS="false",
+        **extra,
+    )
+    env.pop("PREFECT_API_URL", None)
+    return env
+
+
 def query(db, sql: str, params=None) -> list[tuple]:
     """Rows of one query on a warehouse file, opened read-only and closed again."""
 

@@ -17,24 +17,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEEDS, snapshot
+
+from tests.conftest import ROOT, SEEDS, cli_env, snapshot
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not os.environ.get("NEWSEVENTS_SLOW_TESTS"), reason="slow: NEWSEVENTS_SLOW_TESTS=1 runs it"),
 ]
-
-
-def _env() -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    env.update(
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120",
-        PREFECT_LOGGING_LEVEL="WARNING",
-        GX_ANALYTICS_ENABLED="false",
-        NEWSEVENTS_DATA_DOCS="false",
-    )
-    return env
 
 
 def _free_port() -> int:
@@ -46,7 +35,7 @@ def _free_port() -> int:
 def _start(*args: str, log: Path) -> subprocess.Popen:
     out = log.open("w")
     return subprocess.Popen(
-        [sys.executable, "-m", *args], cwd=ROOT, env=_env(), stdout=out, stderr=out, start_new_session=True
+        [sys.executable, "-m", *args], cwd=ROOT, env=cli_env(), stdout=out, stderr=out, start_new_session=True
     )
 
 
@@ -64,7 +53,7 @@ def _run(inbox: Path, db: Path, *extra: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "flows.cli", "run", str(inbox), "--db", str(db), *extra],
         cwd=ROOT,
-        env=_env(),
+        env=cli_env(),
         capture_output=True,
         text=True,
         timeout=600,

@@ -20,7 +20,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, cli_env
 from warehouse.connect import (
     MIGRATIONS,
     SCHEMA_VERSION,
@@ -235,25 +235,11 @@ def test_run_lock_waits_then_gives_up_with_one_line(tmp_path):
 # --- kill -9 mid-load, and two runs at once (subprocesses) ----------------------------------------------
 
 
-def _env(**extra: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        PREFECT_SERVER_ANALYTICS_ENABLED="false",
-        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120",
-        PREFECT_LOGGING_LEVEL="WARNING",
-        GX_ANALYTICS_ENABLED="false",
-        NEWSEVENTS_DATA_DOCS="false",
-        **extra,
-    )
-    env.pop("PREFECT_API_URL", None)
-    return env
-
-
 def _newsevents(*args: str, **env: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "flows.cli", "run", *args],
         cwd=ROOT,
-        env=_env(**env),
+        env=cli_env(**env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
