@@ -41,6 +41,24 @@ def cli_env(**extra: str) -> dict:
     return env
 
 
+def sabotage_extraction(patcher, on, act) -> None:
+    """Make the coder misbehave on the documents `on(doc)` picks and extract the rest as usual: `act` is an
+    exception to raise or a function to call (hang, kill the process). Patched where the workers call the
+    extractor (transforms/code.py); `patcher` is pytest's monkeypatch."""
+    import transforms.code as code
+
+    real = code.extract_article
+
+    def sabotaged(doc, pieces, lexicon):
+        if on(doc):
+            if isinstance(act, BaseException):
+                raise act
+            act()
+        return real(doc, pieces, lexicon)
+
+    patcher.setattr(code, "extract_article", sabotaged)
+
+
 def query(db, sql: str, params=None) -> list[tuple]:
     """Rows of one query on a warehouse file, opened read-only and closed again."""
 

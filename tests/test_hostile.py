@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from flows.discover import discover
 from flows.feeds import read_inputs
-from tests.conftest import SEEDS, snapshot
+from tests.conftest import SEEDS, sabotage_extraction, snapshot
 from tests.conftest import query as q
 from transforms.clean import clean_text
 from transforms.documents import Document, Rejection
@@ -389,16 +389,7 @@ def test_a_text_the_extractor_fails_on_is_quarantined_and_the_run_goes_on(prefec
     folder.mkdir()
     (folder / "fine.txt").write_text("Iran condemned the strike on Monday, officials said.")
     (folder / "trap.txt").write_text("Poland sent aid to Kyiv on Tuesday, officials said.")
-    import transforms.code as code  # where each batch's documents are parsed and extracted (flows/workers.py)
-
-    real = code.extract_article
-
-    def fragile(doc, pieces, lex):
-        if doc.file_name == "trap.txt":
-            raise IndexError("list index out of range")
-        return real(doc, pieces, lex)
-
-    monkeypatch.setattr(code, "extract_article", fragile)
+    sabotage_extraction(monkeypatch, lambda doc: doc.file_name == "trap.txt", IndexError("list index out of range"))
     db = tmp_path / "w.duckdb"
     summary = pipeline.run_pipeline(Settings(inputs=[str(folder)], db=str(db), data_docs=False))
     assert summary.error is None and summary.loaded == 1

@@ -24,7 +24,7 @@ import pytest
 
 from flows.discover import Found, discover, read_input
 from flows.feeds import read_inputs
-from tests.conftest import ROOT, snapshot
+from tests.conftest import ROOT, sabotage_extraction, snapshot
 from tests.conftest import query as q
 from warehouse.connect import WarehouseError, connect, run_lock
 
@@ -95,18 +95,13 @@ def hostile(prefect_harness, tmp_path_factory):
     folder = build(base / "in")
     db = folder / "warehouse" / "w.duckdb"  # the warehouse (and its Data Docs) inside its own input folder
     settings = Settings(inputs=[str(folder)], db=str(db), batch_size=2, max_chars=3000, extract_timeout=8.0)
-    import transforms.code as code  # where each batch's documents are parsed and extracted (flows/workers.py)
 
-    real = code.extract_article
-
-    def slow_on_one(doc, pieces, lex):  # an extractor that never ends on one text (pure Python, like ours)
-        if doc.file_name == "slow.txt":
-            while True:
-                sum(range(1000))
-        return real(doc, pieces, lex)
+    def forever() -> None:  # an extractor that never ends on one text (pure Python, like ours)
+        while True:
+            sum(range(1000))
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(code, "extract_article", slow_on_one)
+    sabotage_extraction(mp, lambda doc: doc.file_name == "slow.txt", forever)
     try:
         first = pipeline.run_pipeline(settings)
         after_first = snapshot(db, "run_id, quarantined_at")

@@ -6,6 +6,7 @@ import pytest
 import spacy
 from spacy.matcher import PhraseMatcher
 
+from tests.conftest import sabotage_extraction
 from transforms.matching import TokenIndex, pattern_docs, phrase_tokens
 
 
@@ -81,7 +82,6 @@ def test_five_thousand_names_in_one_sentence_are_all_found(nlp, lex):
 def test_worker_processes_code_a_batch_like_one_process(nlp, lex, monkeypatch):
     """Two worker processes parse and extract shares of a batch: the same rows in the same order as coding
     it here, and a document the extractor fails on is quarantined with its reason while the rest go on."""
-    import transforms.code as code
     from flows import workers
     from transforms.documents import RawInput
     from transforms.parse import parse_document
@@ -103,14 +103,7 @@ def test_worker_processes_code_a_batch_like_one_process(nlp, lex, monkeypatch):
     assert there.events == here.events and there.actors == here.actors
     assert any(e["event_type"] == "PROTEST" for e in there.events)
 
-    real = code.extract_article
-
-    def fragile(doc, pieces, lexicon):
-        if doc.uri == "mem://7":
-            raise KeyError("boom")
-        return real(doc, pieces, lexicon)
-
-    monkeypatch.setattr(code, "extract_article", fragile)
+    sabotage_extraction(monkeypatch, lambda doc: doc.uri == "mem://7", KeyError("boom"))
     failed = workers.code_batch(docs, nlp, lex, 2, 0)
     assert [(r.uri, r.reason) for r in failed.failed] == [("mem://7", "extract_error")]
     assert len(failed.kept) == len(docs) - 1
@@ -124,7 +117,6 @@ def test_a_document_that_kills_its_worker_is_the_only_one_quarantined(nlp, lex, 
     import os
     import signal
 
-    import transforms.code as code
     from flows import workers
     from transforms.documents import RawInput
     from transforms.parse import parse_document
@@ -137,14 +129,8 @@ def test_a_document_that_kills_its_worker_is_the_only_one_quarantined(nlp, lex, 
     ] * 3
     docs = [parse_document(RawInput(f"mem://{i}", f"{i}.txt", t.encode())) for i, t in enumerate(texts)]
     here = workers.code_here([d for d in docs if d.uri != "mem://5"], nlp, lex, 0)
-    real = code.extract_article
-
-    def deadly(doc, pieces, lexicon):
-        if doc.uri == "mem://5":
-            os.kill(os.getpid(), signal.SIGKILL)  # only ever in a forked worker: the test process codes nothing
-        return real(doc, pieces, lexicon)
-
-    monkeypatch.setattr(code, "extract_article", deadly)
+    # only ever in a forked worker: the test process codes nothing
+    sabotage_extraction(monkeypatch, lambda doc: doc.uri == "mem://5", lambda: os.kill(os.getpid(), signal.SIGKILL))
     monkeypatch.setattr(workers, "SHARES_PER_PROCESS", 2)
     monkeypatch.setattr(workers, "processes", lambda n, k=None: 2)
     out = workers.code_batch(docs, nlp, lex, 2, 0)
