@@ -47,6 +47,8 @@ SHARED = ROOT.parent / "shared"
 from transforms import confidence as conf  # noqa: E402
 from transforms import extract  # noqa: E402
 
+RUNTIME_LABEL = "triple"  # which label's offset the stored intercept carries (see `as_runtime`)
+LABELS = {"seeds": "triple", "articles": "triple", "gsr": "gsr", "stories": "story"}  # data set → what "right" means
 BUCKETS = (0.0, 0.2, 0.4, 0.6, 0.8, 0.9)
 L2_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
 
@@ -141,8 +143,11 @@ def seeds_data(score) -> list[tuple[str, list[str], int | None]]:
     return gold_matched(coded, score.load_gold([SHARED / "gold" / "seeds.jsonl"]), score)
 
 
-def gsr_data(gsr) -> list[tuple[str, list[str], int | None]]:
+def gsr_data(gsr, half: str) -> list[tuple[str, list[str], int | None]]:
+    """The GSR dev records of one half (`odd`: the 1st, 3rd, … lines, fitted on; `even`: held out), as
+    `benchmarks/generality.py` splits them."""
     records = gsr.load(str(SHARED / "plover" / "gsr_dev.jsonl"))
+    records = records[0::2] if half == "odd" else records[1::2]
     with tempfile.TemporaryDirectory() as tmp:
         gsr.write_articles(records, Path(tmp))
         coded = code_texts([(f.name, f.read_bytes()) for f in sorted(Path(tmp).glob("*.txt"))])
@@ -162,6 +167,27 @@ def gsr_data(gsr) -> list[tuple[str, list[str], int | None]]:
             if row["event_type"] == r["event_type"] and (not codes or country in codes):
                 right = 1
         out.append((mine[0]["id"], feats, right))
+    return out
+
+
+def stories_data(split: str) -> list[tuple[str, list[str], int | None]] | None:
+    """The evalset's short stories of one split. Their gold names one event per story (its type and
+    actor1's country), so an event is right when it has the story's type and, where given, actor1 has
+    its country; another event of the story counts as wrong even when it is a right secondary event
+    (a weak label: the share right is a lower bound)."""
+    text = _evalset_file("stories.jsonl")
+    if not text:
+        return None
+    stories = [s for line in text.splitlines() if line.strip() and (s := json.loads(line))["split"] == split]
+    named = [(f"{s['id']}.txt", f"{s['title']}\n\n{s['text']}\n".encode()) for s in stories]
+    by_name = {f"{s['id']}.txt": s for s in stories}
+    out = []
+    for name, row, actors, feats in code_texts(named):
+        story = by_name[name]
+        a1 = actors.get(row["actor1_id"]) if row["actor1_id"] else None
+        want = story.get("actor1_country")
+        right = row["event_type"] == story["event_type"] and (not want or (a1 and a1["country_code"] == want))
+        out.append((name, feats, int(bool(right))))
     return out
 
 
@@ -264,14 +290,51 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def oof_scores(x, y, folds) -> np.ndarray:
-    """Each event's score from the whole procedure fitted without its fold (nested: L2 and scaling too)."""
+def as_runtime(x: np.ndarray, vocab: list[str]) -> np.ndarray:
+    """The design as the pipeline scores it: every event judged by the strictest label, `label=triple`
+    (type and both actors right, as on real articles); the other label columns off."""
+    out = x.copy()
+    for i, f in enumerate(vocab):
+        if f.startswith("label="):
+            out[:, i] = 1.0 if f == f"label={RUNTIME_LABEL}" else 0.0
+    return out
+
+
+def oof_scores(x, y, folds, x_score: np.ndarray | None = None) -> np.ndarray:
+    """Each event's score from the whole procedure fitted without its fold (nested: L2 and scaling too),
+    computed on `x_score` (default `x`: e.g. the runtime design of `as_runtime`)."""
+    x_score = x if x_score is None else x_score
     out = np.zeros(len(y))
     for f in np.unique(folds):
         tr, te = folds != f, folds == f
         m = fit_all(x[tr], y[tr], folds[tr])
-        out[te] = sigmoid(m["intercept"] + x[te] @ m["weights"])
+        out[te] = sigmoid(m["intercept"] + x_score[te] @ m["weights"])
     return out
+
+
+def select_families(rows_feats: list[list[str]], y: np.ndarray, folds: np.ndarray, candidates: list[str]) -> list[str]:
+    """Forward selection of evidence families by grouped out-of-fold log loss (each step adds the family
+    that lowers it most; stops when none lowers it by 0.001). Prints each step."""
+    chosen: list[str] = []
+    best = float("inf")
+    while True:
+        tried = []
+        for fam in candidates:
+            if fam in chosen:
+                continue
+            keep = {*chosen, fam, "label"}
+            feats = [[f for f in fs if f.partition("=")[0] in keep] for fs in rows_feats]
+            vocab = sorted({f for fs in feats for f in fs})
+            oof = np.clip(oof_scores(design(feats, vocab), y, folds), 1e-9, 1 - 1e-9)
+            tried.append((log_loss(y, np.log(oof / (1 - oof))), fam))
+        if not tried:
+            return chosen
+        loss, fam = min(tried)
+        if loss >= best - 0.001:
+            return chosen
+        best = loss
+        chosen.append(fam)
+        print(f"  select +{fam}: out-of-fold log loss {loss:.4f}", flush=True)
 
 
 # --- output -------------------------------------------------------------------------------------
@@ -323,17 +386,45 @@ def header(fitted: dict) -> str:
 def write_weights(path: Path, model: dict, vocab: list[str], fitted: dict, families: tuple[str, ...]) -> None:
     import yaml
 
-    weights = {f: round(float(v), 4) for f, v in zip(vocab, model["weights"], strict=True) if round(float(v), 4)}
+    pairs = list(zip(vocab, model["weights"], strict=True))
+    offset = sum(float(v) for f, v in pairs if f == f"label={RUNTIME_LABEL}")  # folded into the intercept
+    weights = {f: round(float(v), 4) for f, v in pairs if not f.startswith("label=") and round(float(v), 4)}
     doc = {
         "fitted": fitted,
         "families": list(families),
-        "intercept": round(float(model["intercept"]), 4),
+        "intercept": round(float(model["intercept"]) + offset, 4),
         "weights": dict(sorted(weights.items())),
     }
     conf.Weights.model_validate(doc)  # a feature name the loader would refuse stops here, before writing
     body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
     path.write_text(header(fitted) + body, encoding="utf-8")
     conf.load_weights(path)  # what was written loads
+
+
+def load_sets(stories: bool = False) -> tuple[dict, dict]:
+    """(sets to fit on, held-out sets), each name → [(group, features, label)]. Fitted on: the seeds, the
+    GSR odd half, the evalset's dev articles (and its dev stories with `stories`); held out: the GSR even
+    half, the test articles and the test stories (the dev stories too when not fitted on)."""
+    score, gsr = _module(SHARED / "eval" / "score.py"), _module(SHARED / "eval" / "gsr.py")
+    sets = {"seeds": seeds_data(score), "gsr odd": gsr_data(gsr, "odd")}
+    held = {"gsr even": gsr_data(gsr, "even")}
+    for name, data in (("articles dev", articles_data(score, "dev")), ("stories dev", stories_data("dev"))):
+        if data:
+            (sets if name.startswith("articles") or stories else held)[name] = data
+    for name, data in (("articles test", articles_data(score, "test")), ("stories test", stories_data("test"))):
+        if data:
+            held[name] = data
+    return sets, held
+
+
+def _arrays(pairs: list[tuple[float, float]]) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, labels) of (score, label) pairs."""
+    return np.array([p[0] for p in pairs], dtype=float), np.array([p[1] for p in pairs], dtype=float)
+
+
+def label_of(name: str) -> str:
+    """What "right" means in a data set ("gsr odd" → gsr, "articles dev" → triple)."""
+    return LABELS[name.split()[0]]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -345,58 +436,61 @@ def main(argv: list[str] | None = None) -> int:
         "--families",
         help="comma-separated evidence families to fit on (default: those the weights file lists)",
     )
+    ap.add_argument(
+        "--select", action="store_true", help="print a forward selection of families by out-of-fold log loss"
+    )
+    ap.add_argument("--no-stories", action="store_true", help="do not fit on the dev stories (weak labels)")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     if not (SHARED / "gold" / "seeds.jsonl").exists():
         print(f"calibrate: no gold data under {SHARED}", file=sys.stderr)
         return 2
-    score, gsr = _module(SHARED / "eval" / "score.py"), _module(SHARED / "eval" / "gsr.py")
-    sets = {"seeds": seeds_data(score), "gsr": gsr_data(gsr)}
-    articles = articles_data(score, "dev")
-    if articles:
-        sets["articles dev"] = articles
-    held_out = articles_data(score, "test") or []  # never fitted on: a check of the checked-in weights
-    rows = [(name, g, f, y) for name, data in sets.items() for g, f, y in data if y is not None]
+    sets, held_out = load_sets(stories=not args.no_stories)
+    rows = [(name, g, [*f, f"label={label_of(name)}"], y) for name, data in sets.items() for g, f, y in data]
+    rows = [r for r in rows if r[3] is not None]
     t_code = time.perf_counter() - t0
     names = [r[0] for r in rows]
     groups = [f"{r[0]}:{r[1]}" for r in rows]
+    y = np.array([r[3] for r in rows], dtype=float)
+    folds = folds_of(groups, args.folds)
+    if args.select:
+        print("forward selection of evidence families (grouped out-of-fold log loss):")
+        found = select_families([r[2] for r in rows], y, folds, list(conf.FAMILIES))
+        print(f"  selected: {','.join(found)}")
     families = tuple(args.families.split(",")) if args.families else conf.load_weights(args.weights).families
     conf.Weights.model_validate({"families": families, "intercept": 0.0, "weights": {}})  # unknown: stops here
-    feats = [[f for f in r[2] if f.partition("=")[0] in families] for r in rows]
-    y = np.array([r[3] for r in rows], dtype=float)
+    feats = [[f for f in r[2] if f.partition("=")[0] in {*families, "label"}] for r in rows]
     vocab = sorted({f for fs in feats for f in fs})
     x = design(feats, vocab)
-    folds = folds_of(groups, args.folds)
     if args.fit:
         model = fit_all(x, y, folds)
         fitted = {
-            "data": [f"{n}: {sum(1 for m in names if m == n)} events" for n in sets],
+            "data": [f"{n}: {sum(1 for m in names if m == n)} events (right = {label_of(n)})" for n in sets],
             "events": len(y),
             "right": int(y.sum()),
             "folds": args.folds,
             "l2": model["l2"],
             "platt_scale": round(float(model["scale"]), 4),
+            "scored_as": RUNTIME_LABEL,
         }
         write_weights(args.weights, model, vocab, fitted, families)
         print(f"wrote {args.weights.relative_to(ROOT) if args.weights.is_relative_to(ROOT) else args.weights}")
     weights = conf.load_weights(args.weights)
-    insample = np.array([weights.score(f) for f in feats])  # the stored weights of other families are 0
-    oof = oof_scores(x, y, folds)
+    insample = np.array([weights.score(f) for f in feats])  # label=… and other families' features weigh 0
+    oof = oof_scores(x, y, folds, as_runtime(x, vocab))
     sel = {n: np.array([m == n for m in names]) for n in sets}
     print(f"calibration of {args.weights.name} (right = matches gold; see benchmarks/calibrate.py)")
     for n in [*sets, "all"]:
         s = sel.get(n, np.ones(len(y), dtype=bool))
         print(table(f"{n}, out of fold", oof[s], y[s]))
         print(table(f"{n}, in sample", insample[s], y[s]))
-    held = [(f, y) for _, f, y in held_out if y is not None]
-    if held:
-        print(
-            table(
-                "articles test (held out: never fitted on)",
-                np.array([weights.score(f) for f, _ in held]),
-                np.array([y for _, y in held], dtype=float),
-            )
-        )
+    pooled: list[tuple[float, float]] = []
+    for name, data in held_out.items():
+        held = [(weights.score(f), y) for _, f, y in data if y is not None]
+        pooled += held
+        print(table(f"{name} (held out: never fitted on)", *_arrays(held)))
+    if len(held_out) > 1:
+        print(table("all held out", *_arrays(pooled)))
     print(f"took {time.perf_counter() - t0:.1f} s (coding the data {t_code:.1f} s)")
     return 0
 

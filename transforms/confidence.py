@@ -62,7 +62,16 @@ FAMILIES: dict[str, frozenset[str] | None] = {  # None: an open family, any lowe
     "a1country": frozenset({"yes", "no", "none"}),
     "tag": frozenset({"VB", "VBD", "VBG", "VBN", "VBP", "VBZ", "NN", "NNS", "other"}),
     "cl": None,
+    "a2gap": frozenset({"yes", "no", "na"}),
+    "verbs": frozenset({"1", "2-3", "4-5", "6+"}),
+    "clause": frozenset({"main", "reported", "relative", "adverbial", "complement", "noun"}),
+    "same": frozenset({"yes", "no"}),
+    "a2role": frozenset({"object", "prep", "other", "none"}),
+    "a1gen": frozenset({"named", "generic", "pronoun", "none"}),
 }
+# types whose events name a counterpart as a rule (events.md: whom one agrees with, consults, aids, attacks…);
+# a missing actor2 there is evidence of a missed argument. PROTEST, MOBILIZE and RETREAT often stand alone.
+DYADIC_TYPES = frozenset(EVENT_TYPES) - {"PROTEST", "MOBILIZE", "RETREAT"}
 
 
 def check_feature(name: str) -> str:
@@ -165,6 +174,51 @@ def _role(trig, mention) -> str:
     return "governor" if heads & {a.i for a in trig.ancestors} else "other"
 
 
+_CLAUSES = {"relcl": "relative", "acl": "relative", "advcl": "adverbial", "ccomp": "reported", "xcomp": "complement"}
+
+
+def _clause(trig) -> str:
+    """The clause the trigger sits in, its nearest embedding first: main, reported (ccomp), relative
+    (relcl/acl), adverbial (advcl), complement (xcomp: "agreed to send"), noun (a nominal event)."""
+    if trig.pos_ in ("NOUN", "PROPN"):
+        return "noun"
+    for tok in (trig, *trig.ancestors):
+        if tok.dep_ in _CLAUSES:
+            return _CLAUSES[tok.dep_]
+    return "main"
+
+
+def _verbs(sentence) -> str:
+    """Verbs in the sentence (candidate events): 1, 2-3, 4-5, 6+."""
+    n = sum(1 for t in sentence if t.pos_ == "VERB")
+    return _bin(n, (1, 3, 5), ("1", "2-3", "4-5", "6+"))
+
+
+def _a2role(trig, mention) -> str:
+    """How actor2 hangs on the trigger: its object, the object of a preposition on it or on its object
+    ("imposed sanctions on X"), or farther."""
+    if mention is None:
+        return "none"
+    doc = trig.doc
+    span = set(range(mention.start, mention.end))
+    heads = {doc[i].head.i for i in span} - span
+    if trig.i in heads:
+        return "object"
+    near = {trig.i} | {c.i for c in trig.children if c.dep_ in ("dobj", "attr", "oprd")}  # "sanctions on X"
+    if any(doc[h].dep_ in ("prep", "agent", "dative") and doc[h].head.i in near for h in heads):
+        return "prep"
+    return "other"
+
+
+def _generic(mention) -> str:
+    """Actor1 named (dictionary, NER, role…), a generic noun ("police", "protesters") or a pronoun/coreference."""
+    if mention is None:
+        return "none"
+    if mention.source in ("coref", "pair"):
+        return "pronoun"
+    return "generic" if mention.source == "agent" else "named"
+
+
 def evidence(ev, claimant=None, n_events: int = 1) -> list[str]:
     """The event's evidence as feature names (`family=value`, see the module's table)."""
     a1, a2 = ev.actor1, ev.actor2
@@ -186,6 +240,12 @@ def evidence(ev, claimant=None, n_events: int = 1) -> list[str]:
         f"a1country={'none' if a1 is None else ('yes' if a1.actor.country else 'no')}",
         f"tag={ev.trigger.tag_ if ev.trigger.tag_ in _TAGS else 'other'}",
         f"cl={(getattr(claimant, 'source', None) or 'none') if claimant is not None else 'none'}",
+        f"a2gap={'no' if a2 else ('yes' if ev.event_type in DYADIC_TYPES else 'na')}",
+        f"verbs={_verbs(ev.sentence)}",
+        f"clause={_clause(ev.trigger)}",
+        f"same={'yes' if a1 and a2 and a1.actor.actor_id == a2.actor.actor_id else 'no'}",
+        f"a2role={_a2role(ev.trigger, a2)}",
+        f"a1gen={_generic(a1)}",
     ]
     if a1 is None:
         feats.append("dist=none")
