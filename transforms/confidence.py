@@ -216,7 +216,7 @@ def _generic(mention) -> str:
         return "none"
     if mention.source in ("coref", "pair"):
         return "pronoun"
-    return "generic" if mention.source == "agent" else "named"
+    return "generic" if mention.source == "agent" or mention.actor.actor_type == "group" else "named"
 
 
 def evidence(ev, claimant=None, n_events: int = 1) -> list[str]:
