@@ -2,27 +2,36 @@
 
 In: the repository's seed articles with `../shared/gold/seeds.jsonl`, the PLOVER gold-standard sentences
 `../shared/plover/gsr_dev.jsonl`, and, when the evalset data is there (`benchmarks/generality/` in the tree,
-else `git show evalset:…`), its `dev` articles with gold; its `test` articles are never fitted on and are
-printed as a held-out check of the checked-in weights. Out: on stdout the calibration table (confidence
-bucket → events, share right), out of fold and in sample, per data set; with `--fit` also
-`transforms/dictionaries/confidence.yaml` (deterministic: same code and data, same bytes).
+else `git show evalset:…`), its articles with gold and its short stories. Fitted on: the seeds, the GSR odd
+half (the 1st, 3rd, … records, as `benchmarks/generality.py` splits them), the `dev` articles and the `dev`
+stories (`--no-stories` leaves them out). Held out, never fitted on, printed as a check of the stored weights:
+the GSR even half, the `test` articles and the `test` stories. Out: on stdout the calibration table
+(confidence bucket → events, share right), out of fold and in sample per fitted set, and for each held-out
+set; with `--fit` also `transforms/dictionaries/confidence.yaml` (deterministic: same code and data, same
+bytes); with `--select` a forward selection of evidence families by grouped out-of-fold log loss.
 
 Labels (an event is *right*):
-- seeds and articles: matched to a gold event by `../shared/eval/score.py`'s matching (same document, same
-  sentence, same type) and both actors agree (its `triple` level); events matched to an optional gold event
-  are left out;
-- GSR: the event's type is its record's type and, where the record has country codes, actor1's country is one
-  of the source codes (`../shared/eval/gsr.py`'s measure); other events in GSR sentences are wrong.
+- seeds and articles ("triple"): matched to a gold event by `../shared/eval/score.py`'s matching (same
+  document, same sentence, same type) and both actors agree (its `triple` level); events matched to an
+  optional gold event are left out;
+- GSR ("gsr"): the event's type is its record's type and, where the record has country codes, actor1's
+  country is one of the source codes (`../shared/eval/gsr.py`'s measure); other events in GSR sentences
+  are wrong;
+- stories ("story", weak): the story's type and, where given, actor1's country; another event of the story
+  counts as wrong even when it is a right secondary event.
 
-Model: L2-regularised logistic regression (numpy, Newton steps) over the one-hot evidence features, then its
-logit rescaled (Platt: scale and shift fitted on the out-of-fold logits) and folded into the stored weights, so
-the stored score reads as "share right" (an in-sample fit is over-confident; the out-of-fold scale shrinks it).
-Cross-validation is grouped (a seed or evalset article, a GSR record is one group); the L2 strength is chosen by
-grouped CV log loss, inside each outer fold for the out-of-fold table, so that table measures the whole fitting
-procedure.
+Model: L2-regularised logistic regression (numpy, Newton steps) over the one-hot evidence features plus one
+`label=…` feature per label kind (the three labels are not equally strict), then its logit rescaled (Platt:
+scale and shift fitted on the out-of-fold logits) and folded into the stored weights; the stored intercept
+carries the offset of the strictest label, "triple" (type and both actors right, on real articles), so the
+pipeline's score reads as "share of such events coded right at the triple level". Cross-validation is grouped
+(a seed or evalset article, a GSR record, a story is one group); the L2 strength is chosen by grouped CV log
+loss, inside each outer fold for the out-of-fold table, so that table measures the whole fitting procedure;
+the out-of-fold scores, like the pipeline's, are computed as "triple".
 
     uv run python benchmarks/calibrate.py          # tables for the checked-in weights
     uv run python benchmarks/calibrate.py --fit    # re-fit, write the weights, print the tables
+    uv run python benchmarks/calibrate.py --select --fit --families a,b,…   # selection, then a fit on a,b,…
 """
 
 from __future__ import annotations
@@ -374,12 +383,13 @@ def header(fitted: dict) -> str:
         "# Event confidence: logistic weights over evidence features (transforms/confidence.py).\n"
         "# Fitted by `uv run python benchmarks/calibrate.py --fit` (needs the repo and ../shared only)\n"
         "# on the events the extractor codes in: the seed articles (right = score.py's match at its\n"
-        "# triple level: sentence, type, both actors), the PLOVER GSR dev sentences (right = the record's\n"
-        "# type and, where coded, actor1 in its source countries) and the evalset branch's dev articles\n"
-        "# with gold when present (same matching as the seeds). L2 strength chosen by grouped 5-fold\n"
-        "# cross-validation; weights rescaled (Platt) on out-of-fold logits, so the score\n"
-        "# sigmoid(intercept + sum of the event's feature weights) reads as the share of such events\n"
-        "# that are right. Re-fit after any change to the extractor.\n"
+        "# triple level: sentence, type, both actors), the PLOVER GSR odd half (right = the record's\n"
+        "# type and, where coded, actor1 in its source countries), the evalset's dev articles (as the\n"
+        "# seeds) and dev stories (the story's type and actor1 country), one offset per label kind; the\n"
+        "# intercept carries the strict triple label's. GSR even, test articles and test stories are\n"
+        "# held out. L2 strength chosen by grouped 5-fold cross-validation; weights rescaled (Platt) on\n"
+        "# out-of-fold logits, so sigmoid(intercept + sum of the event's feature weights) reads as the\n"
+        "# share of such events coded right. Re-fit after any change to the extractor.\n"
     )
 
 

@@ -184,3 +184,79 @@ def test_confidence_is_higher_for_named_actors_and_plain_assertions(code):
     sure = one(code("Russia imposed sanctions on Japan."), "SANCTION")
     unsure = one(code("Japan could impose sanctions on Russia."), "SANCTION")
     assert 0 < unsure["confidence"] < sure["confidence"] <= 1
+
+
+def _where(events: list[dict], *evidence: str) -> dict:
+    """The one event whose evidence holds every name given."""
+    found = [e for e in events if set(evidence) <= e["evidence"]]
+    assert len(found) == 1, [(e["event_type"], sorted(e["evidence"])) for e in events]
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("sure", "sure_type", "weak"),
+    [
+        (
+            "Kenya accused Uganda of smuggling weapons across the border.",
+            "ACCUSE",
+            "Police in Lima detained 30 miners on Monday. They later fought back.",
+        ),
+        (
+            "Kenya accused Uganda of smuggling weapons across the border.",
+            "ACCUSE",
+            "Soldiers in Myanmar attacked a village on Friday. Later they attacked again.",
+        ),
+    ],
+)
+def test_named_actor_dictionary_verb_and_actor2_beat_a_coreferenced_generic_actor_alone(coded, sure, sure_type, weak):
+    good = one(coded(sure), sure_type)
+    assert {"a1=dictionary", "a2=dictionary", "a2role=object", "a1gen=named"} <= good["evidence"]
+    poor = _where(coded(weak), "a1=coref", "a2=none")
+    assert {"a1gen=pronoun", "a2role=none", "a2gap=yes"} <= poor["evidence"]  # an attack names whom it hit
+    assert 0.0 <= poor["confidence"] < good["confidence"] <= 1.0
+
+
+def test_a_missing_actor2_is_a_gap_only_where_the_type_names_a_counterpart(coded):
+    strike = one(coded("Teachers in Harare went on strike on Monday."), "PROTEST")
+    assert {"a2=none", "a2gap=na"} <= strike["evidence"]  # a strike stands alone
+    attack = _where(coded("Rebels attacked a convoy in Mali on Tuesday."), "a2=none")
+    assert "a2gap=yes" in attack["evidence"]
+    sanction = one(coded("Indonesia imposed sanctions on Malaysia."), "SANCTION")
+    assert {"a2gap=no", "a2role=prep"} <= sanction["evidence"]  # "sanctions on X": through the object
+
+
+def test_an_event_in_a_relative_clause_says_so_and_scores_below_the_main_clause(coded):
+    events = coded("Rebels who attacked a convoy in Mali were arrested by the army.")
+    relative = _where(events, "clause=relative")
+    main = _where(events, "clause=main")
+    assert relative["confidence"] < main["confidence"]
+    assert {"dep=relcl", "a1gen=generic"} <= relative["evidence"]
+
+
+def test_confidence_is_deterministic(coded):
+    text = "Japan sent food aid to Myanmar. Protesters in Dakar burned tyres after the election."
+    first, second = coded(text), coded(text)
+    assert [(e["event_type"], e["confidence"]) for e in first] == [(e["event_type"], e["confidence"]) for e in second]
+
+
+def test_the_stored_intercept_carries_the_runtime_labels_offset(tmp_path):
+    cal = _calibrate()
+    # two data sets of the same evidence: strict labels ("triple") right less often than lenient ones ("gsr")
+    feats, labels, groups = [], [], []
+    for g in range(60):
+        label = "triple" if g % 2 else "gsr"
+        for k in range(5):
+            feats.append(["status=asserted", f"label={label}"])
+            labels.append(float(k < (2 if label == "triple" else 4)))
+            groups.append(f"doc{g}")
+    vocab = sorted({f for fs in feats for f in fs})
+    x, y = cal.design(feats, vocab), np.array(labels)
+    model = cal.fit_all(x, y, cal.folds_of(groups, 5))
+    path = tmp_path / "w.yaml"
+    cal.write_weights(path, model, vocab, {"events": len(y)}, ("status",))
+    stored = conf.load_weights(path)
+    assert not any(name.startswith("label=") for name in stored.weights)
+    assert 0.3 < stored.score(["status=asserted"]) < 0.5  # the strict share, 2 in 5
+    runtime = cal.as_runtime(x, vocab)
+    scores = cal.oof_scores(x, y, cal.folds_of(groups, 5), runtime)
+    assert np.all(scores < 0.5)  # out of fold, every event is judged by the strict label too

@@ -19,7 +19,13 @@ feature is `family=value`:
   advcl, relcl, noun, other); `events`: events coded in the sentence (1, 2, 3+);
 - `a1country`: actor1 has a country code (yes, no, none: no actor1); `tag`: the trigger's part-of-speech
   tag (VBD a reported past act, VB an infinitive or a plan, VBN a passive…); `cl`: how the claimant was
-  found (`Mention.source`, or none).
+  found (`Mention.source`, or none);
+- `a2gap`: no actor2 where the type names a counterpart as a rule (yes), an actor2 (no), or a type that
+  often stands alone (na: PROTEST, MOBILIZE, RETREAT); `a2role`: actor2 is the trigger's object, the object
+  of a preposition on it or on its object ("sanctions on X"), other, none;
+- `clause`: the nearest embedding of the trigger (main, reported, relative, adverbial, complement, noun);
+  `verbs`: verbs in the sentence (1, 2-3, 4-5, 6+); `same`: actor1 is actor2; `a1gen`: actor1 named, a
+  generic group noun ("police", "rebels"), a pronoun or coreference, none.
 
 The model uses only the families its weights file lists under `families` (chosen by comparing grouped
 out-of-fold log loss in `benchmarks/calibrate.py`; a family absent there weighs nothing).
