@@ -467,8 +467,12 @@ def main(argv: list[str] | None = None) -> int:
         print("forward selection of evidence families (grouped out-of-fold log loss):")
         found = select_families([r[2] for r in rows], y, folds, list(conf.FAMILIES))
         print(f"  selected: {','.join(found)}")
-    families = tuple(args.families.split(",")) if args.families else conf.load_weights(args.weights).families
-    conf.Weights.model_validate({"families": families, "intercept": 0.0, "weights": {}})  # unknown: stops here
+    try:
+        families = tuple(args.families.split(",")) if args.families else conf.load_weights(args.weights).families
+        conf.Weights.model_validate({"families": families, "intercept": 0.0, "weights": {}})  # unknown: stops
+    except ValueError as exc:
+        print(f"calibrate: {str(exc).splitlines()[0]} (give --families to fit a new file)", file=sys.stderr)
+        return 2
     feats = [[f for f in r[2] if f.partition("=")[0] in {*families, "label"}] for r in rows]
     vocab = sorted({f for fs in feats for f in fs})
     x = design(feats, vocab)
