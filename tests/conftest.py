@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -25,19 +26,21 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 
-def cli_env(**extra: str) -> dict:
+def cli_env(api_url: str | None = None, **extra: str) -> dict:
     """The environment of a `newsevents` (or dask) subprocess: quiet, no analytics, no Data Docs, and its
-    own temporary Prefect server (no PREFECT_API_URL inherited from the test session's harness)."""
+    own temporary Prefect server (no PREFECT_API_URL inherited), or with `api_url` (the `prefect_harness`
+    fixture's value) the test session's server: a run then starts no server of its own (~5 s of CPU each)."""
     env = dict(os.environ)
+    env.pop("PREFECT_API_URL", None)
     env.update(
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
         PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="120",
         PREFECT_LOGGING_LEVEL="WARNING",
         GX_ANALYTICS_ENABLED="false",
         NEWSEVENTS_DATA_DOCS="false",
+        **({"PREFECT_API_URL": api_url} if api_url else {}),
         **extra,
     )
-    env.pop("PREFECT_API_URL", None)
     return env
 
 
@@ -163,12 +166,84 @@ def article(nlp, lex):
     return _article
 
 
+class EarlyServer:
+    """Prefect's test server, started in the background as soon as the collected tests show that one needs it.
+
+    Its start (~25 s on 2 cores: the server's imports and its fresh database's migrations) runs in the server's
+    own process: started early, it overlaps the fast tests that run first instead of stopping the suite. The
+    `prefect_harness` fixture then enters Prefect's own `prefect_test_harness` with this server's folder and
+    port: the harness finds the server running (one per port) and does the rest as usual."""
+
+    def __init__(self) -> None:
+        import threading
+
+        from prefect.testing import utilities
+
+        self.folder = tempfile.mkdtemp()
+        self.port = utilities._find_available_port()
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._start, name="prefect-test-server", daemon=True)
+        self.thread.start()
+
+    def _start(self) -> None:
+        from prefect.server.api.server import SubprocessASGIServer
+        from prefect.settings import PREFECT_SERVER_DATABASE_CONNECTION_URL, temporary_settings
+
+        url = "sqlite+aiosqlite:///" + str(Path(self.folder) / "prefect-test.db")  # where the harness puts it
+        try:
+            with temporary_settings(updates={PREFECT_SERVER_DATABASE_CONNECTION_URL: url}):
+                SubprocessASGIServer(port=self.port).start(timeout=120)
+        except BaseException as exc:  # the harness starts a server of its own instead
+            self.error = exc
+
+    def ready(self) -> bool:
+        self.thread.join()
+        return self.error is None
+
+
+_early_server: EarlyServer | None = None
+
+
+def pytest_collection_finish(session):
+    global _early_server
+    if session.config.option.collectonly or os.environ.get("NEWSEVENTS_EARLY_SERVER") == "0":
+        return
+    if any("prefect_harness" in getattr(item, "fixturenames", ()) for item in session.items):
+        _early_server = EarlyServer()
+
+
 @pytest.fixture(scope="session")
 def prefect_harness():
-    from prefect.testing.utilities import prefect_test_harness
+    """Prefect's test server (started early: `EarlyServer`), once per session; its value is the server's API
+    URL (for `cli_env`)."""
+    from prefect.settings import PREFECT_API_URL
+    from prefect.testing import utilities
 
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
+    mp = pytest.MonkeyPatch()
+    if _early_server is not None and _early_server.ready():
+        mp.setattr(utilities, "mkdtemp", lambda: _early_server.folder)
+        mp.setattr(utilities, "_find_available_port", lambda: _early_server.port)
+    try:
+        with utilities.prefect_test_harness(server_startup_timeout=120):
+            mp.undo()
+            yield PREFECT_API_URL.value()
+    finally:
+        mp.undo()
+
+
+@pytest.fixture(scope="session")
+def seeds_run(prefect_harness, tmp_path_factory):
+    """One flow run over a copy of the seeds, built once per session and read by several modules (the end-to-end
+    checks, the fault tests' clean reference): (settings, warehouse path, the run's summary). A test may run
+    the flow again on it only if that run changes nothing (tests/test_flow_e2e.py checks that it does not)."""
+    from flows.pipeline import run_pipeline
+    from flows.settings import Settings
+
+    base = tmp_path_factory.mktemp("seeds_run")
+    inputs = base / "seeds"
+    shutil.copytree(SEEDS, inputs)
+    settings = Settings(inputs=[str(inputs)], db=str(base / "seeds.duckdb"))
+    return settings, base / "seeds.duckdb", run_pipeline(settings)
 
 
 @pytest.fixture()

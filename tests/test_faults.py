@@ -1,9 +1,10 @@
 """Faults: kill -9 mid-load, two runs at once, bad DB locations (missing, read-only, full disk, corrupt),
 and schema versions (an older warehouse is upgraded, a newer one refused).
 
-Subprocess runs of `newsevents run` cost ~10 s each (Prefect's ephemeral server), so there are few: one run
-killed inside a load transaction, one that finishes the rest while a second run waits for the lock, one
-that gives up waiting. Everything else runs in-process (the CLI through typer's runner).
+Subprocess runs of `newsevents run` cost seconds each (Python, spaCy; they report to the test session's Prefect
+server rather than start their own), so there are few: one run killed inside a load transaction, one that
+finishes the rest while a second run waits for the lock, one that gives up waiting. Everything else runs
+in-process (the CLI through typer's runner).
 """
 
 from __future__ import annotations
@@ -235,15 +236,18 @@ def test_run_lock_waits_then_gives_up_with_one_line(tmp_path):
 # --- kill -9 mid-load, and two runs at once (subprocesses) ----------------------------------------------
 
 
-def _newsevents(*args: str, **env: str) -> subprocess.Popen:
+def _newsevents(api_url: str, *args: str, **env: str) -> subprocess.Popen:
+    """`newsevents run` in its own process and process group, reporting to the test session's Prefect server
+    (`api_url`): a temporary server per run would cost each ~5 s of CPU on a 2-core machine, and the server is
+    not what these tests are about (tests/test_reliability.py runs the CLI with its own server)."""
     return subprocess.Popen(
         [sys.executable, "-m", "flows.cli", "run", *args],
         cwd=ROOT,
-        env=cli_env(**env),
+        env=cli_env(api_url, **env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        start_new_session=True,  # its own process group: kill -9 reaches Prefect's server too
+        start_new_session=True,  # its own process group: kill -9 reaches all of it
     )
 
 
@@ -276,21 +280,15 @@ def _lock_held(db: Path) -> bool:
 
 
 @pytest.fixture(scope="module")
-def clean_reference(prefect_harness, tmp_path_factory):
-    """A clean, uninterrupted run over a copy of the seeds (the folder the fault runs use too)."""
-    from flows.pipeline import run_pipeline
-    from flows.settings import Settings
-
-    base = tmp_path_factory.mktemp("faults")
-    inputs = base / "seeds"
-    shutil.copytree(SEEDS, inputs)
-    db = base / "clean.duckdb"
-    summary = run_pipeline(Settings(inputs=[str(inputs)], db=str(db), batch_size=1, data_docs=False))
+def clean_reference(seeds_run):
+    """A clean, uninterrupted run over a copy of the seeds (the session's `seeds_run`; the fault runs read the
+    same folder): the folder and the warehouse's content."""
+    settings, db, summary = seeds_run
     assert summary.error is None and summary.loaded == len(list(SEEDS.glob("*.txt")))
-    return inputs, snapshot(db)
+    return Path(settings.inputs[0]), snapshot(db)
 
 
-def test_kill_mid_load_then_concurrent_runs_end_equal_to_a_clean_run(clean_reference, tmp_path):
+def test_kill_mid_load_then_concurrent_runs_end_equal_to_a_clean_run(prefect_harness, clean_reference, tmp_path):
     inputs, clean = clean_reference
     before = tree(inputs)
     db = tmp_path / "w.duckdb"
@@ -298,7 +296,7 @@ def test_kill_mid_load_then_concurrent_runs_end_equal_to_a_clean_run(clean_refer
 
     # 1. a run that loads one document per transaction, each held open 2 s before COMMIT; kill -9 it while
     #    it holds a transaction after at least one document is committed
-    victim = _newsevents(str(inputs), "--db", str(db), "--batch-size", "1", NEWSEVENTS_LOAD_PAUSE="2")
+    victim = _newsevents(prefect_harness, str(inputs), "--db", str(db), "--batch-size", "1", NEWSEVENTS_LOAD_PAUSE="2")
     committed, held_since, deadline = 0, None, time.monotonic() + 240
     try:
         while time.monotonic() < deadline and victim.poll() is None:
@@ -328,14 +326,14 @@ def test_kill_mid_load_then_concurrent_runs_end_equal_to_a_clean_run(clean_refer
     # 2. the next run completes the rest; meanwhile a run with a short --lock-timeout gives up with one
     #    line, and one with a long timeout waits for the lock, then finds nothing left to do
     #    (the finisher holds the run lock from its start to its end, several seconds: no load pause needed)
-    finisher = _newsevents(str(inputs), "--db", str(db), "--batch-size", "2")
+    finisher = _newsevents(prefect_harness, str(inputs), "--db", str(db), "--batch-size", "2")
     try:
         deadline = time.monotonic() + 60
         while not _lock_held(db) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert _lock_held(db)
-        impatient = _newsevents(str(inputs), "--db", str(db), "--lock-timeout", "0.5")
-        patient = _newsevents(str(inputs), "--db", str(db), "--lock-timeout", "240")
+        impatient = _newsevents(prefect_harness, str(inputs), "--db", str(db), "--lock-timeout", "0.5")
+        patient = _newsevents(prefect_harness, str(inputs), "--db", str(db), "--lock-timeout", "240")
         out, err = impatient.communicate(timeout=120)
         assert impatient.returncode != 0
         [line] = err.strip().splitlines()

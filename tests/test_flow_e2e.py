@@ -5,7 +5,6 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from flows.settings import Settings
 from tests.conftest import query as q
 
 
@@ -23,14 +22,9 @@ def snapshot(db) -> dict:
 
 
 @pytest.fixture(scope="module")
-def seeded(prefect_harness, tmp_path_factory):
-    from flows.pipeline import run_pipeline
-    from tests.conftest import SEEDS
-
-    db = tmp_path_factory.mktemp("wh") / "seeds.duckdb"
-    settings = Settings(inputs=[str(SEEDS)], db=str(db))
-    first = run_pipeline(settings)
-    return settings, db, first
+def seeded(seeds_run):
+    """The session's run over (a copy of) the seeds: tests/conftest.py `seeds_run`."""
+    return seeds_run
 
 
 def test_run_finishes_and_loads_every_seed(seeded):
