@@ -400,7 +400,7 @@ def test_batch_by_batch_clusters_equal_one_load_and_a_corrected_source_is_replac
     for name, frame in expected.items():
         assert got[name].equals(frame), name
     # the shelling of 4, 5 and (corrected) 6 March is one action reported by two sources; the 20 March one is gone
-    shelling = got["clusters"].filter((pl.col("event_type") == "ASSAULT"))
+    shelling = got["clusters"].filter(pl.col("event_type") == "ASSAULT")
     assert shelling.height == 1
     assert shelling["num_mentions"][0] == 4 and shelling["num_sources"][0] == 2
     assert shelling["last_event_date"][0] == date(2024, 3, 6)
