@@ -17,11 +17,21 @@ against the one warehouse file: their articles/s is the ceiling of a run.
 
 Usage: `uv run python benchmarks/writer.py` (options: `--articles 5000`, `--batch-size 200`,
 `--keep DIR`).
+
+Growth mode, `--grow 1000 3000 9000 30000`: does one batch's load, and do the views an analyst opens first,
+cost more when the warehouse is larger? One batch of the synthetic rows is built and validated once; the
+warehouse is filled to each size with copies of it (new ids, dates shifted by a day per copy, half of the
+actors new per copy, as real news adds ~10 actors per article) by bulk inserts, no parsing: seconds. At each
+size it prints the seconds of the first writable open (which brings the derived cluster tables up to date
+after the bulk insert: warehouse/clusters.py), of one more batch's `connect` + `load_batch` + `close` as the
+flow does it (median of 3), and of `event_facts`, `event_clusters`, `dyad_daily` and a full scan of `events`,
+each fetched whole; with the ratio of each to the smallest size.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import sys
@@ -123,13 +133,143 @@ def coded_rows(doc, pool: list, rng: random.Random) -> tuple[list[dict], dict[st
     return events, actors
 
 
+def template_batch(n: int, seed: int, work: Path):
+    """One validated batch of `n` synthetic articles' rows: (sources, events, actors) frames."""
+    from expectations.validate import validate_batch
+    from transforms.lexicon import load_lexicon
+    from transforms.rows import actors_frame, events_frame, sources_frame
+
+    docs = documents(n, seed, work / f"corpus_{n}")
+    pool, rng = actor_pool(load_lexicon()), random.Random(seed)
+    coded = [coded_rows(d, pool, rng) for d in docs]
+    sources = sources_frame(docs, "writer-benchmark")
+    events = events_frame(e for ev, _ in coded for e in ev)
+    actors = actors_frame(amap for _, amap in coded)
+    validated = validate_batch(sources, events, actors)
+    if validated.rejections:
+        raise SystemExit(f"a synthetic row failed validation: {validated.rejections[0]}")
+    return sources, events, actors
+
+
+def copy_of(template, k: int):
+    """Copy `k` of the template batch: new source, uri and event ids, dates `k` days later, and every other
+    actor a new one (its id suffixed with `k`), so the actors table grows as with real news."""
+    import polars as pl
+
+    sources, events, actors = template
+    ids = actors["actor_id"].to_list()
+    renamed = {a: f"{a}~{k}" for a in ids[::2]}
+    shift = pl.duration(days=k % 730)
+
+    def actor(col: str) -> pl.Expr:
+        return pl.col(col).replace(renamed)
+
+    suffix = f"~{k}"
+    return (
+        sources.with_columns(pl.col("source_id") + suffix, pl.col("uri") + suffix, pl.col("published_date") + shift),
+        events.with_columns(
+            pl.col("event_id") + suffix,
+            pl.col("source_id") + suffix,
+            pl.col("event_date") + shift,
+            actor("actor1_id"),
+            actor("actor2_id"),
+            actor("claimant_id"),
+        ),
+        actors.with_columns(actor("actor_id")),
+    )
+
+
+def grow(sizes: list[int], batch_size: int, seed: int, work: Path) -> None:
+    """The growth mode (see the module docstring)."""
+    import statistics
+
+    import duckdb
+
+    from benchmarks.scale import VIEWS
+    from transforms.rows import quarantine_frame
+    from warehouse.connect import connect
+    from warehouse.load import Batch, load_batch
+
+    template = template_batch(batch_size, seed, work)
+    db = work / "grow.duckdb"
+    for stale in work.glob("grow.duckdb*"):
+        stale.unlink()
+    connect(db).close()
+    results: dict[int, dict[str, float]] = {}
+    copies = 0
+    for size in sorted(sizes):
+        t = time.perf_counter()
+        con = duckdb.connect(str(db))
+        while copies * batch_size < size:
+            copies += 1
+            sources, events, actors = copy_of(template, copies)
+            con.register("s", sources.to_arrow())
+            con.register("e", events.to_arrow())
+            con.register("a", actors.to_arrow())
+            con.execute("INSERT INTO sources BY NAME SELECT *, 'bulk' AS run_id, current_timestamp AS loaded_at FROM s")
+            con.execute("INSERT INTO events BY NAME SELECT *, 'bulk' AS run_id FROM e")
+            con.execute("INSERT INTO actors BY NAME SELECT * FROM a ON CONFLICT DO NOTHING")
+        con.close()
+        bulk = time.perf_counter() - t
+        t = time.perf_counter()
+        connect(db).close()  # the derived tables catch up with the bulk insert
+        first_open = time.perf_counter() - t
+        loads = []
+        for extra in range(3):
+            sources, events, actors = copy_of(template, 100_000 + copies * 10 + extra)
+            batch = Batch(sources, events, actors, quarantine_frame([]), f"grow-{size}-{extra}")
+            t = time.perf_counter()
+            con = connect(db)
+            try:
+                load_batch(con, batch)
+            finally:
+                con.close()
+            loads.append(time.perf_counter() - t)
+        con = duckdb.connect(str(db), read_only=True)
+        row = {"events held": float(con.execute("SELECT count(*) FROM events").fetchall()[0][0])}
+        row["actors held"] = float(con.execute("SELECT count(*) FROM actors").fetchall()[0][0])
+        row["bulk fill s"] = bulk
+        row["first open after bulk fill s"] = first_open
+        row["one batch: connect + load + close s (median of 3)"] = statistics.median(loads)
+        for name, sql in VIEWS.items():
+            t = time.perf_counter()
+            con.sql(sql).to_arrow_table()
+            row[name] = time.perf_counter() - t
+        con.close()
+        row["warehouse MB"] = sum(p.stat().st_size for p in work.glob("grow.duckdb*")) / 2**20
+        results[size] = row
+        print(f"{size} articles' worth of rows, load {os.getloadavg()[0]:.1f} …", file=sys.stderr, flush=True)
+    from benchmarks.scale import table
+
+    print(f"growth: one more batch of {batch_size} articles ({template[1].height} events) into a warehouse of")
+    print(table(results).replace(" articles |", " articles' rows |"))
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=1000)
     ap.add_argument("--batch-size", type=int, default=200, help="documents per batch (the settings' default: 200)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--keep", type=Path, default=None, help="write the corpus and the warehouse here and keep them")
+    ap.add_argument(
+        "--grow",
+        type=int,
+        nargs="+",
+        default=None,
+        metavar="ARTICLES",
+        help="growth mode: warehouse sizes in articles' worth of rows, e.g. 1000 3000 9000 30000",
+    )
     args = ap.parse_args(argv)
+    if args.grow:
+        work = args.keep or Path(tempfile.mkdtemp(prefix="newsevents-writer-"))
+        work.mkdir(parents=True, exist_ok=True)
+        print(f"load average {os.getloadavg()[0]:.1f} at start", file=sys.stderr)
+        grow(args.grow, args.batch_size, args.seed, work)
+        if not args.keep:
+            import shutil
+
+            shutil.rmtree(work, ignore_errors=True)
+        return
 
     from expectations.validate import validate_batch
     from transforms.lexicon import load_lexicon

@@ -46,7 +46,12 @@ def db(tmp_path):
 def catalog(path) -> dict[str, int]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        names = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            ).fetchall()
+        ]
         return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchall()[0][0] for n in names}
     finally:
         con.close()

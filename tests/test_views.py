@@ -361,3 +361,62 @@ def test_quarantine_summary_counts_by_stage_and_reason(tmp_path):
     summary = q(con, "SELECT stage, reason, num_rows, num_inputs FROM quarantine_summary ORDER BY reason")
     con.close()
     assert summary.rows() == [("read", "binary", 1, 1), ("read", "empty", 2, 2)]
+
+
+# --- the materialised clusters (warehouse/clusters.py) ------------------------------------------------------
+
+CLUSTER_COLUMNS = "cluster_id, event_type, actor1_id, actor2_id, first_event_date, last_event_date, cluster_grain, "
+CLUSTER_COLUMNS += "num_sources, num_mentions, first_reported, last_reported, quantity, max_confidence, event_ids"
+
+
+def _views(con) -> dict[str, pl.DataFrame]:
+    return {
+        "members": q(con, "SELECT * FROM event_cluster_members ORDER BY event_id"),
+        "clusters": q(con, f"SELECT {CLUSTER_COLUMNS} FROM event_clusters ORDER BY cluster_id"),
+        "dyads": q(con, "SELECT * FROM dyad_daily ORDER BY ALL"),
+    }
+
+
+def _corrected(articles):
+    """b.txt corrected: the second shelling happened on Wednesday 6 March, not on 20 March."""
+    fixed = ("Russia shelled Kharkiv again on Wednesday.", "shelled", "ASSAULT", "Russia", "Ukraine", date(2024, 3, 6))
+    return [(f, o, p, [reports[0], fixed]) if f == "b.txt" else (f, o, p, reports) for f, o, p, reports in articles]
+
+
+def test_batch_by_batch_clusters_equal_one_load_and_a_corrected_source_is_replaced(tmp_path):
+    final = _corrected(ARTICLES)
+    fresh = tmp_path / "fresh.duckdb"
+    con = connect(fresh)
+    load_batch(con, build_batch(articles=final))
+    expected = _views(con)
+    con.close()
+
+    db = tmp_path / "w.duckdb"
+    con = connect(db)
+    for part in (ARTICLES[:2], ARTICLES[2:], [a for a in final if a[0] == "b.txt"]):  # the correction comes last
+        load_batch(con, build_batch(articles=part))
+    got = _views(con)
+    con.close()
+    for name, frame in expected.items():
+        assert got[name].equals(frame), name
+    # the shelling of 4, 5 and (corrected) 6 March is one action reported by two sources; the 20 March one is gone
+    shelling = got["clusters"].filter(pl.col("event_type") == "ASSAULT")
+    assert shelling.height == 1
+    assert shelling["num_mentions"][0] == 4 and shelling["num_sources"][0] == 2
+    assert shelling["last_event_date"][0] == date(2024, 3, 6)
+    assert not got["dyads"].filter(pl.col("day") == date(2024, 3, 20)).height
+
+
+def test_derived_tables_out_of_step_are_rebuilt_on_open(tmp_path):
+    db = tmp_path / "w.duckdb"
+    build_warehouse(db)
+    con = connect(db)
+    expected = _views(con)
+    con.execute("DELETE FROM derived.cluster_index")  # as in a warehouse made before the derived tables
+    con.execute("DELETE FROM derived.dyad_rows")
+    con.close()
+    con = connect(db)
+    got = _views(con)
+    con.close()
+    for name, frame in expected.items():
+        assert got[name].equals(frame), name

@@ -361,7 +361,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def apply_views(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create the analyst views of views.sql: they hold no data, so every writable open refreshes them."""
+    """(Re)create the analyst views of views.sql: they hold no data, so every writable open refreshes them.
+    First the derived tables they read (derived.sql; the cluster index rebuilt when it does not match)."""
+    from warehouse.clusters import ensure_index  # clusters.py reads its SQL through this module
+
+    ensure_index(con)
     views = HERE / "views.sql"
     if views.exists():
         con.execute(views.read_text(encoding="utf-8"))

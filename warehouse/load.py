@@ -8,7 +8,8 @@ earlier version of the batch's sources (same source_id, or same uri with other
 text: a corrected file replaces its old version and events), inserts the new
 rows, merges actors (aliases united, the first name kept), drops the stale
 quarantine rows of inputs that load now and adds quarantine rows not seen
-before (one row per uri, stage and reason, stamped when first seen). A kill at
+before (one row per uri, stage and reason, stamped when first seen); then
+re-clusters the pair keys the batch touched (`warehouse/clusters.py`). A kill at
 any moment leaves whole documents only. All SQL takes parameters or
 registered frames; no text is ever interpolated.
 """
@@ -23,6 +24,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from warehouse.clusters import refresh_batch
 from warehouse.connect import WarehouseError, describe_error, read_sql
 
 
@@ -57,6 +59,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, pause: float = 0.0)
     try:
         con.execute("BEGIN TRANSACTION")
         con.execute(read_sql("load.sql"))
+        refresh_batch(con)  # the clusters of the keys this batch touched, in the same transaction
         if pause:
             time.sleep(pause)
         con.execute("COMMIT")

@@ -15,13 +15,33 @@ DELETE FROM sources WHERE source_id IN (SELECT source_id FROM replaced);
 INSERT INTO sources BY NAME
 SELECT *, current_timestamp AS loaded_at FROM new_sources;
 
+-- actors: merge the batch's actors into the table (aliases united, the first name kept, a missing country,
+-- sector or type filled). Done as delete + insert of only the rows that change, then an insert of the new
+-- ones: `INSERT … ON CONFLICT DO UPDATE` cost ~1 ms per conflicting row and grew with the table (3.8 s a batch
+-- at 3,000 articles, most of the load stage; benchmarks/writer.py --grow)
+CREATE OR REPLACE TEMP TABLE merged_actors AS
+SELECT
+    a.actor_id,
+    a.name,
+    coalesce(a.actor_type, n.actor_type) AS actor_type,
+    coalesce(a.country_code, n.country_code) AS country_code,
+    list_sort(list_distinct(list_concat(a.aliases, n.aliases))) AS aliases,
+    coalesce(a.sector, n.sector) AS sector
+FROM new_actors n
+JOIN actors a ON a.actor_id = n.actor_id
+WHERE a.aliases IS DISTINCT FROM list_sort(list_distinct(list_concat(a.aliases, n.aliases)))
+   OR (a.country_code IS NULL AND n.country_code IS NOT NULL)
+   OR (a.sector IS NULL AND n.sector IS NOT NULL)
+   OR (a.actor_type IS NULL AND n.actor_type IS NOT NULL);
+
+DELETE FROM actors WHERE actor_id IN (SELECT actor_id FROM merged_actors);
+
 INSERT INTO actors BY NAME
-SELECT * FROM new_actors
-ON CONFLICT (actor_id) DO UPDATE SET
-    aliases = list_sort(list_distinct(list_concat(actors.aliases, excluded.aliases))),
-    country_code = coalesce(actors.country_code, excluded.country_code),
-    sector = coalesce(actors.sector, excluded.sector),
-    actor_type = coalesce(actors.actor_type, excluded.actor_type);
+SELECT * FROM merged_actors;
+
+INSERT INTO actors BY NAME
+SELECT * FROM new_actors n
+WHERE NOT EXISTS (SELECT 1 FROM actors a WHERE a.actor_id = n.actor_id);
 
 INSERT INTO events BY NAME
 SELECT * FROM new_events;
@@ -39,4 +59,5 @@ INSERT INTO quarantine BY NAME
 SELECT * FROM new_quarantine
 ON CONFLICT (uri, stage, reason) DO UPDATE SET detail = excluded.detail;
 
-DROP TABLE replaced;
+DROP TABLE merged_actors;
+-- `replaced` stays for clusters_batch.sql (warehouse/clusters.py), which drops it

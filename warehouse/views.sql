@@ -1,6 +1,7 @@
 -- newsevents warehouse: views for analysts and BI tools, over the star schema of schema.sql.
 -- Idempotent (CREATE OR REPLACE); re-applied every time the warehouse is opened for writing, so an edit
--- here takes effect without a schema version bump. Views only: they are always consistent with the tables.
+-- here takes effect without a schema version bump. Views only: they are always consistent with the tables
+-- (the one cache they read, derived.cluster_index, is kept equal to the events in each load's transaction).
 --
 --   event_cluster_members  event_id → cluster_id, with the evidence (source, sentence, offsets)
 --   event_clusters         one row per real-world action: num_sources, num_mentions, first/last_reported
@@ -9,132 +10,27 @@
 --   actor_activity         per actor: events initiated, received and claimed, by quad class, first/last date
 --   quarantine_summary     quarantined inputs and rows by stage and reason
 
--- Event clusters: the reports (fact rows) of one real-world action. Two reports belong to one cluster when
--- they have the same event type and the same actor pair (actor1, actor2; a report without an initiator is
--- a cluster of its own), close dates, and similar quantities:
---   * the day of a report is its event_date when known to the day, else (no event date) the day its
---     source was published; reports chain into one cluster while consecutive days are at most 2 apart,
---     and a chain longer than that is cut into 3-day windows from its first day (a daily campaign
---     of shelling is many actions, not one);
---   * a report dated only to a month or a year groups with reports of the same type, pair and period;
---   * a report with neither an event date nor a publication date groups only with reports of the same
---     source document (the lead repeated in the body);
---   * inside those groups, quantities split clusters: sorted by quantity, a quantity more than 25% above
---     the previous one starts a new cluster; a report without a quantity joins the smallest one.
+-- Event clusters: the reports (fact rows) of one real-world action, by type, actor pair, close dates and
+-- similar quantities (the rules: clusters.sql). Each event's cluster is materialised in derived.cluster_index
+-- by the load, for the keys a batch touched (warehouse/clusters.py), so reading the clusters does not
+-- re-run the clustering over the whole warehouse; the view is always equal to the events it joins.
 -- cluster_id is derived from the cluster's first event_id, so it is stable across re-runs of the same input.
 CREATE OR REPLACE VIEW event_cluster_members AS
-WITH keyed AS (
-    SELECT
-        e.event_id, e.source_id, e.event_type, e.actor1_id, e.actor2_id, e.quantity,
-        CASE
-            WHEN e.actor1_id IS NULL THEN 'single'
-            WHEN e.event_date IS NOT NULL AND coalesce(e.date_precision, 'day') <> 'day' THEN e.date_precision
-            WHEN coalesce(e.event_date, s.published_date) IS NOT NULL THEN 'day'
-            ELSE 'source'
-        END AS grain,
-        coalesce(e.event_date, s.published_date) AS cluster_day
-    FROM events e
-    LEFT JOIN sources s ON s.source_id = e.source_id
-),
-partitioned AS (
-    SELECT
-        *,
-        -- the group inside which dates are compared
-        concat_ws('|', event_type, actor1_id, coalesce(actor2_id, ''), grain,
-                  CASE grain WHEN 'source' THEN source_id WHEN 'single' THEN event_id END) AS pair_key
-    FROM keyed
-),
-date_breaks AS (
-    SELECT
-        *,
-        CASE
-            WHEN lag(cluster_day) OVER w IS NULL THEN 0
-            WHEN grain = 'day' AND cluster_day - lag(cluster_day) OVER w > 2 THEN 1
-            WHEN grain IN ('month', 'year') AND cluster_day <> lag(cluster_day) OVER w THEN 1
-            ELSE 0
-        END AS new_date_group
-    FROM partitioned
-    WINDOW w AS (PARTITION BY pair_key ORDER BY cluster_day, event_id)
-),
-chains AS (
-    SELECT
-        *,
-        pair_key || '|' || sum(new_date_group) OVER (PARTITION BY pair_key ORDER BY cluster_day, event_id
-                                                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS chain_key
-    FROM date_breaks
-),
-date_groups AS (
-    -- a chain of daily reports longer than 3 days is cut into 3-day windows from its first day
-    SELECT
-        *,
-        chain_key || '|' || CASE grain
-            WHEN 'day' THEN (cluster_day - min(cluster_day) OVER (PARTITION BY chain_key)) // 3
-            ELSE 0
-        END AS date_key
-    FROM chains
-),
-quantity_breaks AS (
-    SELECT
-        *,
-        CASE
-            WHEN quantity IS NULL THEN 0
-            WHEN last_value(quantity IGNORE NULLS) OVER q IS NULL THEN 0
-            WHEN quantity > 1.25 * last_value(quantity IGNORE NULLS) OVER q THEN 1
-            ELSE 0
-        END AS new_quantity_group
-    FROM date_groups
-    WINDOW q AS (PARTITION BY date_key ORDER BY quantity NULLS FIRST, event_id
-                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
-),
-grouped AS (
-    SELECT
-        *,
-        date_key || '|' || sum(new_quantity_group) OVER (PARTITION BY date_key ORDER BY quantity NULLS FIRST, event_id
-                                                         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS group_key
-    FROM quantity_breaks
-)
 SELECT
-    substr(md5(min(g.event_id) OVER (PARTITION BY g.group_key)), 1, 16) AS cluster_id,
-    g.event_id,
-    g.source_id,
-    g.cluster_day,
-    g.grain AS cluster_grain,
+    c.cluster_id,
+    c.event_id,
+    e.source_id,
+    c.cluster_day,
+    c.cluster_grain,
     e.sentence,
     e.sentence_start,
     e.sentence_end
-FROM grouped g
-JOIN events e ON e.event_id = g.event_id;
+FROM derived.cluster_index c
+JOIN events e ON e.event_id = c.event_id;
 
+-- one row per cluster, materialised by the load for the keys a batch touched (the aggregation: clusters.sql)
 CREATE OR REPLACE VIEW event_clusters AS
-SELECT
-    m.cluster_id,
-    any_value(e.event_type) AS event_type,
-    any_value(e.quad_class) AS quad_class,
-    any_value(e.actor1_id) AS actor1_id,
-    any_value(a1.name) AS actor1_name,
-    any_value(e.actor2_id) AS actor2_id,
-    any_value(a2.name) AS actor2_name,
-    min(e.event_date) AS first_event_date,
-    max(e.event_date) AS last_event_date,
-    any_value(m.cluster_grain) AS cluster_grain,
-    count(DISTINCT m.source_id)::INTEGER AS num_sources,
-    count(*)::INTEGER AS num_mentions,
-    min(s.published_date) AS first_reported,
-    max(s.published_date) AS last_reported,
-    min(s.loaded_at) AS first_loaded_at,
-    max(e.quantity) AS quantity,
-    mode(e.quantity_unit) AS quantity_unit,
-    mode(e.location) AS location,
-    mode(e.country_code) AS country_code,
-    max(e.confidence) AS max_confidence,
-    list(e.event_id ORDER BY s.published_date NULLS LAST, e.source_id, e.sentence_start) AS event_ids,
-    arg_max(e.sentence, e.confidence) AS example_sentence
-FROM event_cluster_members m
-JOIN events e ON e.event_id = m.event_id
-LEFT JOIN sources s ON s.source_id = e.source_id
-LEFT JOIN actors a1 ON a1.actor_id = e.actor1_id
-LEFT JOIN actors a2 ON a2.actor_id = e.actor2_id
-GROUP BY m.cluster_id;
+SELECT * EXCLUDE (pair_key) FROM derived.cluster_rows;
 
 CREATE OR REPLACE VIEW event_facts AS
 SELECT
@@ -180,31 +76,16 @@ SELECT
     s.file_name AS source_file_name,
     s.uri AS source_uri
 FROM events e
-LEFT JOIN event_cluster_members m ON m.event_id = e.event_id
+LEFT JOIN derived.cluster_index m ON m.event_id = e.event_id
 LEFT JOIN sources s ON s.source_id = e.source_id
 LEFT JOIN actors a1 ON a1.actor_id = e.actor1_id
 LEFT JOIN actors a2 ON a2.actor_id = e.actor2_id
 LEFT JOIN actors c ON c.actor_id = e.claimant_id;
 
 -- day: the event date (first day of the period when coarser than a day; see date_precision), null when unknown
+-- materialised by the load for the dyads a batch touched (the aggregation: clusters.sql)
 CREATE OR REPLACE VIEW dyad_daily AS
-SELECT
-    e.actor1_id,
-    a1.name AS actor1_name,
-    e.actor2_id,
-    a2.name AS actor2_name,
-    e.event_type,
-    e.quad_class,
-    e.event_date AS day,
-    e.date_precision,
-    count(*)::INTEGER AS num_events,
-    count(DISTINCT e.source_id)::INTEGER AS num_sources,
-    count(DISTINCT m.cluster_id)::INTEGER AS num_clusters
-FROM events e
-LEFT JOIN event_cluster_members m ON m.event_id = e.event_id
-LEFT JOIN actors a1 ON a1.actor_id = e.actor1_id
-LEFT JOIN actors a2 ON a2.actor_id = e.actor2_id
-GROUP BY ALL;
+SELECT * EXCLUDE (dyad_hash) FROM derived.dyad_rows;
 
 CREATE OR REPLACE VIEW actor_activity AS
 WITH roles AS (
