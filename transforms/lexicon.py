@@ -269,6 +269,7 @@ class GroupsFile(_Strict):
     definite_references: dict[str, DefiniteReference] = {}
     regional_bodies: dict[str, str] = {}  # "West African" (leaders, ministers) → "ECOWAS" (organizations.yaml)
     regional_body_nouns: tuple[str, ...] = ()
+    craft_nouns: tuple[str, ...] = ()  # "a Philippine supply boat" → the Philippines
     definite_window: int = 8  # sentences back that a definite reference or object pronoun looks for its actor
     object_pronouns: tuple[str, ...] = ()
     unplaced_source_sectors: tuple[str, ...] = ()
