@@ -761,8 +761,8 @@ def _bare_name_word(t: Token, st: MentionState) -> bool:
 def _demonym_pass(st: MentionState) -> None:
     """Demonym phrases: "North Korean authorities" → the state; "North Korean soldiers", "French paper workers",
     "Hungarian and Romanian officials" (two), "an Argentine judge" → groups; "the Serbian parliament" → an
-    organisation; a state's craft ("a Philippine supply boat", "Chinese vessels": groups.yaml `craft_nouns`)
-    → the state; not "Russian Su-35 fighters" (a name between: aircraft)."""
+    organisation; a state's craft as a target ("fired at a Philippine supply boat": groups.yaml `craft_nouns`)
+    → the state (as a subject it stays unresolved); not "Russian Su-35 fighters" (a name between: aircraft)."""
     doc, lex, idx = st.doc, st.lex, st.idx
     for match_id, start, end in st.facts.demonyms:
         if any(i in st.taken for i in range(start, end)):
@@ -781,7 +781,8 @@ def _demonym_pass(st: MentionState) -> None:
         between = [t for t in doc[end : head.i] if t.i not in coordinated or t.head.i == head.i]
         between = [t for t in between if not _coordinated_demonym(t, doc[start:end])]
         own = doc[start:end] if first.i != end - 1 else doc[start : head.i + 1]  # a second conjunct: itself
-        if noun in lex.state_nouns or head.lower_ in lex.state_nouns or noun in actor_words(lex).craft:
+        craft = noun in actor_words(lex).craft and head.dep_ not in ("nsubj", "nsubjpass")  # a target only
+        if noun in lex.state_nouns or head.lower_ in lex.state_nouns or craft:
             if any(t.pos_ not in ("ADJ", "NOUN", "PROPN", "PUNCT", "CCONJ") for t in between):
                 continue
             actor = _entry_actor(entry, lex)
