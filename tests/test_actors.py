@@ -504,3 +504,19 @@ def test_official_of_unknown_nationality_takes_the_country_of_their_paragraph(ar
 def test_official_takes_the_country_of_the_capital_the_action_is_in(article):
     _, actors = article("President Mamadi Doumbouya imposed a curfew in Conakry on Friday.")
     assert actors["Mamadi Doumbouya"]["country_code"] == "GIN"
+
+
+def test_leaders_of_a_region_are_its_regional_organisation(code):
+    events = code(
+        "Southeast Asian foreign ministers urged Myanmar's junta to end the violence on Friday.\n\n"
+        "West African leaders imposed sanctions on Guinea-Bissau on Sunday at a summit in Accra."
+    )
+    urge = [e for e in events if e["trigger"] == "urged"]
+    assert urge and (urge[0]["actor1"], urge[0]["actor2"]) == ("ASEAN", "Myanmar")
+    assert [e["actor1"] for e in events if e["event_type"] == "SANCTION"] == ["ECOWAS"]
+
+
+def test_people_of_a_region_stay_a_group_of_no_one_country(article):
+    # traders are no government: no regional body; and the one country the sentence names is not theirs
+    _, actors = article("West African traders protested against new border controls in Lome on Monday.")
+    assert "ECOWAS" not in actors

@@ -67,3 +67,13 @@ def test_intelligence_of_no_country_is_no_claimant_but_a_countrys_is(code):
     assert [(e["event_type"], e["claimant"]) for e in unplaced] == [("AID", None)]
     placed = code("According to Lithuanian intelligence, Belarus has sent 2,000 soldiers to Russia.")
     assert [(e["event_type"], e["claimant_country"]) for e in placed] == [("AID", "LTU")]
+
+
+def test_mediators_and_negotiators_of_a_state_are_claimants(code):
+    events = code(
+        "DOHA, Qatar — Israel and Hamas agreed to extend the truce by two days, Qatari mediators said on Monday.\n\n"
+        "Sudan's army and the RSF agreed to a three-day ceasefire in Jeddah, Saudi negotiators said."
+    )
+    agree = [e for e in events if e["event_type"] == "AGREE"]
+    assert [(e["claimant"], e["claimant_country"]) for e in agree][:1] == [("Qatari mediators", "QAT")]
+    assert ("Saudi negotiators", "SAU") in [(e["claimant"], e["claimant_country"]) for e in agree]

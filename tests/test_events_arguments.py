@@ -438,3 +438,23 @@ def test_a_temporal_phrase_is_not_what_is_agreed(code):
     # "after talks with X" dates the act; X is not its counterpart
     e = one(code("Kenya agreed to send police to Haiti after talks with Ghana."), "AGREE")
     assert e["actor2"] != "Ghana"
+
+
+def test_an_attacked_facility_of_a_state_stands_for_its_owner(code):
+    events = code(
+        "BOGOTA, Colombia — Rebels attacked an army base in Cauca on Monday, killing two soldiers.\n\n"
+        "Gunmen attacked a police station in Kunduz, Afghanistan, on Friday.\n\n"
+        "Jihadists stormed a military base near Mopti in Mali overnight."
+    )
+    hits = [(e["actor2"], e["actor2_country"]) for e in events if e["event_type"] == "ASSAULT"]
+    assert ("Colombian army", "COL") in hits
+    assert ("Afghan police", "AFG") in hits
+    assert ("Malian army", "MLI") in hits
+
+
+def test_a_state_craft_named_by_its_demonym_stands_for_the_state(code):
+    events = code(
+        "MANILA, Philippines — Chinese coast guard ships fired water cannon at a Philippine supply boat on Saturday."
+    )
+    e = one(events, "ASSAULT")
+    assert (e["actor1_country"], e["actor2"]) == ("CHN", "Philippines")

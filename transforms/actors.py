@@ -54,6 +54,9 @@ class ActorWords:
     product_nouns: frozenset[str]
     not_generic: frozenset[str]
     home_state: frozenset[str]  # home_state_nouns
+    object_pronouns: frozenset[str]  # "them": an object that refers back to a group
+    regional_body_nouns: frozenset[str]  # "leaders", "ministers": "West African leaders" → ECOWAS
+    craft: frozenset[str]  # craft_nouns: "a Philippine supply boat" → the Philippines
 
 
 @cache
@@ -77,6 +80,9 @@ def actor_words(lex: Lexicon) -> ActorWords:
         product_nouns=get("product_nouns"),
         not_generic=get("not_generic"),
         home_state=get("home_state_nouns"),
+        object_pronouns=get("object_pronouns"),
+        regional_body_nouns=get("regional_body_nouns"),
+        craft=get("craft_nouns"),
     )
 
 
@@ -193,6 +199,16 @@ class ArticleActors:
     # a state noun's countries where the text names them ("Niger's junta", "the Syrian regime"): a later bare
     # "the junta" is the same one
     state_noun_countries: dict[str, Counter] = field(default_factory=dict)
+    # every actor the text has named so far, in order, with the number of the sentence that named it (what a
+    # later "the bloc" or "them" refers back to; `sentence_seq` counts the sentences read so far)
+    seen: list[tuple[int, Actor, bool]] = field(default_factory=list)  # (sentence, actor, named in the plural)
+    sentence_seq: int = 0
+
+    def restart(self) -> None:
+        """A new reading of the text from its start (the second pass of `extract_article`)."""
+        self.recent.clear()
+        self.seen.clear()
+        self.sentence_seq = 0
 
     def find(self, surface: str) -> PersonRecord | None:
         """The person a name refers to: a longer known name holding every part of it wins
@@ -745,7 +761,8 @@ def _bare_name_word(t: Token, st: MentionState) -> bool:
 def _demonym_pass(st: MentionState) -> None:
     """Demonym phrases: "North Korean authorities" → the state; "North Korean soldiers", "French paper workers",
     "Hungarian and Romanian officials" (two), "an Argentine judge" → groups; "the Serbian parliament" → an
-    organisation; not "Russian Su-35 fighters" (a name between: aircraft)."""
+    organisation; a state's craft as a target ("fired at a Philippine supply boat": groups.yaml `craft_nouns`)
+    → the state (as a subject it stays unresolved); not "Russian Su-35 fighters" (a name between: aircraft)."""
     doc, lex, idx = st.doc, st.lex, st.idx
     for match_id, start, end in st.facts.demonyms:
         if any(i in st.taken for i in range(start, end)):
@@ -764,7 +781,8 @@ def _demonym_pass(st: MentionState) -> None:
         between = [t for t in doc[end : head.i] if t.i not in coordinated or t.head.i == head.i]
         between = [t for t in between if not _coordinated_demonym(t, doc[start:end])]
         own = doc[start:end] if first.i != end - 1 else doc[start : head.i + 1]  # a second conjunct: itself
-        if noun in lex.state_nouns or head.lower_ in lex.state_nouns:
+        craft = noun in actor_words(lex).craft and head.dep_ not in ("nsubj", "nsubjpass")  # a target only
+        if noun in lex.state_nouns or head.lower_ in lex.state_nouns or craft:
             if any(t.pos_ not in ("ADJ", "NOUN", "PROPN", "PUNCT", "CCONJ") for t in between):
                 continue
             actor = _entry_actor(entry, lex)
@@ -841,7 +859,7 @@ def _owned_group_pass(st: MentionState) -> None:
 
 def _lone_subject_group_pass(st: MentionState) -> None:
     """A bare plural group noun as a clause's subject in a sentence that names one country only:
-    "Prisoners rioted at a jail in Haiti's capital" → Haitian prisoners."""
+    "Prisoners rioted at a jail in Haiti's capital" → Haitian prisoners (not "West African leaders … Niger")."""
     doc, lex = st.doc, st.lex
     actor_at = st.actor_at()
     for tok in doc:
@@ -850,8 +868,8 @@ def _lone_subject_group_pass(st: MentionState) -> None:
         determined = any(c.dep_ in ("poss", "det", "nummod") and c.lower_ != "the" for c in _lefts(tok))
         if tok.head.pos_ != "VERB" or determined:
             continue
-        if any(c.i in actor_at for c in tok.subtree if c.i < tok.i):
-            continue
+        if any(c.i in actor_at for c in tok.subtree if c.i < tok.i) or _regional_modifiers(tok, st):
+            continue  # "West African leaders": of several countries, not of the one the sentence names
         countries = _sentence_countries(tok, st, actor_at)  # only the sentence's own tokens are looked up
         demonym = _adjective_demonym(next(iter(countries)), lex) if len(countries) == 1 else None
         if demonym is None:
@@ -916,6 +934,21 @@ def _regional_modifiers(tok: Token, st: MentionState) -> list[Token]:
     return out
 
 
+def _regional_body(region: list[Token], lex: Lexicon) -> Actor | None:
+    """The regional organisation that leaders or ministers of a region stand for (groups.yaml `regional_bodies`,
+    `regional_body_nouns`): "West African leaders" → ECOWAS, "Southeast Asian foreign ministers" → ASEAN."""
+    if not region:
+        return None
+    name = lex.regional_bodies.get(" ".join(t.lower_ for t in sorted(region, key=lambda t: t.i)))
+    entry = _organizations_by_name(lex).get(name.lower()) if name else None
+    return _entry_actor(entry, lex) if entry is not None else None
+
+
+@cache
+def _organizations_by_name(lex: Lexicon) -> dict[str, ActorEntry]:
+    return {a.name.lower(): a for a in lex.actors if a.actor_type == "organization"}
+
+
 def _own_demonym(tok: Token, st: MentionState) -> tuple[int, str, int] | None:
     """A demonym match (not taken by another pass) that modifies `tok` directly: (its first token, its country,
     the words it spans from there up to `tok`'s phrase), e.g. "the Spanish ambassador" → Spain; else None."""
@@ -973,6 +1006,12 @@ def _generic_pass(st: MentionState) -> None:
     for tok in doc:
         if tok.i in st.taken or tok.pos_ not in ("NOUN", "PROPN") or tok.dep_ in ("compound", "amod", "poss"):
             continue
+        if tok.lower_ in actor_words(lex).regional_body_nouns:  # "West African leaders" → ECOWAS
+            region = _regional_modifiers(tok, st)
+            body = _regional_body(region, lex)
+            if body is not None:
+                st.add(doc[region[0].i : tok.i + 1], body, "region")
+                continue
         sector = noun_sector(tok, lex)
         if sector is None or tok.lower_ in lex.state_nouns or tok.lower_ in actor_words(lex).not_generic:
             continue
@@ -1108,6 +1147,99 @@ def _state_entry(lex: Lexicon, country: str) -> ActorEntry | None:
     return _states_by_country(lex).get(country)
 
 
+REFERRING_DETERMINERS = frozenset({"the", "his", "her", "its", "their"})
+
+
+def _referring_phrase(tok: Token) -> Token | None:
+    """The determiner of a bare definite noun phrase ("the bloc", "the regional bloc", "his supporters"), or None
+    when the phrase names or places its own referent ("the teachers' union", "the union of teachers")."""
+    lefts = _lefts(tok)
+    dets = [c for c in lefts if c.dep_ in ("det", "poss")]
+    if len(dets) != 1 or dets[0].lower_ not in REFERRING_DETERMINERS or dets[0].i != lefts[0].i:
+        return None
+    if any(c.dep_ not in ("det", "poss", "amod") or c.pos_ == "PROPN" for c in lefts):
+        return None
+    if any(c.dep_ == "prep" and c.lower_ in ("of", "in", "from") for c in _rights(tok)):
+        return None
+    return dets[0]
+
+
+def _refers_to(tok: Token, ref, actor: Actor) -> bool:
+    """Whether an earlier `actor` fits the reference noun `tok` (groups.yaml `definite_references`)."""
+    if actor.actor_type not in ref.kinds:
+        return False
+    words = actor.name.lower().replace("-", " ").split()
+    if ref.name_word and tok.lower_ not in words and tok.lemma_.lower() not in words:
+        return False
+    if ref.international and actor.country is not None:
+        return False
+    if ref.same_head and (not words or words[-1] not in (tok.lower_, tok.lemma_.lower())):
+        return False
+    return not ref.sectors or actor.sector in ref.sectors
+
+
+def _clause_subject_actors(tok: Token, actor_at: dict[int, tuple[Span, Actor]]) -> set[Actor]:
+    """The actors of the subject of the clause `tok` stands in ("police … to disperse them": the police)."""
+    out: set[Actor] = set()
+    verb = tok.head
+    while verb is not None:
+        for c in _lefts(verb):
+            if c.dep_ in ("nsubj", "nsubjpass") and c.i in actor_at:
+                out.add(actor_at[c.i][1])
+        verb = verb.head if verb.dep_ in ("xcomp", "advcl", "conj") and verb.head.i != verb.i else None
+    return out
+
+
+def _reference_pass(st: MentionState) -> None:
+    """A bare definite description or an object pronoun refers back to the nearest earlier actor that fits it,
+    within `definite_window` sentences (groups.yaml `definite_references`, `object_pronouns`): "the Kenya
+    National Union of Teachers … accused the union" → the union; "ECOWAS suspended … The bloc also gave" →
+    ECOWAS; "the losing candidate called on his supporters" → the supporters named before; "police fired
+    tear gas to disperse them" → the marchers of the sentence (never the clause's own subject)."""
+    doc, lex, article = st.doc, st.lex, st.article
+    refs = lex.definite_references
+    pronouns = actor_words(lex).object_pronouns
+    found = st.mentions()
+    actor_at = st.actor_at()
+    cursor = 0
+    for sent in doc.sents:
+        article.sentence_seq += 1
+        seq = article.sentence_seq
+        for tok in sent:
+            while cursor < len(found) and found[cursor].start < tok.i:
+                article.seen.append((seq, found[cursor].actor, _plural(doc, found[cursor])))
+                cursor += 1
+            if tok.i in st.taken:
+                continue
+            low = tok.lower_
+            ref = refs.get(low) or refs.get(tok.lemma_.lower())
+            if ref is not None and tok.pos_ == "NOUN":
+                det = _referring_phrase(tok)
+                if det is None:
+                    continue
+                window = lex.definite_window
+                actor = next(
+                    (a for n, a, _ in reversed(article.seen) if n >= seq - window and _refers_to(tok, ref, a)), None
+                )
+                if actor is not None:
+                    st.add(doc[det.i : tok.i + 1], actor, "definite")
+            elif low in pronouns and tok.dep_ in ("dobj", "pobj") and tok.pos_ == "PRON":
+                own = _clause_subject_actors(tok, actor_at)
+                actor = next(
+                    (a for n, a, many in reversed(article.seen) if n >= seq - 1 and many and a not in own),
+                    None,
+                )
+                if actor is not None:
+                    st.add(doc[tok.i : tok.i + 1], actor, "coref")
+    for m in found[cursor:]:
+        article.seen.append((article.sentence_seq, m.actor, _plural(doc, m)))
+
+
+def _plural(doc: Doc, m: Mention) -> bool:
+    """A group named in the plural ("striking teachers", "junta supporters"): what "them" can stand for."""
+    return m.actor.actor_type == "group" and any(t.tag_ in ("NNS", "NNPS") for t in doc[m.start : m.end])
+
+
 # The passes in the order they run (each one's docstring gives its examples). Adding a rule is adding a
 # function over `MentionState` and an entry here.
 MENTION_PASSES: tuple[MentionPass, ...] = (
@@ -1123,6 +1255,7 @@ MENTION_PASSES: tuple[MentionPass, ...] = (
     MentionPass("generic", _generic_pass),
     MentionPass("dateline_government", _dateline_government_pass),
     MentionPass("home_state", _home_state_pass),
+    MentionPass("reference", _reference_pass),
     MentionPass("pair", _pair_pass),
 )
 

@@ -353,7 +353,7 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
     for offset, doc in pieces:
         # first pass: learn the article's persons, their titles and countries, and where the story is set
         signals += [(offset + at, c) for at, c in home_signals(doc, lex, find_mentions(doc, lex, article))]
-    article.recent.clear()  # the second pass follows the text's order again
+    article.restart()  # the second pass follows the text's order again
     homeless: dict[str, int] = {}  # actor_id → where the text first names it
     for offset, doc in pieces:
         mentions = find_mentions(doc, lex, article)

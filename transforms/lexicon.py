@@ -128,6 +128,9 @@ class Lexicon:
     actor_maps: dict[str, dict[str, str]] = field(default_factory=dict)  # title_sectors, organization_sectors
     agent_sectors: dict[str, str] = field(default_factory=dict)  # "police", "rioters", "rioter" → COP, CVL…
     discards: tuple[Discard, ...] = ()  # phrases that make a sentence uncodable (transforms/discards.py)
+    definite_references: dict[str, DefiniteReference] = field(default_factory=dict)  # "the bloc" → …
+    definite_window: int = 8
+    regional_bodies: dict[str, str] = field(default_factory=dict)  # "west african" → "ECOWAS"
 
 
 # ----------------------------------------------------------------------------------------------------------------------
@@ -228,6 +231,16 @@ def _sectors(table: SectorTable) -> dict[str, str]:
     return out
 
 
+class DefiniteReference(_Strict):
+    """groups.yaml `definite_references`: what a bare "the <noun>" may refer back to."""
+
+    kinds: tuple[str, ...]  # actor types the earlier mention may have (state, organization, group)
+    name_word: bool = False  # the noun is a word of that actor's name ("the union" → "… Union of Teachers")
+    international: bool = False  # an actor with no country ("the bloc" → ECOWAS, the EU)
+    same_head: bool = False  # a group named by the same noun ("his supporters" → "supporters of X")
+    sectors: tuple[str, ...] = ()  # else any: the earlier actor's sector is one of these ("the faction" → REB)
+
+
 class GroupsFile(_Strict):
     """groups.yaml. `sectors`: hand-written generic noun → sector code, winning over cameo/agents.yaml."""
 
@@ -253,6 +266,12 @@ class GroupsFile(_Strict):
     not_places: tuple[str, ...] = ()
     place_name_words: tuple[str, ...] = ()
     home_state_nouns: tuple[str, ...] = ()
+    definite_references: dict[str, DefiniteReference] = {}
+    regional_bodies: dict[str, str] = {}  # "West African" (leaders, ministers) → "ECOWAS" (organizations.yaml)
+    regional_body_nouns: tuple[str, ...] = ()
+    craft_nouns: tuple[str, ...] = ()  # "a Philippine supply boat" → the Philippines
+    definite_window: int = 8  # sentences back that a definite reference or object pronoun looks for its actor
+    object_pronouns: tuple[str, ...] = ()
     unplaced_source_sectors: tuple[str, ...] = ()
     sectors: SectorTable = {}
     title_sectors: SectorTable = {}
@@ -638,6 +657,9 @@ def _load(directory: str) -> Lexicon:
         word_maps={k: {str(w).lower(): str(x) for w, x in v.items()} for k, v in verbs_doc.word_maps.items()},
         actor_words={name: fs(v) for name, v in groups_doc if isinstance(v, tuple)},
         actor_maps={k: _sectors(getattr(groups_doc, k)) for k in ("title_sectors", "organization_sectors")},
+        definite_references={str(k).lower(): v for k, v in groups_doc.definite_references.items()},
+        definite_window=groups_doc.definite_window,
+        regional_bodies={str(k).lower(): str(v) for k, v in groups_doc.regional_bodies.items()},
         discards=tuple(
             Discard(r.phrase.lower(), r.story, r.whole_word)
             for r in cameo_discards.discards
