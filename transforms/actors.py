@@ -1181,7 +1181,7 @@ def _refers_to(tok: Token, ref, actor: Actor) -> bool:
 def _clause_subject_actors(tok: Token, actor_at: dict[int, tuple[Span, Actor]]) -> set[Actor]:
     """The actors of the subject of the clause `tok` stands in ("police … to disperse them": the police)."""
     out: set[Actor] = set()
-    verb = tok.head
+    verb: Token | None = tok.head
     while verb is not None:
         for c in _lefts(verb):
             if c.dep_ in ("nsubj", "nsubjpass") and c.i in actor_at:
