@@ -6,8 +6,9 @@ says how reports are clustered), which the view `event_cluster_members` (and thr
 on every read (1.9 s at 3,000 articles' worth of rows, 8.6 s at 9,000; `benchmarks/writer.py --grow`).
 
 - `refresh_batch`: inside a batch's load transaction, after `load.sql`: recomputes the clusters of the
-  pair keys the batch touched (those of the replaced sources' old events and of the new events; a cluster
-  never crosses a pair key), so a batch costs what its keys hold, not what the warehouse holds. A re-coded
+  date chains the batch touched (those of the replaced sources' old events and those within 2 days of a new
+  event under its pair key; a cluster never crosses a chain), so a batch costs what its chains hold, not
+  what the warehouse holds. A re-coded
   source's old rows leave the index with its old events, in the same transaction.
 - `ensure_index`: on every writable open, creates the derived schema (derived.sql) and rebuilds the index
   whole when it does not hold exactly one row per event (a warehouse made before the index existed).
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import duckdb
 
-from warehouse.connect import read_sql
+from warehouse.connect import read_sql, transaction
 
 
 def refresh_batch(con: duckdb.DuckDBPyConnection) -> None:
@@ -37,11 +38,6 @@ def ensure_index(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(read_sql("derived.sql"))
     if not stale(con):
         return
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(read_sql("clusters_all.sql"))
         con.execute(read_sql("clusters.sql"))
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise

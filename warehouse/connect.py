@@ -49,6 +49,20 @@ class WarehouseLocked(WarehouseError):
     pass
 
 
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN … COMMIT around the block; on any exception (COMMIT's own included) ROLLBACK, its own failure
+    ignored, and the exception goes on to the caller, which says what failed."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+
+
 def read_sql(name: str) -> str:
     return (HERE / name).read_text(encoding="utf-8")
 
@@ -335,20 +349,17 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         )
     if version < SCHEMA_VERSION:
         steps = migrations()
-        con.execute("BEGIN TRANSACTION")
         try:
-            if version == 0:  # a new warehouse: the current schema in one go
-                con.execute(read_sql("schema.sql"))
-            else:
-                for step in range(version + 1, SCHEMA_VERSION + 1):
-                    if step not in steps:
-                        raise WarehouseError(f"no migration from schema version {step - 1} to {step}")
-                    con.execute(steps[step].read_text(encoding="utf-8"))
-            con.execute("INSERT INTO schema_version (version) VALUES (?)", [SCHEMA_VERSION])
-            con.execute("COMMIT")
+            with transaction(con):
+                if version == 0:  # a new warehouse: the current schema in one go
+                    con.execute(read_sql("schema.sql"))
+                else:
+                    for step in range(version + 1, SCHEMA_VERSION + 1):
+                        if step not in steps:
+                            raise WarehouseError(f"no migration from schema version {step - 1} to {step}")
+                        con.execute(steps[step].read_text(encoding="utf-8"))
+                con.execute("INSERT INTO schema_version (version) VALUES (?)", [SCHEMA_VERSION])
         except (duckdb.Error, WarehouseError) as exc:
-            with contextlib.suppress(duckdb.Error):
-                con.execute("ROLLBACK")
             if isinstance(exc, WarehouseError):
                 raise
             raise WarehouseError(

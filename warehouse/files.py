@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from warehouse.connect import WarehouseError, describe_error, read_sql
+from warehouse.connect import WarehouseError, describe_error, read_sql, transaction
 
 
 @dataclass(frozen=True)
@@ -95,13 +95,10 @@ def record_files(con: duckdb.DuckDBPyConnection, files: list[FileRow], version: 
             },
         )
         con.register("new_files", new.to_arrow())
-        con.execute("BEGIN TRANSACTION")
-        con.execute(read_sql("files_record.sql"))
-        con.execute("COMMIT")
+        with transaction(con):
+            con.execute(read_sql("files_record.sql"))
         return len(done)
     except duckdb.Error as exc:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
         raise WarehouseError(describe_error("the warehouse", exc)) from None
     finally:
         for name in ("file_sources", "new_files"):

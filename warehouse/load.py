@@ -25,7 +25,7 @@ import duckdb
 import polars as pl
 
 from warehouse.clusters import refresh_batch
-from warehouse.connect import WarehouseError, describe_error, read_sql
+from warehouse.connect import WarehouseError, describe_error, read_sql, transaction
 
 
 @dataclass
@@ -57,20 +57,13 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, pause: float = 0.0)
     for name, frame in names.items():
         _register(con, name, frame)
     try:
-        con.execute("BEGIN TRANSACTION")
-        con.execute(read_sql("load.sql"))
-        refresh_batch(con)  # the clusters of the keys this batch touched, in the same transaction
-        if pause:
-            time.sleep(pause)
-        con.execute("COMMIT")
+        with transaction(con):
+            con.execute(read_sql("load.sql"))
+            refresh_batch(con)  # the clusters of the keys this batch touched, in the same transaction
+            if pause:
+                time.sleep(pause)
     except duckdb.Error as exc:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
         raise WarehouseError(describe_error(_db_path(con), exc)) from None
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        raise
     finally:
         for name in names:
             with contextlib.suppress(duckdb.Error):
