@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
 import duckdb
 import pytest
 from hypothesis import settings
+
+# The suite starts ~40 Python subprocesses (CLI runs, Prefect's test server, dask workers). With
+# PYTHONDONTWRITEBYTECODE=1 in the environment (some CI images and this workplace set it) each of them would
+# compile Prefect's and GX's sources again (~10 s of CPU each on a fresh clone); let the first one write the
+# bytecode cache that the others read.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
