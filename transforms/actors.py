@@ -35,6 +35,7 @@ from transforms.documents import stable_id
 from transforms.lexicon import ActorEntry, Lexicon
 from transforms.matching import TokenIndex, pattern_docs
 from transforms.places import Place, find_places
+from transforms.tree import child_lists, children, doc_tokens, sentence_bounds
 
 
 @dataclass(frozen=True)
@@ -403,8 +404,8 @@ class DocFacts:
         """The (start, end) tokens of the sentence holding `tok` (spaCy's `Token.sent` scans it each time)."""
         if self.sent_of is None:
             self.sent_of = [(0, 0)] * len(tok.doc)
-            for sent in tok.doc.sents:
-                self.sent_of[sent.start : sent.end] = [(sent.start, sent.end)] * (sent.end - sent.start)
+            for start, end in sentence_bounds(tok.doc):
+                self.sent_of[start:end] = [(start, end)] * (end - start)
         return self.sent_of[tok.i]
 
     def root(self, span: Span) -> Token:
@@ -412,14 +413,15 @@ class DocFacts:
         is outside it) from depths computed once per doc: spaCy walks to the root from each token, which in
         a long list of names (a chain of conjuncts) is as deep as the list."""
         doc = span.doc
+        toks = doc_tokens(doc)
         for i in range(span.start, span.end):
-            if doc[i].head.i == i:
+            if toks[i].head.i == i:
                 return doc[i]
         if self.depth is None:
             self.depth = _depths(doc)
         best, root = len(doc), -1
         for i in range(span.start, span.end):
-            if span.start <= doc[i].head.i < span.end:
+            if span.start <= toks[i].head.i < span.end:
                 continue
             if self.depth[i] < best:
                 best, root = self.depth[i], i
@@ -428,7 +430,7 @@ class DocFacts:
 
 def _depths(doc: Doc) -> list[int]:
     """Each token's number of steps to its sentence's root, in one pass (memoised walks up the heads)."""
-    heads = [t.head.i for t in doc]
+    heads = [i + h for i, h in enumerate(doc.to_array("HEAD").astype("int64").tolist())]
     depth = [-1] * len(heads)
     for i in range(len(heads)):
         path, j = [], i
@@ -503,12 +505,21 @@ class MentionState:
         self.spans.append((span, actor, source))
         self.taken |= set(range(span.start, span.end)) if take is None else take
 
+    texts: dict[tuple[int, int], str] = field(default_factory=dict)  # (start, end) → the span's text, made once
+
     def actor_at(self) -> dict[int, tuple[Span, Actor]]:
         """Token index → (span, actor) of the mentions found so far (a snapshot)."""
-        return {t.i: (s, a) for s, a, _ in self.spans for t in s}
+        return {i: (s, a) for s, a, _ in self.spans for i in range(s.start, s.end)}
+
+    def _text(self, span: Span) -> str:
+        key = (span.start, span.end)
+        text = self.texts.get(key)
+        if text is None:
+            text = self.texts[key] = span.text
+        return text
 
     def mentions(self) -> list[Mention]:
-        out = [Mention(s.start, s.end, a, s.text, src) for s, a, src in self.spans]
+        out = [Mention(s.start, s.end, a, self._text(s), src) for s, a, src in self.spans]
         return sorted(out, key=lambda m: (m.start, -m.end))
 
 
@@ -727,7 +738,7 @@ def _titled_name_pass(st: MentionState) -> None:
     title, and not the start of a longer name ("President Bush Administration")."""
     doc, lex = st.doc, st.lex
     words = actor_words(lex)
-    for tok in doc:
+    for tok in doc_tokens(doc):
         if tok.i in st.taken or not tok.text[:1].isupper() or tok.lower_ not in words.office:
             continue
         j = tok.i + 1
@@ -812,7 +823,7 @@ def _placed_group_pass(st: MentionState) -> None:
     "rebels in the Ivory Coast", "doctors from American aid groups", "a group based in Trinidad"."""
     doc, lex = st.doc, st.lex
     actor_at = st.actor_at()
-    for tok in doc:
+    for tok in doc_tokens(doc):
         if tok.i in st.taken or tok.pos_ not in ("NOUN", "PROPN") or not _group_head(tok, lex):
             continue
         if any(c.dep_ in ("compound", "amod") and c.i in actor_at for c in _lefts(tok)):
@@ -839,7 +850,7 @@ def _owned_group_pass(st: MentionState) -> None:
     military personnel" → North Korean soldiers."""
     doc, lex = st.doc, st.lex
     actor_at = st.actor_at()
-    for tok in doc:
+    for tok in doc_tokens(doc):
         if tok.i in st.taken or tok.pos_ != "NOUN" or not _group_head(tok, lex):
             continue
         poss = [c for c in _lefts(tok) if c.dep_ == "poss" and c.lower_ in ("its", "their")]
@@ -862,7 +873,7 @@ def _lone_subject_group_pass(st: MentionState) -> None:
     "Prisoners rioted at a jail in Haiti's capital" → Haitian prisoners (not "West African leaders … Niger")."""
     doc, lex = st.doc, st.lex
     actor_at = st.actor_at()
-    for tok in doc:
+    for tok in doc_tokens(doc):
         if tok.i in st.taken or tok.dep_ != "nsubj" or tok.tag_ != "NNS" or not _group_head(tok, lex):
             continue
         determined = any(c.dep_ in ("poss", "det", "nummod") and c.lower_ != "the" for c in _lefts(tok))
@@ -1003,7 +1014,7 @@ def _generic_pass(st: MentionState) -> None:
     reference ("both leaders") or a state noun ("authorities")."""
     doc, lex = st.doc, st.lex
     actor_at = st.actor_at()
-    for tok in doc:
+    for tok in doc_tokens(doc):
         if tok.i in st.taken or tok.pos_ not in ("NOUN", "PROPN") or tok.dep_ in ("compound", "amod", "poss"):
             continue
         if tok.lower_ in actor_words(lex).regional_body_nouns:  # "West African leaders" → ECOWAS
@@ -1027,7 +1038,7 @@ def _generic_pass(st: MentionState) -> None:
         begin = min([m.left_edge.i for m in mods] + [tok.i] + ([own[0]] if own else []))
         phrase = doc[begin : tok.i + 1]
         # "the armed forces and people of Russia": a conjunct's placing phrase places the whole coordination
-        conjuncts = [tok, *(c for c in tok.children if c.dep_ == "conj")] + ([tok.head] if tok.dep_ == "conj" else [])
+        conjuncts = [tok, *(c for c in children(tok) if c.dep_ == "conj")] + ([tok.head] if tok.dep_ == "conj" else [])
         country = own[1] if own else None
         country = country or next((c for t in conjuncts if (c := _placed_by(t, actor_at, st.places, lex))), None)
         if not region:
@@ -1054,7 +1065,7 @@ def _pair_pass(st: MentionState) -> None:
     doc, article = st.doc, st.article
     out = st.mentions()
     cursor = 0
-    for tok in doc:
+    for tok in doc_tokens(doc):
         while cursor < len(out) and out[cursor].start < tok.i:
             if out[cursor].actor.actor_type == "person":
                 _seen_person(article, out[cursor].actor)
@@ -1086,11 +1097,11 @@ def _dateline_government_pass(st: MentionState) -> None:
         return
     doc = st.doc
     named = set(st.actor_at()) | set(st.places)  # tokens of the mentions (kept up to date below) and places
-    for tok in doc:
+    for tok in doc_tokens(doc):
         if tok.i in st.taken or tok.pos_ != "NOUN" or tok.lower_ not in st.lex.state_nouns:
             continue
         lefts = list(_lefts(tok))
-        placed = any(c.dep_ == "prep" and any(o.i in named for o in c.children) for c in _rights(tok))
+        placed = any(c.dep_ == "prep" and any(o.i in named for o in children(c)) for c in _rights(tok))
         compound = tok.dep_ == "compound" and not lefts  # "rejected a government offer"
         if not compound and tok.lower_ in actor_words(st.lex).home_state:
             continue  # a bare "the junta": the home_state pass (a junta named before, the sentence's place…)
@@ -1111,7 +1122,7 @@ def _home_state_pass(st: MentionState) -> None:
     doc, lex = st.doc, st.lex
     nouns = actor_words(lex).home_state
     actor_at = st.actor_at()
-    candidates = [t for t in doc if t.pos_ == "NOUN" and t.lower_ in nouns]
+    candidates = [t for t in doc_tokens(doc) if t.pos_ == "NOUN" and t.lower_ in nouns]
     for tok in candidates:  # "Niger's junta", "Syria's regime": what a later bare "the junta" refers to
         for c in _lefts(tok):
             found = actor_at.get(c.i)
@@ -1202,10 +1213,11 @@ def _reference_pass(st: MentionState) -> None:
     found = st.mentions()
     actor_at = st.actor_at()
     cursor = 0
-    for sent in doc.sents:
+    toks = doc_tokens(doc)
+    for start, end in sentence_bounds(doc):
         article.sentence_seq += 1
         seq = article.sentence_seq
-        for tok in sent:
+        for tok in toks[start:end]:
             while cursor < len(found) and found[cursor].start < tok.i:
                 article.seen.append((seq, found[cursor].actor, _plural(doc, found[cursor])))
                 cursor += 1
@@ -1315,7 +1327,7 @@ def _clause_subject_state(tok: Token, actor_at: dict[int, tuple[Span, Actor]]) -
     """The owner of "its/their <noun>": the state or group subject of the clause holding `tok`, or of the
     clause reporting it ("North Korea has sent … its troops", "the Serbs said their forces had…")."""
     for verb in (a for a in tok.ancestors if a.pos_ in ("VERB", "AUX")):
-        subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        subj = next((c for c in children(verb) if c.dep_ == "nsubj"), None)
         if subj is None or subj.i == tok.i or tok.i in {t.i for t in subj.subtree}:
             continue
         found = actor_at.get(subj.i)
@@ -1365,9 +1377,9 @@ def _placed_by(
     preps = [c for c in _rights(tok) if c.dep_ == "prep" and c.lower_ in actor_words(lex).placing_preps]
     participles = actor_words(lex).placing_participles
     for acl in (c for c in _rights(tok) if c.dep_ == "acl" and c.lemma_.lower() in participles):
-        preps += [c for c in acl.children if c.dep_ == "prep" and c.lower_ == "in"]
+        preps += [c for c in children(acl) if c.dep_ == "prep" and c.lower_ == "in"]
     for prep in preps:
-        for pobj in (c for c in prep.children if c.dep_ == "pobj"):
+        for pobj in (c for c in children(prep) if c.dep_ == "pobj"):
             for t in [pobj, *(c for c in _lefts(pobj) if c.dep_ in ("compound", "amod", "poss"))]:
                 found = actor_at.get(t.i)
                 if found is not None and found[1].country and found[1].actor_type in ("state", "group"):
@@ -1379,10 +1391,17 @@ def _placed_by(
 
 def _adjective_demonym(country: str, lex: Lexicon) -> str | None:
     """The adjective of a country ("GIN" → "Guinean"), or None."""
+    return _adjective_demonyms(lex).get(country)
+
+
+@cache
+def _adjective_demonyms(lex: Lexicon) -> dict[str, str | None]:
+    """Country → its adjective: the first demonym of the index not ending in "s" (as spelled in the entry)."""
+    out: dict[str, str | None] = {}
     for dem, entry in lex.demonym_index.items():
-        if entry.country == country and not dem.endswith("s"):
-            return next((d for d in entry.demonyms if d.lower() == dem), None)
-    return None
+        if entry.country not in out and not dem.endswith("s"):
+            out[entry.country] = next((d for d in entry.demonyms if d.lower() == dem), None)
+    return out
 
 
 def _group_name(demonym: str, between: list[Token], head: Token, lex: Lexicon) -> str:
@@ -1396,32 +1415,18 @@ def _group_name(demonym: str, between: list[Token], head: Token, lex: Lexicon) -
     return " ".join([demonym, *words]).replace(" - ", "-")
 
 
-_KIDS = "newsevents_children"
-
-
-def _children(doc: Doc) -> list[list[int]]:
-    """Each token's children (indexes, in order), built once per doc: spaCy's `Token.rights` and `.subtree`
-    scan the whole width of the token's subtree on every step, quadratic on a long list of names."""
-    kids = doc.user_data.get(_KIDS)
-    if kids is None or len(kids) != len(doc):
-        kids = [[] for _ in range(len(doc))]
-        for t in doc:
-            if t.head.i != t.i:
-                kids[t.head.i].append(t.i)
-        doc.user_data[_KIDS] = kids
-    return kids
-
-
 def _lefts(tok: Token) -> list[Token]:
     """`Token.lefts` from the doc's children lists: spaCy scans the token's whole left subtree for them."""
     doc = tok.doc
-    return [doc[c] for c in _children(doc)[tok.i] if c < tok.i]
+    toks = doc_tokens(doc)
+    return [toks[c] for c in child_lists(doc)[tok.i] if c < tok.i]
 
 
 def _rights(tok: Token) -> list[Token]:
     """`Token.rights`, likewise (spaCy scans the whole right subtree: a long list of names is one)."""
     doc = tok.doc
-    return [doc[c] for c in _children(doc)[tok.i] if c > tok.i]
+    toks = doc_tokens(doc)
+    return [toks[c] for c in child_lists(doc)[tok.i] if c > tok.i]
 
 
 def _subtree_ids(kids: list[list[int]], root: int) -> list[int]:
@@ -1439,7 +1444,7 @@ def _titles(head: Token, span_start: int, lex: Lexicon) -> set[str]:
     title_words = actor_words(lex).titles
     out = {t.lemma_.lower() for t in _premodifiers(head, span_start) if t.lemma_.lower() in title_words}
     doc = head.doc
-    kids = _children(doc)
+    kids = child_lists(doc)
     for c in kids[head.i]:
         if c > head.i and doc[c].dep_ == "appos":
             out |= {doc[i].lemma_.lower() for i in _subtree_ids(kids, c) if doc[i].lemma_.lower() in title_words}
@@ -1468,7 +1473,7 @@ def _role_reference(tok: Token, lex: Lexicon, article: ArticleActors, actor_at: 
     if country is None:  # "the head of the Kremlin", "the leader of North Korea"
         for prep in _rights(tok):
             if prep.dep_ == "prep" and prep.lower_ == "of":
-                for pobj in prep.children:
+                for pobj in children(prep):
                     a = actor_at.get(pobj.i)
                     if pobj.dep_ == "pobj" and a is not None and a.actor_type == "state":
                         country, end = a.country, pobj.right_edge.i + 1

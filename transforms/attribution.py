@@ -17,6 +17,7 @@ from spacy.tokens import Span, Token
 
 from transforms.actors import Mention
 from transforms.lexicon import Lexicon
+from transforms.tree import children
 
 CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "advcl", "conj", "dobj", "pobj", "prep", "relcl", "acl", "parataxis"})
 
@@ -32,11 +33,11 @@ def mention_in(tok: Token, by_token: dict[int, Mention]) -> Mention | None:
 
 
 def _subject_mention(verb: Token, by_token: dict[int, Mention]) -> Mention | None:
-    for child in verb.children:
+    for child in children(verb):
         if child.dep_ in ("nsubj", "nsubjpass") and child.dep_ != "nsubjpass":
             return mention_in(child, by_token)
         if child.dep_ == "agent":
-            for pobj in child.children:
+            for pobj in children(child):
                 return mention_in(pobj, by_token)
     return None
 
@@ -44,13 +45,13 @@ def _subject_mention(verb: Token, by_token: dict[int, Mention]) -> Mention | Non
 def _source_noun_reporter(noun: Token, by_token: dict[int, Mention]) -> Mention | None:
     """Who a report or statement is by: "GUR reports on…", "the ministry's statement", "a report by TASS",
     "the group released a report in which…"."""
-    for child in noun.children:
+    for child in children(noun):
         if child.dep_ in ("compound", "poss", "nmod") and child.i < noun.i:
             found = mention_in(child, by_token)
             if found:
                 return found
         if child.dep_ == "prep" and child.lower_ in ("by", "from", "of"):
-            for pobj in child.children:
+            for pobj in children(child):
                 if pobj.dep_ == "pobj" and pobj.i in by_token:
                     return by_token[pobj.i]
     if noun.dep_ == "dobj":
@@ -83,7 +84,7 @@ def claimant(
             if found:
                 return found
         if head.pos_ in ("VERB", "AUX") and any(
-            c.dep_ == "dobj" and c.lemma_.lower() in lex.source_nouns for c in head.children
+            c.dep_ == "dobj" and c.lemma_.lower() in lex.source_nouns for c in children(head)
         ):  # "X released a report in which it indicated that…"
             found = _subject_mention(head, by_token)
             if found:
@@ -97,7 +98,7 @@ def claimant(
     root = trigger
     while root.head is not root and root.dep_ not in ("ROOT",):
         root = root.head
-    for child in list(root.children) + [root]:
+    for child in list(children(root)) + [root]:
         if (
             child is not trigger
             and child.lemma_.lower() in lex.speech_verbs
@@ -156,9 +157,9 @@ def source_statement(sent: Span, by_token: dict[int, Mention], lex: Lexicon) -> 
     root = sent.root
     if root.lemma_.lower() not in lex.speech_verbs or root.pos_ not in ("VERB", "AUX"):
         return None
-    if any(c.dep_ in ("ccomp", "xcomp", "parataxis") for c in root.children):
+    if any(c.dep_ in ("ccomp", "xcomp", "parataxis") for c in children(root)):
         return None  # it reports a claim of its own: coded with the claim
-    objects = [c for c in root.children if c.dep_ in ("dobj", "prep")]
+    objects = [c for c in children(root) if c.dep_ in ("dobj", "prep")]
     if any(o.dep_ == "dobj" and o.lemma_.lower() not in REPORT_OBJECTS for o in objects):
         return None
     return _subject_mention(root, by_token)

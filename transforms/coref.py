@@ -22,6 +22,7 @@ from spacy.tokens import Span, Token
 
 from transforms.actors import Mention
 from transforms.events import _head_mention
+from transforms.tree import children
 
 PERSON_PRONOUNS = frozenset({"he", "she"})
 PLURAL_PRONOUNS = frozenset({"they"})
@@ -44,14 +45,14 @@ class Context:
 
 def _main_verbs(sent: Span) -> list[Token]:
     root = sent.root
-    return [root, *(c for c in root.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"))]
+    return [root, *(c for c in children(root) if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"))]
 
 
 def pronoun_mentions(sent: Span, by_token: dict[int, Mention], ctx: Context) -> list[Mention]:
     """Mentions for the main-clause pronoun subjects of `sent` that the context resolves."""
     out = []
     for verb in _main_verbs(sent):
-        for tok in (c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")):
+        for tok in (c for c in children(verb) if c.dep_ in ("nsubj", "nsubjpass")):
             if tok.i in by_token:
                 continue
             low = tok.lower_
@@ -68,7 +69,7 @@ def pronoun_mentions(sent: Span, by_token: dict[int, Mention], ctx: Context) -> 
 
 def remember(sent: Span, by_token: dict[int, Mention], ctx: Context) -> None:
     """Update the context with what `sent` makes available to the next sentence."""
-    subj = next((c for c in sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    subj = next((c for c in children(sent.root) if c.dep_ in ("nsubj", "nsubjpass")), None)
     found = _head_mention(subj, by_token) if subj is not None else []
     # the sentence's own tokens are looked up (not every mention of the doc: linear in a long doc)
     named = {by_token[i].start: by_token[i] for i in range(sent.start, sent.end) if i in by_token}

@@ -37,6 +37,7 @@ from transforms.actors import Mention
 from transforms.attribution import mention_in
 from transforms.lexicon import Lexicon, VerbEntry
 from transforms.status import claim_status
+from transforms.tree import children, dependency_tree
 
 TRANSFER_TYPES = frozenset({"AID", "MOBILIZE"})
 COOPERATIVE_TYPES = frozenset({"CONSULT", "COOPERATE", "AID", "AGREE", "SUPPORT"})
@@ -117,7 +118,11 @@ def repair_lemmas(doc, lex: Lexicon) -> None:
 
 
 def _child(tok: Token, *deps: str) -> list[Token]:
-    return [c for c in tok.children if c.dep_ in deps]
+    """`tok`'s children with one of these relations, in order (from the doc's children lists: spaCy's
+    `Token.children` scans the token's whole subtree)."""
+    doc = tok.doc
+    kids, labels = dependency_tree(doc)
+    return [doc[i] for i in kids[tok.i] if labels[i] in deps]
 
 
 def _words(lex: Lexicon, name: str) -> frozenset[str]:
@@ -244,7 +249,7 @@ def _governors(tok: Token, lex: Lexicon | None = None) -> list[Token]:
         and tok.dep_ == "acl"
         and tok.head.pos_ == "NOUN"
         and tok.head.lemma_.lower() in _words(lex, "intent_nouns")
-        and any(c.dep_ == "aux" for c in tok.children)
+        and any(c.dep_ == "aux" for c in children(tok))
     ):
         return [tok.head]
     while (
@@ -265,8 +270,8 @@ def _infinitive_complement(tok: Token, lex: Lexicon) -> bool:
     return (
         tok.dep_ == "advcl"
         and tok.head.lemma_.lower() in governors
-        and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)
-        and not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in children(tok))
+        and not any(c.dep_ in ("nsubj", "nsubjpass") for c in children(tok))
     )
 
 
@@ -492,13 +497,13 @@ def _describes(verb: Token) -> bool:
     what its head is or habitually does; a past or perfect one ("which ratified the treaty") reports an act."""
     if verb.dep_ != "relcl" or verb.tag_ not in ("VBZ", "VBP"):
         return False
-    return not any(c.dep_ in ("aux", "auxpass", "neg") for c in verb.children)
+    return not any(c.dep_ in ("aux", "auxpass", "neg") for c in children(verb))
 
 
 def _about_its_head(relcl: Token) -> bool:
     """A relative clause whose subject is its head noun or the head's ("X, which/who …", "X, whose talks …"),
     not a place or time ("Pyongyang, where he met…") nor an object ("the workers they abducted")."""
-    near = [*relcl.children, *(g for c in relcl.children if c.dep_ in ("nsubj", "nsubjpass") for g in c.children)]
+    near = [*children(relcl), *(g for c in children(relcl) if c.dep_ in ("nsubj", "nsubjpass") for g in children(c))]
     return any(t.tag_ == "WP$" or (t.tag_ in ("WDT", "WP") and t.dep_ in ("nsubj", "nsubjpass")) for t in near)
 
 
@@ -557,7 +562,7 @@ def _met_on_arrival(tok: Token, by_token: dict[int, Mention], skip: set, lex: Le
     """Whom a journey's purpose meets: "flew to Abuja to meet President Tinubu" → Tinubu, before the host."""
     out: list[Mention] = []
     for purpose in _child(tok, "advcl", "xcomp"):
-        if not any(c.dep_ == "aux" and c.lower_ == "to" for c in purpose.children):
+        if not any(c.dep_ == "aux" and c.lower_ == "to" for c in children(purpose)):
             continue
         found = lookup(purpose, lex)
         if found is not None and found[0].event_type == "CONSULT":
@@ -594,11 +599,13 @@ def _content(owner: Token, lex: Lexicon) -> set[int]:
     """Token indices of an event's content: its complements and arguments, not its subject, not
     its own coordinated verbs, and not relative clauses (they tell about a noun, not this action)."""
     out: set[int] = set()
-    stack = [c for c in owner.children if c.dep_ in CONTENT_DEPS and not _own_clause(c, lex)]
+    stack = [c for c in children(owner) if c.dep_ in CONTENT_DEPS and not _own_clause(c, lex)]
     while stack:
         t = stack.pop()
         out.add(t.i)
-        stack.extend(c for c in t.children if c.dep_ != "relcl" and not _own_clause(c, lex) and not _finite_conjunct(c))
+        stack.extend(
+            c for c in children(t) if c.dep_ != "relcl" and not _own_clause(c, lex) and not _finite_conjunct(c)
+        )
     return out
 
 
@@ -610,7 +617,7 @@ def _finite_conjunct(tok: Token) -> bool:
         tok.dep_ == "conj"
         and tok.tag_ in ("VBD", "VBZ")
         and head.tag_ == "VB"
-        and any(c.dep_ == "aux" and c.lower_ == "to" for c in head.children)
+        and any(c.dep_ == "aux" and c.lower_ == "to" for c in children(head))
     )
 
 
@@ -619,20 +626,20 @@ def _own_clause(tok: Token, lex: Lexicon | None = None) -> bool:
     A condition ("…unless Syria withdraws") belongs to the event it conditions."""
     if lex is not None and _condition(tok, lex):
         return False
-    return tok.dep_ in ("advcl", "conj", "parataxis") and any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
+    return tok.dep_ in ("advcl", "conj", "parataxis") and any(c.dep_ in ("nsubj", "nsubjpass") for c in children(tok))
 
 
 def _condition(tok: Token, lex: Lexicon) -> bool:
     """Is `tok` the verb of an if/unless clause?"""
     marks = _words(lex, "threat_marks")
-    return tok.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in marks for m in tok.children)
+    return tok.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in marks for m in children(tok))
 
 
 def _has_condition(toks: list[Token], lex: Lexicon) -> bool:
     marks = _words(lex, "threat_marks")
     for tok in toks:
         for adv in _child(tok, "advcl"):
-            if any(m.dep_ == "mark" and m.lower_ in marks for m in adv.children):
+            if any(m.dep_ == "mark" and m.lower_ in marks for m in children(adv)):
                 return True
         for prep in _child(tok, "prep"):  # "unless" parsed as a preposition
             if prep.lower_ in marks:
@@ -712,7 +719,7 @@ def _code_verb(tok: Token, sent: Span, by_token, lex: Lexicon) -> CodedEvent | N
     if _describes(tok) or any(_describes(g) for g in _governors(tok, lex)):
         return None  # "Norway, which guarantees the talks, …", "militants who use X to launch attacks": a
         # standing role or habit, not a reported act (rule 2)
-    actions = [c for c in tok.children if (c.dep_ == "xcomp" or _infinitive_complement(c, lex)) and _is_action(c, lex)]
+    actions = [c for c in children(tok) if (c.dep_ == "xcomp" or _infinitive_complement(c, lex)) and _is_action(c, lex)]
     has_object = bool(_child(tok, "dobj"))
     # a transparent governor hands its place to the action it governs ("plans to [attract]")
     if actions and lemma in _transparent(lex) and not has_object:
@@ -836,7 +843,7 @@ def _belief(tok: Token, chain: list[Token], lex: Lexicon) -> Token | None:
 def _rule_refusal(ev: CodedEvent, st: VerbState) -> None:
     """ "will not accept", "did not agree to": the actor refuses → REJECT, asserted."""
     lex, tok = st.lex, st.tok
-    refused = tok.lemma_.lower() in _words(lex, "refusable") and any(c.dep_ == "neg" for c in tok.children)
+    refused = tok.lemma_.lower() in _words(lex, "refusable") and any(c.dep_ == "neg" for c in children(tok))
     if ev.event_type == "AGREE" and refused:
         ev.event_type, ev.entry, ev.status = "REJECT", lex.verbs.get("reject", VerbEntry("REJECT")), "asserted"
 
@@ -942,7 +949,7 @@ def _named(ev: CodedEvent | None, how: str) -> CodedEvent | None:
 def _neither_nor(tok: Token) -> bool:
     """ "neither confirmed nor denied": a denial coordinated with its opposite by neither/nor."""
     heads = [tok, tok.head] if tok.dep_ == "conj" else [tok, *_child(tok, "conj")]
-    return any(c.lower_ in ("neither", "nor") for h in heads for c in h.children)
+    return any(c.lower_ in ("neither", "nor") for h in heads for c in children(h))
 
 
 def _opens(tok: Token, lex: Lexicon) -> bool:
@@ -950,7 +957,7 @@ def _opens(tok: Token, lex: Lexicon) -> bool:
     lemma = tok.lemma_.lower()
     words = _words(lex, "open_verbs")
     phrase = lemma in words or any(f"{lemma} {p.lower_}" in words for p in _child(tok, "prt"))
-    return phrase and any(c.dep_ == "neg" or c.lower_ in ("not", "n't", "never") for c in tok.children)
+    return phrase and any(c.dep_ == "neg" or c.lower_ in ("not", "n't", "never") for c in children(tok))
 
 
 def _hedged(tok: Token, lex: Lexicon) -> bool:
@@ -973,7 +980,7 @@ def _targeted(tok: Token, lex: Lexicon) -> bool:
     holders = [tok, *_child(tok, "dobj")]
     for prep in (p for h in holders for p in _child(h, "prep") if p.lower_ in preps and p.i > tok.i):
         for pobj in (o for o in _child(prep, "pobj") if o.ent_type_ not in ("DATE", "TIME")):
-            words = {pobj.lemma_.lower(), *(c.lemma_.lower() for c in pobj.children if c.dep_ == "compound")}
+            words = {pobj.lemma_.lower(), *(c.lemma_.lower() for c in children(pobj) if c.dep_ == "compound")}
             if not words & away:  # "into the Sea of Japan", "towards the open ocean": a test
                 return True
     return False
@@ -1030,13 +1037,13 @@ def _demands(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> li
         if not speakers:
             continue
         for comp in _child(tok, "ccomp"):
-            if not any(c.dep_ == "aux" and c.lower_ in modals for c in comp.children):
+            if not any(c.dep_ == "aux" and c.lower_ in modals for c in children(comp)):
                 continue
             addressees = [m for s in _child(comp, "nsubj", "nsubjpass") for m in _head_mention(s, by_token)]
             addressees = [m for m in addressees if m.actor != speakers[0].actor]
             if not addressees:
                 continue
-            must = next(c for c in comp.children if c.dep_ == "aux" and c.lower_ in modals)
+            must = next(c for c in children(comp) if c.dep_ == "aux" and c.lower_ in modals)
             out.append(
                 CodedEvent(
                     "REQUEST",
@@ -1095,7 +1102,7 @@ def _nominal(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> li
 
 def _noun_actor(noun: Token, by_token) -> list[Mention]:
     """Who does a nominal event: "a visit by Modi", "Modi's visit", "the Russian ratification"."""
-    for agent in (c for c in noun.children if c.dep_ in ("prep", "agent") and c.lower_ == "by"):
+    for agent in (c for c in children(noun) if c.dep_ in ("prep", "agent") and c.lower_ == "by"):
         found = [m for p in _child(agent, "pobj") for m in _head_mention(p, by_token)]
         if found:
             return found
@@ -1178,7 +1185,7 @@ def _implied_subjects(sent: Span, by_token: dict[int, Mention], lex: Lexicon, pl
 def _classified(verb: Token) -> bool:
     """A copula that classifies its subject instead of saying it happens: "the strike is the third since
     2019" (a predicate noun or adjective), unlike "the strike is in its second week"."""
-    return verb.lemma_.lower() == "be" and any(c.dep_ in ("attr", "acomp") for c in verb.children)
+    return verb.lemma_.lower() == "be" and any(c.dep_ in ("attr", "acomp") for c in children(verb))
 
 
 def _nominal_agents(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent], places: list) -> list[CodedEvent]:
@@ -1201,7 +1208,7 @@ def _nominal_agents(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]
         if not actors and occurs:
             implied = _implied_actor(noun, sent, lex, places)
             actors = [implied] if implied else []
-        by_agent = any(c.lower_ == "by" for c in noun.children) and noun.dep_ in ("nsubj", "nsubjpass")
+        by_agent = any(c.lower_ == "by" for c in children(noun)) and noun.dep_ in ("nsubj", "nsubjpass")
         if not actors or not (occurs or by_agent):
             continue  # "during a visit by X", "X's visit comes after…": background, not a report
         others = []
@@ -1219,7 +1226,7 @@ def _nominal_agents(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]
                 continue  # "the talks could focus on…": a forecast (rule 2)
         trig = [*toks, *([verb] if occurs else [])]
         if occurs:
-            trig += [c for c in verb.children if c.dep_ == "prt"]  # "broke out"
+            trig += [c for c in children(verb) if c.dep_ == "prt"]  # "broke out"
         how = "implied_doer" if actors[0].source == "implied" else "nominal_agent"
         ev = CodedEvent(entry.event_type, entry, noun, trig, status, actors[0], actor2, sent, True, how=how)
         if _labour(ev, lex) or (noun.lemma_.lower() == "strike" and actors[0].source == "implied"):
@@ -1264,7 +1271,7 @@ def _build(
         # the counterpart inside the object's complement: "accepted an invitation to visit North Korea",
         # "signed a deal to supply gas to Hungary"
         for acl in (a for o in _child(tok, "dobj") for a in _child(o, "acl", "relcl")):
-            if any(c.dep_ == "aux" and c.lower_ == "to" for c in acl.children):
+            if any(c.dep_ == "aux" and c.lower_ == "to" for c in children(acl)):
                 inner = ("in", "at") if acl.lemma_.lower() in _words(lex, "destination_verbs") else ()
                 others += objects(acl, entry.event_type, by_token, {actor1.actor}, lex, inner)
     if not others and entry.event_type in _WITH_COUNTERPART:
@@ -1278,7 +1285,7 @@ def _build(
     if not others and entry.event_type in ("ASSAULT", "COERCE"):
         # the target of its purpose: "fired tear gas to disperse the crowd" → the crowd
         for purpose in _child(tok, "advcl"):
-            if any(c.dep_ == "aux" and c.lower_ == "to" for c in purpose.children):
+            if any(c.dep_ == "aux" and c.lower_ == "to" for c in children(purpose)):
                 others += objects(purpose, entry.event_type, by_token, {actor1.actor}, lex)
     co_actors: tuple[Mention, ...] = ()
     if not others and len(actors1) > 1:
@@ -1297,8 +1304,8 @@ _WITH_COUNTERPART = frozenset({"AGREE", "CONSULT", "COOPERATE"})  # types whose 
 
 def _cumulative(verb: Token) -> bool:
     """A perfect tense counted from a past point: "have been killed since the 1960s"."""
-    perfect = any(c.dep_ == "aux" and c.lemma_ == "have" for c in verb.children)
-    return perfect and any(c.dep_ == "prep" and c.lower_ == "since" for c in verb.children)
+    perfect = any(c.dep_ == "aux" and c.lemma_ == "have" for c in children(verb))
+    return perfect and any(c.dep_ == "prep" and c.lower_ == "since" for c in children(verb))
 
 
 def _passive_subject(tok: Token) -> list[Token]:

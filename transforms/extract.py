@@ -34,6 +34,7 @@ from transforms.lexicon import Lexicon
 from transforms.places import event_place, find_places
 from transforms.plover import cameo_root, quad_class
 from transforms.quantities import event_quantity
+from transforms.tree import children, sentence_bounds
 
 HEADLINE_WORDS = 25  # headlines and decks are shorter; an unpunctuated line this long is a lead paragraph
 _CLOSING = re.compile(r"[.!?…][\"'”’»)\]]*\s*$")
@@ -277,13 +278,13 @@ def _place_of(ev: CodedEvent, st: SentenceState):
 
 def _quantity_of(ev: CodedEvent):
     """A count tied to the action: of its object, its passive subject or an event noun of the trigger."""
-    objs = [c for c in ev.trigger.children if c.dep_ in ("dobj", "nsubjpass")]
+    objs = [c for c in children(ev.trigger) if c.dep_ in ("dobj", "nsubjpass")]
     objs += [t for t in ev.trigger_tokens if t is not ev.trigger and t.pos_ == "NOUN"]
     found = event_quantity(ev.trigger, objs)
     if found is None:  # what was hit, in a participle of the action: "a bomb exploded, killing at least 12 people"
         verb = ev.trigger if ev.trigger.pos_ == "VERB" else ev.trigger.head
-        for part in (c for c in verb.children if c.dep_ in ("advcl", "xcomp", "conj") and c.tag_ == "VBG"):
-            found = event_quantity(part, [c for c in part.children if c.dep_ == "dobj"])
+        for part in (c for c in children(verb) if c.dep_ in ("advcl", "xcomp", "conj") and c.tag_ == "VBG"):
+            found = event_quantity(part, [c for c in children(part) if c.dep_ == "dobj"])
             if found:
                 break
     return found
@@ -365,7 +366,8 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
         places = find_places(doc, lex)
         doc_ents = doc.ents  # a tuple built from the whole doc on each access: once per doc, not per event
         ent_starts = [e.start for e in doc_ents]
-        for sent in doc.sents:
+        for first, last in sentence_bounds(doc):
+            sent = doc[first:last]
             start, end = _sentence_bounds(sent, offset, text, document.body_start)
             if start >= end:
                 continue

@@ -21,6 +21,7 @@ from spacy.util import filter_spans
 
 from transforms.lexicon import Lexicon
 from transforms.matching import pattern_docs
+from transforms.tree import children
 
 PLACE_PREPS = frozenset(
     {"in", "at", "to", "near", "into", "inside", "across", "outside", "off", "on", "toward", "towards"}
@@ -127,17 +128,17 @@ def event_place(trigger: Token, sent: Span, places: list[Place], skip: set[int],
         return None
     by_token = {i: p for p in in_sent for i in range(p.start, p.end)}
     heads = [trigger]
-    for child in trigger.children:
+    for child in children(trigger):
         if child.dep_ in ("dobj", "attr", "oprd", "pobj"):
             heads.append(child)
         if child.dep_ == "prep" and child.lower_ in ("for", "of", "over", "after"):
-            heads.extend(c for c in child.children if c.dep_ == "pobj")  # "blamed sabotage for explosions at…"
+            heads.extend(c for c in children(child) if c.dep_ == "pobj")  # "blamed sabotage for explosions at…"
         if child.dep_ in ("xcomp", "advcl") and child.i > trigger.i:
             heads.append(child)
-            heads.extend(c for c in child.children if c.dep_ in ("dobj", "attr"))
+            heads.extend(c for c in children(child) if c.dep_ in ("dobj", "attr"))
     found: list[Place] = []
     for head in heads:
-        for prep in head.children:
+        for prep in children(head):
             if prep.dep_ != "prep" or prep.lower_ not in PLACE_PREPS:
                 continue
             for tok in prep.subtree:
@@ -147,10 +148,10 @@ def event_place(trigger: Token, sent: Span, places: list[Place], skip: set[int],
                 if p.kind == "state" and prep.lower_ not in STATE_PREPS:
                     continue
                 found.append(p)
-    if trigger.dep_ == "relcl" and trigger.head.i in by_token and any(c.lower_ == "where" for c in trigger.children):
+    if trigger.dep_ == "relcl" and trigger.head.i in by_token and any(c.lower_ == "where" for c in children(trigger)):
         found.append(by_token[trigger.head.i])  # "arrived in Pyongyang, where he met…"
     if visit:
-        for obj in trigger.children:
+        for obj in children(trigger):
             if obj.dep_ == "dobj" and obj.i in by_token:
                 found.append(by_token[obj.i])
     if not found:

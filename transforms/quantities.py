@@ -13,6 +13,8 @@ import re
 
 from spacy.tokens import Token
 
+from transforms.tree import children
+
 WORD_NUMBERS = {
     "one": 1,
     "two": 2,
@@ -83,12 +85,12 @@ def parse_number(tokens: list[Token]) -> float | None:
 
 
 def _count_of(noun: Token) -> tuple[float, str] | None:
-    nums = [c for c in noun.children if c.dep_ == "nummod" or (c.like_num and c.dep_ in ("amod", "compound"))]
+    nums = [c for c in children(noun) if c.dep_ == "nummod" or (c.like_num and c.dep_ in ("amod", "compound"))]
     if not nums:
         return None
     num = nums[0]
     tokens = sorted(
-        [num, *[c for c in num.children if c.dep_ in ("compound", "quantmod") or c.like_num]], key=lambda t: t.i
+        [num, *[c for c in children(num) if c.dep_ in ("compound", "quantmod") or c.like_num]], key=lambda t: t.i
     )
     value = parse_number(tokens)
     if value is None or noun.lower_ in NOT_UNITS or noun.ent_type_ in ("DATE", "TIME", "MONEY", "PERCENT"):
@@ -105,25 +107,25 @@ def event_quantity(trigger: Token, objects: list[Token]) -> tuple[float, str] | 
     seen: list[Token] = []
     for obj in objects:
         seen.append(obj)
-        seen.extend(c for c in obj.children if c.dep_ in ("conj", "appos"))
+        seen.extend(c for c in children(obj) if c.dep_ in ("conj", "appos"))
     for obj in objects:  # "imposed sanctions on two Russian citizens"
-        for prep in obj.children:
+        for prep in children(obj):
             if prep.dep_ == "prep" and prep.lower_ in ("on", "against", "of"):
-                seen.extend(c for c in prep.children if c.dep_ == "pobj")
-    for child in trigger.children:
+                seen.extend(c for c in children(prep) if c.dep_ == "pobj")
+    for child in children(trigger):
         if child.dep_ in ("dobj", "nsubjpass", "attr", "oprd"):
             seen.append(child)
         if child.dep_ == "prep" and child.lower_ in ("of", "with", "for"):
-            seen.extend(c for c in child.children if c.dep_ == "pobj")
+            seen.extend(c for c in children(child) if c.dep_ == "pobj")
     for noun in seen:
         found = _count_of(noun)
         if found:
             return found
         # "thousands of soldiers" / "up to 12,000 of its workers": number as head, noun under "of"
         if noun.like_num or noun.lower_ in WORD_NUMBERS or noun.lower_ in SCALES:
-            for prep in noun.children:
+            for prep in children(noun):
                 if prep.lower_ == "of":
-                    for pobj in prep.children:
+                    for pobj in children(prep):
                         value = parse_number([noun])
                         if value is not None and noun.like_num:
                             return value, pobj.text.lower()

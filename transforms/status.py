@@ -14,20 +14,21 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from transforms.lexicon import Lexicon
+from transforms.tree import children
 
 
 def _has_neg(tok: Token) -> bool:
-    return any(c.dep_ == "neg" or c.lower_ in ("never", "not", "n't") for c in tok.children)
+    return any(c.dep_ == "neg" or c.lower_ in ("never", "not", "n't") for c in children(tok))
 
 
 def _modals(tok: Token) -> set[str]:
-    return {c.lower_ for c in tok.children if c.dep_ == "aux" and c.tag_ == "MD"}
+    return {c.lower_ for c in children(tok) if c.dep_ == "aux" and c.tag_ == "MD"}
 
 
 def _to_infinitive(tok: Token) -> bool:
     """ "X is to visit", "was to sign": a copula with a to-infinitive complement is a schedule."""
     return any(
-        c.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children) for c in tok.children
+        c.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "to" for a in children(c)) for c in children(tok)
     )
 
 
@@ -53,7 +54,7 @@ def claim_status(trigger: Token, chain: list[Token], lex: Lexicon) -> str:
             modals & future_modals
             or (tok is not trigger and (lemma in lex.intent_verbs or lemma in lex.agree_verbs))
             or (tok is not trigger and tok.lower_ in words.get("intent_adjectives", ()))
-            or (tok.lower_ == "going" and any(c.dep_ == "xcomp" for c in tok.children))
+            or (tok.lower_ == "going" and any(c.dep_ == "xcomp" for c in children(tok)))
             or (tok is not trigger and tok.lemma_ == "be" and _to_infinitive(tok))  # "is to visit Japan"
         ):
             status = "planned"

@@ -1,0 +1,69 @@
+"""Per-doc views of a spaCy doc's tokens and dependency tree, made once per doc and kept in `doc.user_data`.
+
+In: a spaCy `Doc`. Out: its tokens as one list, its sentences' (start, end) token bounds, each token's children
+(indexes, in order) and dependency label, and `children(tok)`, the same tokens as `Token.children`. spaCy
+makes a new `Token` object on each `doc[i]` or step over the doc and scans a token's whole subtree for its
+children, `doc.sents` is rebuilt on each use; the extractor asks these questions many times per token.
+Pure: nothing but the caches in `user_data` changes.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Token
+
+_KIDS = "newsevents_children"
+_TOKENS = "newsevents_tokens"
+_SENTS = "newsevents_sentences"
+
+
+_DEPS = "newsevents_deps"
+
+
+def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
+    """The (start, end) tokens of each sentence, as `doc.sents` gives them (a sentence starts at every token
+    after the first whose SENT_START is 1), made once per doc: spaCy rebuilds `doc.sents` on each use."""
+    bounds = doc.user_data.get(_SENTS)
+    if bounds is None or (bounds and bounds[-1][1] != len(doc)):
+        starts = doc.to_array("SENT_START").astype("int64").tolist()
+        cuts = [0, *(i for i in range(1, len(starts)) if starts[i] == 1), len(doc)]
+        bounds = doc.user_data[_SENTS] = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
+    return bounds
+
+
+def dependency_tree(doc: Doc) -> tuple[list[list[int]], list[str]]:
+    """Each token's children (indexes, in order) and each token's dependency label, made once per doc (one
+    look-up for the callers that need both on every step, such as `events._child`)."""
+    tree = doc.user_data.get(_DEPS)
+    if tree is None or len(tree[1]) != len(doc):
+        tree = doc.user_data[_DEPS] = (child_lists(doc), [t.dep_ for t in doc_tokens(doc)])
+    return tree
+
+
+def doc_tokens(doc: Doc) -> list[Token]:
+    """The doc's tokens as one list, made once per doc: `for tok in doc` and `doc[i]` make a new `Token`
+    object on every step, and the mention passes walk every token of the doc many times. The objects are
+    shared between the passes (compare them with `==` or by `.i`, never with `is`)."""
+    toks = doc.user_data.get(_TOKENS)
+    if toks is None or len(toks) != len(doc):
+        toks = doc.user_data[_TOKENS] = list(doc)
+    return toks
+
+
+def child_lists(doc: Doc) -> list[list[int]]:
+    """Each token's children (indexes, in order), built once per doc: spaCy's `Token.rights` and `.subtree`
+    scan the whole width of the token's subtree on every step, quadratic on a long list of names."""
+    kids = doc.user_data.get(_KIDS)
+    if kids is None or len(kids) != len(doc):
+        kids = [[] for _ in range(len(doc))]
+        for i, head in enumerate(doc.to_array("HEAD").astype("int64").tolist()):  # the head's offset from i
+            if head:
+                kids[i + head].append(i)
+        doc.user_data[_KIDS] = kids
+    return kids
+
+
+def children(tok: Token) -> list[Token]:
+    """`Token.children` (new `Token` objects, in order) from the doc's children lists: spaCy scans the token's
+    whole subtree for them on each use."""
+    doc = tok.doc
+    return [doc[i] for i in child_lists(doc)[tok.i]]
