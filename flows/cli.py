@@ -220,17 +220,22 @@ def _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_addres
 def _code(settings, planned, prepared, status):
     """Start Prefect's API and load the model (overlapping), then run the flow on the plan; the flow's summary."""
     from flows.errors import USER_ERRORS, Interrupted, RunError
-    from transforms.lexicon import load_lexicon
-
-    status("loading the dictionaries")
-    load_lexicon(settings.dictionaries)  # a broken dictionary (DictionaryError): one line before any flow starts
-    status("starting Prefect and loading the language model and the expectation suites")
     from flows.server import run_api
 
-    def warm_up() -> None:  # while Prefect's temporary server boots: the flow's imports, the model, the suites
+    def warm_up() -> None:  # while Prefect's temporary server boots: the dictionaries, the flow's imports, the model
+        from transforms.lexicon import load_lexicon
+
+        status("loading the dictionaries")
+        load_lexicon(settings.dictionaries)  # a broken dictionary (DictionaryError): one line before any flow
+        status("starting Prefect and loading the language model")
         from flows import pipeline
 
         pipeline.warm_up(settings)
+        if settings.data_docs:  # the Data Docs are Great Expectations' pages: import it now, not after the run
+            status("loading Great Expectations for the Data Docs")
+            from expectations.validate import warm_gx
+
+            warm_gx()
 
     with run_api(warm_up):
         from flows import pipeline
