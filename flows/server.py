@@ -113,6 +113,18 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+def _api_configured_cheaply() -> bool:
+    """Whether an API is named, without importing Prefect: the environment, or Prefect's settings when this
+    process imported Prefect already (a test harness, `serve`)."""
+    if os.environ.get("PREFECT_API_URL"):
+        return True
+    if "prefect.settings" in sys.modules:
+        from prefect.settings import get_current_settings
+
+        return bool(get_current_settings().api.url)
+    return False
+
+
 @contextlib.contextmanager
 def run_api(warm_up: Callable[[], None], startup_timeout: float = 120.0) -> Iterator[None]:
     """Have the flow's Prefect API ready, doing `warm_up` meanwhile.
@@ -123,12 +135,13 @@ def run_api(warm_up: Callable[[], None], startup_timeout: float = 120.0) -> Iter
     model...) while it boots, so the two overlap on two cores, and points this process (and the local Dask
     workers, through the environment they inherit) at it. It is stopped at exit, after Prefect's log and
     event workers have flushed, or at once when `warm_up` fails. With `PREFECT_API_URL` set in the
-    environment no server is booted; when Prefect's settings name an API another way (a profile, a test
-    harness) the booted one is stopped unused. With `--dask-address` the workers' own environment decides
-    their API. If the server does not come up, the flow falls back to Prefect's own temporary server.
+    environment, or in the settings of a Prefect already imported (a test harness), no server is booted;
+    when only a Prefect profile names an API, the booted one is stopped unused. With `--dask-address` the
+    workers' own environment decides their API. If the server does not come up, the flow falls back to
+    Prefect's own temporary server.
     """
     proc = None
-    if not os.environ.get("PREFECT_API_URL"):
+    if not _api_configured_cheaply():
         port = _free_port()
         proc = _boot_temporary_server(port)
     try:
