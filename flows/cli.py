@@ -225,17 +225,17 @@ def _code(settings, planned, prepared, status):
     def warm_up() -> None:  # while Prefect's temporary server boots: the dictionaries, the flow's imports, the model
         from transforms.lexicon import load_lexicon
 
+        if settings.data_docs:  # Great Expectations loads in a helper process meanwhile (the Data Docs only)
+            from expectations import docs_worker
+
+            docs_worker.start()
+
         status("loading the dictionaries")
         load_lexicon(settings.dictionaries)  # a broken dictionary (DictionaryError): one line before any flow
         status("starting Prefect and loading the language model")
         from flows import pipeline
 
         pipeline.warm_up(settings)
-        if settings.data_docs:  # the Data Docs are Great Expectations' pages: import it now, not after the run
-            status("loading Great Expectations for the Data Docs")
-            from expectations.validate import warm_gx
-
-            warm_gx()
 
     _HEAVY["flow"] = True
     with run_api(warm_up):

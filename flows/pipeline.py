@@ -35,6 +35,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE as NO_CACHE
 
+from expectations import docs_worker
 from expectations.docs import ValidationLog, docs_dir_for
 from expectations.validate import Validated, ValidationAbort, validate_batch
 from flows.discover import Found, discover, warehouse_companions
@@ -451,7 +452,7 @@ def publish_validation(settings: Settings, validation: ValidationLog, summary: R
     index = None
     if settings.data_docs and validation.results:
         try:
-            index = validation.build_data_docs(docs_dir_for(settings.db_path))
+            index = docs_worker.build(validation, docs_dir_for(settings.db_path))  # a helper's, when started
         except Exception as exc:  # noqa: BLE001 - the docs are a report: never fail a loaded run for them
             logger.warning("could not build the Data Docs: %s", exc)
     if index:

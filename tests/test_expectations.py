@@ -281,3 +281,22 @@ def test_validation_does_not_import_great_expectations(batch):
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-400:]
+
+
+def test_data_docs_built_by_the_helper_process_equal_the_ones_built_here(batch, tmp_path):
+    """The helper that loads GX while a run works writes the same Data Docs; without one they are built here."""
+    from expectations import docs_worker
+
+    _, sources, events, actors = batch
+    events[1] = {**events[1], "country_code": "Narnia"}
+    log = ValidationLog("run-helper")
+    log.add(validate_batch(sources, events_frame(events), actors).results)
+    docs_worker.start()
+    index = docs_worker.build(log, tmp_path / "helper")
+    assert index == tmp_path / "helper" / "index.html" and index.exists()
+    here = docs_worker.build(log, tmp_path / "here")  # no helper any more: built in this process
+    assert here == tmp_path / "here" / "index.html"
+    for folder in ("helper", "here"):
+        pages = list((tmp_path / folder / "validations").rglob("*.html"))
+        assert len(pages) == 3 and all("run-helper" in str(p) for p in pages)
+        assert "expect_column_values_to_match_regex" in (tmp_path / folder / "index.html").read_text(encoding="utf-8")
