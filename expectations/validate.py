@@ -12,6 +12,11 @@ A table's suite is the column checks of the contract
 patterns, ranges) followed by the YAML file `expectations/suites/<table>.yaml`
 (rules across columns or tables), each expectation with the column, the rule,
 its level and why.
+
+The suites are evaluated on the polars frames by `expectations/native.py` (GX's semantics, held equal to
+GX's own validation by tests/test_expectations.py): validation imports neither Great Expectations nor
+pandas. The GX result objects the Data Docs need (`SuiteResult.gx_result`) are built from that evaluation
+only when asked for; `run_suite_gx` validates through GX itself (the reference the tests compare with).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import polars as pl
 import yaml
 
 from expectations.checks import events_with_checks, sources_with_checks
+from expectations.native import Outcome, evaluate_suite, gx_suite_result
 from transforms.contract import column_expectations
 from transforms.documents import Rejection
 
@@ -46,7 +52,17 @@ class SuiteResult:
     failed: list[str] = field(default_factory=list)
     rows_quarantined: int = 0
     rows_checked: int = 0
-    gx_result: object = field(default=None, repr=False, compare=False)  # for Data Docs (expectations/docs.py)
+    outcomes: list[Outcome] | None = field(default=None, repr=False, compare=False)  # None: empty frame
+
+    @property
+    def gx_result(self):
+        """GX's validation result for the Data Docs (expectations/docs.py), built on first use; None when the
+        frame was empty."""
+        if self.outcomes is None:
+            return None
+        if "_gx" not in self.__dict__:
+            self.__dict__["_gx"] = gx_suite_result(self.table, self.outcomes)
+        return self.__dict__["_gx"]
 
 
 @dataclass
@@ -88,6 +104,13 @@ def gx_context():
     return gx, context, source
 
 
+def warm_gx() -> None:
+    """Import Great Expectations and build its context and every suite (seconds of CPU), for the Data Docs: the
+    CLI does it while Prefect's server boots, so the docs at the end of the run do not pay it."""
+    for path in sorted(SUITES.glob("*.yaml")):
+        expectation_suite(path.stem)
+
+
 def expectation_suite(table: str):
     """The Great Expectations suite of `table` (built once per process)."""
     return _suite(table)[0]
@@ -123,8 +146,31 @@ class Failure:
         return f"{self.type}({self.column})"
 
 
-def run_suite(table: str, frame: pl.DataFrame) -> tuple[list[Failure], int, object]:
-    """Every failed expectation, how many ran, and the GX validation result (None for an empty frame)."""
+def run_suite(table: str, frame: pl.DataFrame) -> tuple[list[Failure], int, list[Outcome] | None]:
+    """Every failed expectation, how many ran, and each expectation's outcome (None for an empty frame)."""
+    spec = _spec(table)
+    if frame.height == 0:
+        return [], len(spec["expectations"]), None
+    outcomes = evaluate_suite(spec, frame)
+    failures = []
+    for o in outcomes:
+        if o.success:
+            continue
+        level = o.spec.get("level", "row")
+        if o.exception or (level == "row" and not o.rows):
+            level = "table"  # the expectation could not run, or failed without naming rows: nothing is safe to load
+        failures.append(Failure(o.spec["type"], o.spec.get("column"), level, o.spec.get("why"), list(o.rows)))
+    return failures, len(outcomes), outcomes
+
+
+@cache
+def _spec(table: str) -> dict:
+    return load_suite(table)
+
+
+def run_suite_gx(table: str, frame: pl.DataFrame) -> tuple[list[Failure], int, object]:
+    """`run_suite` through Great Expectations itself (its pandas engine): the reference the native evaluation
+    is tested against."""
     suite, batch_def = _suite(table)
     if frame.height == 0:
         return [], len(suite.expectations), None
@@ -143,7 +189,7 @@ def run_suite(table: str, frame: pl.DataFrame) -> tuple[list[Failure], int, obje
         idx = list((r.result or {}).get("unexpected_index_list") or [])
         rows = [int(i) for i in idx if isinstance(i, int | float)]
         if (r.exception_info and r.exception_info.get("raised_exception")) or (level == "row" and not rows):
-            level = "table"  # the expectation could not run, or failed without naming rows: nothing is safe to load
+            level = "table"
         failures.append(Failure(cfg.type, cfg.kwargs.get("column"), level, meta.get("why"), rows))
     return failures, len(suite.expectations), result
 
@@ -185,12 +231,12 @@ def validate_batch(
     uri_of = {v["source_id"]: u for u, v in about.items()}
 
     def check(table: str, frame: pl.DataFrame) -> tuple[list[Failure], set[int]]:
-        failures, n, gx_result = run_suite(table, frame)
+        failures, n, outcomes = run_suite(table, frame)
         bad = [f"{f.name} on {table}" for f in failures if f.level == "table"]
         if bad:
             raise ValidationAbort(f"table-level expectation failed, nothing loaded: {'; '.join(bad)}")
         rows = {i for f in failures for i in f.rows}
-        results.append(SuiteResult(table, n, [f.name for f in failures], len(rows), frame.height, gx_result))
+        results.append(SuiteResult(table, n, [f.name for f in failures], len(rows), frame.height, outcomes))
         return failures, rows
 
     # actors: every expectation is table-level (they come from dictionaries and code)

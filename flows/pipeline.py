@@ -35,6 +35,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE as NO_CACHE
 
+from expectations import docs_worker
 from expectations.docs import ValidationLog, docs_dir_for
 from expectations.validate import Validated, ValidationAbort, validate_batch
 from flows.discover import Found, discover, warehouse_companions
@@ -333,9 +334,9 @@ class Prepared:
 def warm_up(settings: Settings) -> None:
     """Load what the first batch needs (dictionaries, spaCy model, the expectation suites): the CLI does it
     while Prefect's temporary server boots, so the two overlap instead of adding up."""
-    load_lexicon(settings.dictionaries)
+    lex = load_lexicon(settings.dictionaries)
     if not (settings.workers or settings.dask_address):  # else spaCy runs on the workers
-        _nlp()
+        _warm_extractor(_nlp(), lex)  # the matchers too (seconds): before the flow, not inside its first batch
     validate_batch(sources_frame([], ""), events_frame([]), actors_frame([]))
 
 
@@ -451,7 +452,7 @@ def publish_validation(settings: Settings, validation: ValidationLog, summary: R
     index = None
     if settings.data_docs and validation.results:
         try:
-            index = validation.build_data_docs(docs_dir_for(settings.db_path))
+            index = docs_worker.build(validation, docs_dir_for(settings.db_path))  # a helper's, when started
         except Exception as exc:  # noqa: BLE001 - the docs are a report: never fail a loaded run for them
             logger.warning("could not build the Data Docs: %s", exc)
     if index:

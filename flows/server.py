@@ -113,32 +113,56 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+def _api_configured_cheaply() -> bool:
+    """Whether an API is named, without importing Prefect: the environment, or Prefect's settings when this
+    process imported Prefect already (a test harness, `serve`)."""
+    if os.environ.get("PREFECT_API_URL"):
+        return True
+    if "prefect.settings" in sys.modules:
+        from prefect.settings import get_current_settings
+
+        return bool(get_current_settings().api.url)
+    return False
+
+
 @contextlib.contextmanager
 def run_api(warm_up: Callable[[], None], startup_timeout: float = 120.0) -> Iterator[None]:
     """Have the flow's Prefect API ready, doing `warm_up` meanwhile.
 
     With no API configured, a flow run would import Prefect's server (~2 s) and boot its temporary server
-    (~3 s) before it begins. Instead this boots the same temporary server as a subprocess while `warm_up`
-    loads models, so the two overlap, and points this process (and the local Dask workers, through the
-    environment they inherit) at it. It is stopped at exit, after Prefect's log and event workers have
-    flushed. With `PREFECT_API_URL` set (or a test harness) only `warm_up` runs; with `--dask-address`
-    the workers' own environment decides their API. If the server does not come up, the flow falls back
-    to Prefect's own temporary server.
+    (~3 s) before it begins. Instead this boots the same temporary server as a subprocess first thing,
+    before even importing Prefect here, then runs `warm_up` (Prefect's client, the flow's modules, the
+    model...) while it boots, so the two overlap on two cores, and points this process (and the local Dask
+    workers, through the environment they inherit) at it. It is stopped at exit, after Prefect's log and
+    event workers have flushed, or at once when `warm_up` fails. With `PREFECT_API_URL` set in the
+    environment, or in the settings of a Prefect already imported (a test harness), no server is booted;
+    when only a Prefect profile names an API, the booted one is stopped unused. With `--dask-address` the
+    workers' own environment decides their API. If the server does not come up, the flow falls back to
+    Prefect's own temporary server.
     """
-    from prefect.settings import get_current_settings
-
-    if get_current_settings().api.url:
+    proc = None
+    if not _api_configured_cheaply():
+        port = _free_port()
+        proc = _boot_temporary_server(port)
+    try:
         warm_up()
+        from prefect.settings import get_current_settings
+
+        configured = get_current_settings().api.url
+    except BaseException:
+        if proc is not None:
+            _stop(proc)
+        raise
+    if proc is None or configured:
+        if proc is not None:
+            _stop(proc)
         yield
         return
-    port = _free_port()
-    proc = _boot_temporary_server(port)
     atexit.register(_stop, proc)  # registered before the flow starts Prefect's workers: runs after their flush
-    warm_up()
     url = f"http://127.0.0.1:{port}/api"
     deadline = time.monotonic() + startup_timeout
     while proc.poll() is None and not _healthy(url) and time.monotonic() < deadline:
-        time.sleep(0.1)
+        time.sleep(0.05)
     if proc.poll() is not None or not _healthy(url):
         _stop(proc)
         yield  # Prefect starts its own temporary server

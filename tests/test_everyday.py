@@ -434,3 +434,49 @@ def test_a_run_shows_what_it_is_doing_from_the_start_on_a_terminal(db, tmp_path)
     assert "waiting for the warehouse's run lock" in text
     assert text.index("waiting for the warehouse's run lock") < text.index("newsevents: another newsevents run")
     assert f"(pid {os.getpid()}: " in text  # the lock message names the holder
+
+
+class _FakeServer:
+    """Stands for the temporary server's process in `run_api` tests."""
+
+    def __init__(self) -> None:
+        self.stopped = False
+
+    def poll(self):
+        return 0 if self.stopped else None
+
+    def terminate(self) -> None:
+        self.stopped = True
+
+    def wait(self, timeout=None) -> int:
+        return 0
+
+
+def test_run_api_boots_the_server_first_and_stops_it_when_the_warm_up_fails(monkeypatch):
+    """The server boots before the warm-up (they overlap); a warm-up that fails (a broken dictionary) leaves no
+    server behind; with an API named in the environment none is booted."""
+    from flows import server
+
+    booted: list[_FakeServer] = []
+    order: list[str] = []
+
+    def boot(port):
+        order.append("boot")
+        booted.append(_FakeServer())
+        return booted[-1]
+
+    def broken() -> None:
+        order.append("warm-up")
+        raise ValueError("a broken dictionary")
+
+    monkeypatch.setattr(server, "_boot_temporary_server", boot)
+    monkeypatch.setattr(server, "_api_configured_cheaply", lambda: False)
+    with pytest.raises(ValueError, match="broken"), server.run_api(broken):
+        pass
+    assert order == ["boot", "warm-up"] and booted[0].stopped
+
+    monkeypatch.setattr(server, "_api_configured_cheaply", lambda: True)
+    warmed: list[bool] = []
+    with server.run_api(lambda: warmed.append(True)):
+        pass
+    assert warmed == [True] and len(booted) == 1

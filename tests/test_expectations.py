@@ -206,3 +206,97 @@ def test_data_docs_are_built(batch, tmp_path):
     log2.build_data_docs(tmp_path / "docs")
     pages = list((tmp_path / "docs" / "validations").rglob("*.html"))
     assert len(pages) == 3 and all("run2" in str(p) for p in pages)
+
+
+def _broken_frames(batch):
+    """The batch with rows that break every kind of expectation the suites use (nulls, repeats, values outside
+    the set, the pattern and the bounds, an empty text), as the frames validation sees (with the checks)."""
+    from expectations.checks import sources_with_checks
+
+    doc, sources, events, actors = batch
+    bad_events = [
+        *events,
+        {
+            **events[1],
+            "event_id": "e1",
+            "event_type": "INVADE",
+            "status": None,
+            "country_code": "UK",
+            "confidence": 2.0,
+        },
+        {**events[1], "event_id": "e2", "quantity": -3.0, "cameo_root": "7", "date_precision": "week"},
+        {**events[1], "event_id": None, "sentence_start": 3, "event_date": None, "actor1_id": "nobody"},
+    ]
+    frame = events_frame(bad_events)
+    frame = pl.concat([frame, frame.head(1)])  # a repeated key
+    srcs = pl.concat([sources, sources.with_columns(pl.lit("").alias("text"), pl.lit("XYZ").alias("content_sha256"))])
+    srcs = pl.concat([srcs, srcs.head(1).with_columns(pl.lit(None, dtype=pl.String).alias("uri"))])
+    acts = pl.concat([actors, actors.head(1).with_columns(pl.lit("pirate").alias("actor_type"))])
+    acts = pl.concat([acts, acts.head(1).with_columns(pl.lit("Atlantis").alias("country_code"))])
+    return {
+        "actors": acts,
+        "sources": sources_with_checks(srcs),
+        "events": events_with_checks(frame, srcs, actors),
+    }
+
+
+def test_native_evaluation_equals_great_expectations(batch):
+    """The polars evaluation (expectations/native.py) fails the same expectations on the same rows, at the same
+    level, with the same counts, as Great Expectations' own validation of the same suites."""
+    from expectations.validate import run_suite, run_suite_gx
+
+    for table, frame in _broken_frames(batch).items():
+        ours, n, outcomes = run_suite(table, frame)
+        theirs, m, result = run_suite_gx(table, frame)
+        assert n == m and sorted(ours, key=repr) == sorted(theirs, key=repr), table
+        assert len({f.type for f in ours}) >= (1 if table == "actors" else 3), table  # the frames break many kinds
+        by_key = {(r.expectation_config.type, r.expectation_config.kwargs.get("column")): r for r in result.results}
+        assert len(by_key) == len(outcomes) == n
+        for o in outcomes:
+            r = by_key[(o.spec["type"], o.spec.get("column"))]
+            assert o.success == r.success
+            mine, gx = o.result(), r.result
+            for key in ("element_count", "unexpected_count", "unexpected_index_list", "missing_count"):
+                assert mine.get(key) == gx.get(key), (table, o.spec["type"], o.spec["column"], key)
+
+
+def test_a_missing_column_is_a_table_failure():
+    from expectations.validate import run_suite
+
+    failures, _, _ = run_suite("sources", pl.DataFrame({"source_id": ["a" * 16]}))
+    assert any(f.level == "table" and f.column == "uri" for f in failures)
+
+
+def test_validation_does_not_import_great_expectations(batch):
+    """A batch is validated without Great Expectations (its import costs seconds); Data Docs still use it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, polars as pl\n"
+        "from expectations.validate import validate_batch\n"
+        "from transforms.rows import actors_frame, events_frame, sources_frame\n"
+        "v = validate_batch(sources_frame([], 'v'), events_frame([]), actors_frame([]))\n"
+        "assert 'great_expectations' not in sys.modules and 'pandas' not in sys.modules, 'imported'\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-400:]
+
+
+def test_data_docs_built_by_the_helper_process_equal_the_ones_built_here(batch, tmp_path):
+    """The helper that loads GX while a run works writes the same Data Docs; without one they are built here."""
+    from expectations import docs_worker
+
+    _, sources, events, actors = batch
+    events[1] = {**events[1], "country_code": "Narnia"}
+    log = ValidationLog("run-helper")
+    log.add(validate_batch(sources, events_frame(events), actors).results)
+    docs_worker.start()
+    index = docs_worker.build(log, tmp_path / "helper")
+    assert index == tmp_path / "helper" / "index.html" and index.exists()
+    here = docs_worker.build(log, tmp_path / "here")  # no helper any more: built in this process
+    assert here == tmp_path / "here" / "index.html"
+    for folder in ("helper", "here"):
+        pages = list((tmp_path / folder / "validations").rglob("*.html"))
+        assert len(pages) == 3 and all("run-helper" in str(p) for p in pages)
+        assert "expect_column_values_to_match_regex" in (tmp_path / folder / "index.html").read_text(encoding="utf-8")

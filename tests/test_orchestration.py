@@ -241,6 +241,23 @@ def test_cli_run_then_noop_needs_no_flow(prefect_harness, inbox, tmp_path):
     runs = q(db, "SELECT flow_run_id, sources_loaded, sources_skipped FROM runs ORDER BY started_at")
     assert len(runs) == 2 and runs[0][0] is not None and runs[0][1] == 2
     assert runs[1] == (None, 0, 2)
+    # one new file: only its source is coded, by a flow run that publishes its run summary
+    (inbox / "lagos.txt").write_text(
+        "date 2024-05-06\nDock workers in Lagos went on strike on Monday, the Nigeria Labour Congress said.",
+        encoding="utf-8",
+    )
+    third = runner.invoke(app, ["run", str(inbox), "--db", str(db)])
+    assert third.exit_code == 0, third.output
+    last = "SELECT flow_run_id, sources_loaded, sources_skipped FROM runs ORDER BY started_at DESC LIMIT 1"
+    flow_run_id, loaded, skipped = q(db, last)[0]
+    assert (loaded, skipped) == (1, 2) and flow_run_id
+    assert q(db, "SELECT count(*) FROM sources")[0][0] == 3
+    coded = "SELECT DISTINCT s.uri FROM events e JOIN sources s USING (source_id) JOIN runs r ON e.run_id = r.run_id"
+    assert q(db, coded + " WHERE r.flow_run_id = ?", [flow_run_id]) == [(str(inbox / "lagos.txt"),)]
+    from prefect.artifacts import Artifact
+
+    artifact = Artifact.get("newsevents-run-summary")
+    assert artifact is not None and str(artifact.flow_run_id) == flow_run_id
     (tmp_path / "in2").mkdir()
     bad = runner.invoke(app, ["serve", "--cron", "not a cron", "--inbox", str(tmp_path / "in2"), "--db", str(db)])
     assert bad.exit_code != 0 and "not a valid cron expression" in bad.output
