@@ -1399,7 +1399,7 @@ def _adjective_demonyms(lex: Lexicon) -> dict[str, str | None]:
     """Country → its adjective: the first demonym of the index not ending in "s" (as spelled in the entry)."""
     out: dict[str, str | None] = {}
     for dem, entry in lex.demonym_index.items():
-        if entry.country not in out and not dem.endswith("s"):
+        if entry.country is not None and entry.country not in out and not dem.endswith("s"):
             out[entry.country] = next((d for d in entry.demonyms if d.lower() == dem), None)
     return out
 
