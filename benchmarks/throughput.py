@@ -12,6 +12,9 @@ In: corpus sizes (default 200 and 800 articles of 500–800 words, written by
 - seconds per stage (from the run's `RunSummary.stage_seconds`; "Prefect and
   other" is the flow's wall time not spent in a stage: server start, task
   orchestration, the run record, the artifact);
+- CPU seconds of the flow's process (all its threads) and of its worker
+  processes (children ended during the run), against the bare parse's: less
+  sensitive to a shared machine than wall time;
 - peak RSS of the flow's process, and peak RSS of the whole process tree
   (spaCy worker processes and Prefect's server included), sampled every 0.1 s.
 
@@ -100,10 +103,17 @@ def child_bare(corpus: Path) -> dict:
 
     texts = _texts(corpus)
     nlp = spacy.load(MODEL)
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), _cpu()[0]
     for _ in nlp.pipe(texts):
         pass
-    return {"seconds": time.perf_counter() - t, "articles": len(texts), "words": sum(len(x.split()) for x in texts)}
+    seconds, cpu = time.perf_counter() - t, _cpu()[0] - cpu
+    return {"seconds": seconds, "cpu": cpu, "articles": len(texts), "words": sum(len(x.split()) for x in texts)}
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds (user + system) of this process (all its threads) and of its ended, reaped children."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
 
 
 def child_flow(corpus: Path, db: Path, n_process: int | None, batch_size: int | None) -> dict:
@@ -116,9 +126,10 @@ def child_flow(corpus: Path, db: Path, n_process: int | None, batch_size: int | 
 
         imports = time.perf_counter() - t_import
         settings = load_settings(cwd=ROOT, inputs=[str(corpus)], db=str(db), n_process=n_process, batch_size=batch_size)
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), _cpu()
         summary = run_pipeline(settings)
         seconds = time.perf_counter() - t
+        cpu_self, cpu_children = (after - before for after, before in zip(_cpu(), cpu, strict=True))
     if summary.error:
         raise SystemExit(f"run failed: {summary.error}")
     return {
@@ -130,6 +141,8 @@ def child_flow(corpus: Path, db: Path, n_process: int | None, batch_size: int | 
         "quarantined": summary.quarantined,
         "n_process": processes(settings.n_process, settings.batch_size),  # spaCy processes for a full batch
         "batch_size": settings.batch_size,
+        "cpu_self": cpu_self,
+        "cpu_children": cpu_children,
         "rss_self": rss.self_peak,
         "rss_tree": rss.tree_peak,
     }
@@ -170,6 +183,17 @@ def _table(results: list[dict]) -> str:
             f"| {r['articles']} | {r['words']} | {lim:.2f} | {e2e:.2f} | {r['words'] / flow['seconds']:.0f} "
             f"| {e2e / lim:.2f} | {flow['seconds']:.1f} | {flow['n_process']} | {flow['rss_self'] / mb:.0f} "
             f"| {flow['rss_tree'] / mb:.0f} |"
+        )
+    lines += [
+        "",
+        "| articles | CPU s flow process | CPU s worker processes | CPU s bare nlp.pipe | CPU s total / bare |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for r, flow, bare, _ in rows:
+        total = flow.get("cpu_self", 0.0) + flow.get("cpu_children", 0.0)
+        lines.append(
+            f"| {r['articles']} | {flow.get('cpu_self', 0.0):.1f} | {flow.get('cpu_children', 0.0):.1f} "
+            f"| {bare.get('cpu', 0.0):.1f} | {total / max(bare.get('cpu', 0.0), 1e-9):.2f} |"
         )
     names = [s for s in STAGES if any(s in st for *_, st in rows)]
     names += sorted({k for *_, st in rows for k in st} - set(names) - {"Prefect and other"})

@@ -7,11 +7,14 @@ summary published as a Prefect artifact. Tasks work on *batches* of documents
 loaded once per process. The flow first plans (stats every file, reads and
 cleans the changed ones, compares content hashes and extractor version with
 the warehouse: `flows.incremental`) and sends
-only new or changed documents to NLP, packed into full batches, each sent
-through the task runner's `submit`: in-process (Prefect's thread pool, one
-batch at a time) or, with a Dask task runner (`flow_for(settings)`), on Dask
-workers with several in flight; the load always runs here, one writer, one transaction of whole documents per
-batch, opening the warehouse only for that moment.
+only new or changed documents to NLP, packed into full batches: in-process,
+to one pool of worker processes kept for the whole run and fed continuously
+(the workers code batch k+1 while this process validates and loads batch k:
+`_Coder`, flows/workers.py), or, with a Dask task runner
+(`flow_for(settings)`), through the task runner's `submit` to Dask workers
+with several in flight; the load always runs here, one writer, one
+transaction of whole documents per batch, opening the warehouse only for that
+moment.
 
 Hand-offs are plain values: the CLI passes the plan it made (`Prepared`) and
 a progress callback (`Progress`) as arguments of `run_pipeline`; each task
@@ -44,7 +47,7 @@ from flows.incremental import Plan, file_owners, plan_run, read_chunks, record_f
 from flows.settings import Settings
 from flows.stopping import stop_on_signals
 from flows.summary import RunSummary, new_run_id, record_run
-from flows.workers import code_batch
+from flows.workers import Coded, Ticket, Workers, code_batch
 from transforms.documents import Document, Rejection
 from transforms.extract import extract_article, extractor_version
 from transforms.lexicon import load_lexicon
@@ -147,27 +150,46 @@ class Extracted:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+def _frames(coded: Coded, lex, wall: float) -> Extracted:
+    """The coded rows as frames; `wall` split into "nlp" and "extract" in the proportion the workers spent."""
+    sources = sources_frame(coded.kept, extractor_version(lex))
+    events, actors = events_frame(coded.events), actors_frame(coded.actors)
+    busy = coded.nlp_seconds + coded.extract_seconds
+    share = coded.extract_seconds / busy if busy > 0 else 0.0
+    return Extracted(sources, events, actors, coded.failed, {"nlp": wall * (1 - share), "extract": wall * share})
+
+
+def _ready(settings: Settings):
+    """The dictionaries and the model, the matchers warmed (once, before any budget starts and any fork)."""
+    lex = load_lexicon(settings.dictionaries)
+    nlp = _nlp()
+    _warm_extractor(nlp, lex)
+    return nlp, lex
+
+
 @task(name="nlp-and-extract", cache_policy=NO_CACHE)
 def extract_task(docs: list[Document], settings: Settings) -> Extracted:
     """The batch's (sources, events, actors) frames with the rejections of documents the extractor failed on
     (stage `extract`, reason `extract_error`, or `extract_timeout` past `settings.extract_timeout` seconds:
     one bad text never stops the run), and the seconds spent in spaCy ("nlp") and in "extract".
 
-    `settings.n_process` worker processes (flows/workers.py) each parse AND extract a share of the batch and
-    send back plain rows; this process only builds the frames. "nlp" and "extract" split the wall time of
-    the batch in the proportion the workers spent in each.
-    """
+    This is the Dask path (and one batch on its own): `settings.n_process` worker processes
+    (flows/workers.py) each parse AND extract a share of the batch and send back plain rows; this process
+    only builds the frames. In-process runs keep one pool for the whole run instead (`coded_task`)."""
     t0 = time.perf_counter()
-    lex = load_lexicon(settings.dictionaries)
-    nlp = _nlp()
-    _warm_extractor(nlp, lex)  # the matchers are built once, before any budget starts and before the fork
+    nlp, lex = _ready(settings)
     coded = code_batch(docs, nlp, lex, settings.n_process, settings.extract_timeout)
-    sources = sources_frame(coded.kept, extractor_version(lex))
-    events, actors = events_frame(coded.events), actors_frame(coded.actors)
-    wall = time.perf_counter() - t0
-    busy = coded.nlp_seconds + coded.extract_seconds
-    share = coded.extract_seconds / busy if busy > 0 else 0.0
-    return Extracted(sources, events, actors, coded.failed, {"nlp": wall * (1 - share), "extract": wall * share})
+    return _frames(coded, lex, time.perf_counter() - t0)
+
+
+@task(name="nlp-and-extract", cache_policy=NO_CACHE)
+def coded_task(pool: Workers, ticket: Ticket, settings: Settings) -> Extracted:
+    """A batch queued on the run's worker pool (`_Coder`), as `extract_task` gives it: waits for its shares
+    (the workers coded it while the flow validated and loaded the batch before) and builds the frames.
+    "nlp" and "extract" split the time waited, so a stage table adds up to the flow's wall time."""
+    t0 = time.perf_counter()
+    coded = pool.result(ticket)
+    return _frames(coded, pool.lex, time.perf_counter() - t0)
 
 
 @dataclass
@@ -277,33 +299,61 @@ class _Loader:
 
 
 class _Coder:
-    """Sends full batches to extraction through the flow's task runner (`extract_task.submit`) and their
-    results to the loader, in order. In this process one batch is in flight at a time (Prefect's thread
-    pool runs it while the flow waits); on the Dask task runner at most max(2, 2 x workers), so memory
-    stays bounded."""
+    """Sends full batches to extraction and their results to the loader, in order.
+
+    In this process: one pool of worker processes for the whole run (`flows.workers.Workers`, forked at
+    the first batch that needs it), fed continuously: a batch's shares are queued as soon as it is full,
+    and the flow then validates and loads the batch before it while the workers code this one (`limit`
+    = 1: at most two batches in flight, so memory stays bounded). On the Dask task runner each batch is a
+    task (`extract_task.submit`), at most max(2, 2 x workers) in flight. Use as a context manager: leaving
+    it ends the worker processes (at once on an error)."""
 
     def __init__(self, settings: Settings, summary: RunSummary, loader: _Loader) -> None:
         self.settings, self.summary, self.loader = settings, summary, loader
         self.distributed = bool(settings.workers or settings.dask_address)
-        self.limit = max(2, 2 * settings.workers) if self.distributed else 0
-        self.in_flight: list[tuple] = []  # (future, rejections, n_docs)
+        self.limit = max(2, 2 * settings.workers) if self.distributed else 1
+        self.in_flight: list[tuple] = []  # (future or ticket or None, rejections, n_docs)
+        self.pool: Workers | None = None
+
+    def __enter__(self) -> _Coder:
+        return self
+
+    def __exit__(self, exc_type, *_) -> None:
+        if self.pool is not None:
+            self.pool.close(at_once=exc_type is not None)
+
+    def _workers(self) -> Workers:
+        if self.pool is None:
+            nlp, lex = _ready(self.settings)
+            self.pool = Workers(nlp, lex, self.settings.n_process, self.settings.extract_timeout)
+        return self.pool
 
     def send(self, docs: list[Document], rejections: list[Rejection]) -> None:
-        if not docs:
+        if not docs and (self.distributed or not self.in_flight):
             self.loader.load(None, rejections, 0)
             return
-        self.in_flight.append((extract_task.submit(docs, self.settings), rejections, len(docs)))
+        if not docs:
+            work = None  # rejections only: loaded after the batches before them
+        elif self.distributed:
+            work = extract_task.submit(docs, self.settings)
+        else:
+            work = self._workers().submit(docs)
+        self.in_flight.append((work, rejections, len(docs)))
         while len(self.in_flight) > self.limit:
             self.drain_one()
 
     def drain_one(self) -> None:
-        future, rejections, n = self.in_flight.pop(0)
+        work, rejections, n = self.in_flight.pop(0)
+        if work is None:
+            self.loader.load(None, rejections, 0)
+            return
         ts = time.perf_counter()
-        extracted = future.result()
         if self.distributed:  # the workers' own nlp/extract seconds overlap: not added up
+            extracted = work.result()
             self.summary.stage_seconds["nlp+extract (waiting for workers)"] += time.perf_counter() - ts
         else:
-            self.summary.stage_seconds.add(extracted.seconds)  # "nlp", "extract"
+            extracted = coded_task(self._workers(), work, self.settings)
+            self.summary.stage_seconds.add(extracted.seconds)  # "nlp", "extract": the time the flow waited
         self.loader.load(extracted, rejections, n)
 
     def drain(self) -> None:
@@ -430,7 +480,8 @@ def _run(settings: Settings, prepared: Prepared | None, progress: Progress) -> R
     try:
         found, known, plan = _plan(settings, prepared, summary)
         progress("plan", plan.todo_documents)
-        _code(settings, found, known, plan, _Coder(settings, summary, loader))
+        with _Coder(settings, summary, loader) as coder:
+            _code(settings, found, known, plan, coder)
         summary.seconds = time.perf_counter() - t0
         record_files(settings.db_path, settings.lock_timeout, plan, summary.extractor_version or "", summary.run_id)
         record_run(settings, summary, started)

@@ -17,14 +17,24 @@ a time; a share whose process dies again is halved, and the halves coded again, 
 kills its process is alone: only it goes to quarantine (`extract_error`, with the signal or exit code),
 every other document of the batch is coded. A document that kills its worker costs about 2·log2(share)
 extra parses of parts of its share.
+
+A run keeps one pool for all its batches (`Workers`): forked once, after the model and the matchers are
+warmed, and fed continuously: the shares of the next batch are queued as soon as the current batch's are
+handed out, so the workers never wait for the flow to validate and load a batch, and a batch's slowest
+share no longer leaves a core idle (only the run's last share can). `Workers.submit` queues a batch and
+returns at once; `Workers.result` waits for that batch's shares, in order. A dead worker breaks the pool
+and every unfinished share of every batch in flight: each batch's broken shares are isolated as above
+when its result is asked for, and the next `submit` forks a fresh pool. `code_batch` is one batch
+through a pool of its own (the Dask path codes in place: a Dask worker is daemonic).
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -94,29 +104,94 @@ def shares(docs: list[Document], n: int) -> list[list[Document]]:
     return [s for s in out if s]
 
 
-def code_batch(docs: list[Document], nlp, lex, n_process: int, timeout: float) -> Coded:
-    """Code a batch in `n_process` worker processes (0: one per core), in the documents' order."""
-    n = processes(n_process, len(docs))
-    if n <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return code_here(docs, nlp, lex, timeout)
-    _INHERITED.update(nlp=nlp, lex=lex)
-    parts = shares(docs, n * SHARES_PER_PROCESS)
-    starts = [sum(len(p) for p in parts[:k]) for k in range(len(parts))]
-    done: dict[int, Coded] = {}  # position in the batch of a coded share's first document → its rows
-    broken: list[tuple[int, list[Document]]] = []
-    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = [pool.submit(_share, part, timeout) for part in parts]
-        for start, part, future in zip(starts, parts, futures, strict=True):
+class Ticket:
+    """A batch handed to `Workers.submit`: its documents and, when the pool codes it, its shares' futures."""
+
+    __slots__ = ("docs", "parts")
+
+    def __init__(self, docs: list[Document], parts: list[tuple[int, list[Document], Future]] | None) -> None:
+        self.docs, self.parts = docs, parts
+
+
+class Workers:
+    """One pool of forked worker processes for a whole run (see the module docstring).
+
+    `with Workers(nlp, lex, n_process, timeout) as pool: tickets = [pool.submit(b) for b in batches];
+    coded = [pool.result(t) for t in tickets]`. A batch too small to share (`processes`) is coded in this
+    process when its result is asked for, unless the pool is already running; no pool is forked for a
+    run that never needs one. Leaving the block ends the worker processes (on an error at once)."""
+
+    def __init__(self, nlp, lex, n_process: int, timeout: float) -> None:
+        self.nlp, self.lex, self.n_process, self.timeout = nlp, lex, n_process, timeout
+        self.n = processes(n_process)  # sized again by the first batch that starts the pool
+        self.pool: ProcessPoolExecutor | None = None
+
+    def _fresh_pool(self) -> ProcessPoolExecutor:
+        _INHERITED.update(nlp=self.nlp, lex=self.lex)
+        # with "fork", the executor starts all its processes at the first submit: one fork per pool
+        return ProcessPoolExecutor(max_workers=self.n, mp_context=multiprocessing.get_context("fork"))
+
+    def _queue(self, part: list[Document]) -> Future:
+        if self.pool is None:
+            self.pool = self._fresh_pool()
+        try:
+            return self.pool.submit(_share, part, self.timeout)
+        except BrokenProcessPool:  # a worker died since the last batch: its shares are isolated; start afresh
+            self.pool.shutdown(wait=False)
+            self.pool = self._fresh_pool()
+            return self.pool.submit(_share, part, self.timeout)
+
+    def submit(self, docs: list[Document]) -> Ticket:
+        """Queue a batch's shares and return at once (a small batch with no pool running waits for `result`)."""
+        forkable = "fork" in multiprocessing.get_all_start_methods()
+        if not forkable or (self.pool is None and processes(self.n_process, len(docs)) <= 1):
+            return Ticket(docs, None)
+        if self.pool is None:
+            self.n = processes(self.n_process, len(docs))
+        parts = shares(docs, self.n * SHARES_PER_PROCESS)
+        starts = [sum(len(p) for p in parts[:k]) for k in range(len(parts))]
+        return Ticket(docs, [(start, part, self._queue(part)) for start, part in zip(starts, parts, strict=True)])
+
+    def result(self, ticket: Ticket) -> Coded:
+        """The batch's rows, in the documents' order; shares a dead worker left unfinished are isolated."""
+        if ticket.parts is None:
+            return code_here(ticket.docs, self.nlp, self.lex, self.timeout)
+        done: dict[int, Coded] = {}  # position in the batch of a coded share's first document → its rows
+        broken: list[tuple[int, list[Document]]] = []
+        for start, part, future in ticket.parts:
             try:
                 done[start] = future.result()
             except BrokenProcessPool:  # a worker died: this share and every unfinished one are coded again
                 broken.append((start, part))
-    if broken:
-        done.update(isolate(broken, n, timeout))
-    out = Coded()
-    for start in sorted(done):
-        out.add(done[start])
-    return out
+        if broken:
+            done.update(isolate(broken, self.n, self.timeout))
+        out = Coded()
+        for start in sorted(done):
+            out.add(done[start])
+        return out
+
+    def close(self, at_once: bool = False) -> None:
+        """End the worker processes: after their current share, or `at_once` (an error: nothing more is read)."""
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return
+        if at_once:
+            for proc in list(getattr(pool, "_processes", {}).values()):  # the executor has no public kill
+                with contextlib.suppress(OSError):
+                    proc.kill()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, exc_type, *_) -> None:
+        self.close(at_once=exc_type is not None)
+
+
+def code_batch(docs: list[Document], nlp, lex, n_process: int, timeout: float) -> Coded:
+    """Code one batch in `n_process` worker processes (0: one per core), in the documents' order."""
+    with Workers(nlp, lex, n_process, timeout) as pool:
+        return pool.result(pool.submit(docs))
 
 
 def _death(exitcode: int | None) -> str:

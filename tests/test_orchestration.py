@@ -363,3 +363,44 @@ def test_the_plan_handed_to_the_flow_stays_in_this_process(tmp_path):
     assert stored["prepared"] == "<Prepared>"
     assert stored["settings"]["db"] == str(tmp_path / "w.duckdb")
     assert prepared.fits(settings, "v1") and not prepared.fits(settings, "v2")
+
+
+@pytest.mark.slow
+def test_one_pool_for_a_run_codes_overlapping_batches_like_one_process(nlp, lex, monkeypatch):
+    """The run's pool codes the next batch while the first one's rows are taken: each batch's rows equal
+    coding it here, in order; a worker killed (SIGKILL, as the OOM killer) on a document of the second
+    batch while both are in flight costs that document alone, and the pool goes on for a third batch."""
+    import os
+    import signal
+
+    from flows import workers
+    from tests.conftest import sabotage_extraction
+    from transforms.documents import RawInput
+    from transforms.parse import parse_document
+
+    texts = [
+        "Nurses went on strike in Lima on Monday over unpaid wages, their union said.",
+        "Police detained 12 students in Tehran on Wednesday after a protest, a rights group said.",
+        "The African Union suspended Niger on Saturday after the coup, officials said.",
+        "India sent 20 tonnes of medical aid to Sri Lanka on Thursday.",
+        "The President of Ghana visited Abuja on Tuesday for talks on trade.",
+        "Gunmen attacked a polling station in Kinshasa during the election on Sunday, police said.",
+    ] * 4
+    docs = [parse_document(RawInput(f"mem://{i}", f"{i}.txt", t.encode())) for i, t in enumerate(texts)]
+    batches = [docs[:8], docs[8:16], docs[16:]]
+    killer = "mem://13"
+    here = [workers.code_here([d for d in b if d.uri != killer], nlp, lex, 0) for b in batches]
+    # only ever in a forked worker: the test process codes nothing
+    sabotage_extraction(monkeypatch, lambda doc: doc.uri == killer, lambda: os.kill(os.getpid(), signal.SIGKILL))
+    monkeypatch.setattr(workers, "SHARES_PER_PROCESS", 2)
+    monkeypatch.setattr(workers, "processes", lambda n, k=None: 2)
+    with workers.Workers(nlp, lex, 2, 0) as pool:
+        first, second = pool.submit(batches[0]), pool.submit(batches[1])  # both in flight
+        coded = [pool.result(first), pool.result(second)]
+        coded.append(pool.result(pool.submit(batches[2])))
+    assert [(r.uri, r.reason) for c in coded for r in c.failed] == [(killer, "extract_error")]
+    assert "SIGKILL" in coded[1].failed[0].detail
+    for got, want, batch in zip(coded, here, batches, strict=True):
+        assert [d.uri for d in got.kept] == [d.uri for d in batch if d.uri != killer]
+        assert got.events == want.events and got.actors == want.actors
+    assert {e["event_type"] for c in coded for e in c.events} >= {"PROTEST", "COERCE", "AID"}
