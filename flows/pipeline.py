@@ -37,6 +37,7 @@ import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE as NO_CACHE
+from prefect.futures import PrefectFuture
 
 from expectations import docs_worker
 from expectations.docs import ValidationLog, docs_dir_for
@@ -332,6 +333,7 @@ class _Coder:
         if not docs and (self.distributed or not self.in_flight):
             self.loader.load(None, rejections, 0)
             return
+        work: PrefectFuture[Extracted] | Ticket | None
         if not docs:
             work = None  # rejections only: loaded after the batches before them
         elif self.distributed:
