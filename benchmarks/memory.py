@@ -108,6 +108,21 @@ def _experiments():
     return None
 
 
+def _per_call(module, name: str, sampler: Sampler) -> list[float]:
+    """Wrap `module.name`: the peak RSS (MB) of each call is appended to the returned list."""
+    original, peaks = getattr(module, name), []
+
+    def wrapper(*args, **kwargs):
+        sampler.mark()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            peaks.append(sampler.mark()[1] / MB)
+
+    setattr(module, name, wrapper)
+    return peaks
+
+
 def _watched(module, name: str, sampler: Sampler) -> dict[str, float]:
     """Wrap `module.name` so that the peak RSS of its call lands in the returned dict (filled when it runs)."""
     original, seen = getattr(module, name), {}
@@ -148,11 +163,13 @@ def child(corpus: Path, db: Path, batch_size: int, seed: int, trace: bool) -> di
         now, peak = sampler.mark()
         frames = _live_frames()
         rows.append({"batch": len(rows) + 1, "rss": now / MB, "peak": peak / MB, **frames})
+        rows[-1]["load_peak"] = load_peaks[-1] if load_peaks else 0.0  # the previous batch's load
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)  # followed live with --dir's log
         if trace and len(rows) in (5,):
             snaps[5] = tracemalloc.take_snapshot()
 
     watched = [_watched(pipeline, n, sampler) for n in ("record_files", "record_run", "publish_validation")]
+    load_peaks = _per_call(pipeline, "load_task", sampler)
     start, _ = sampler.mark()
     t = time.perf_counter()
     summary = pipeline.run_pipeline(settings, progress=pipeline.Watch(progress))
@@ -206,10 +223,13 @@ def report(n: int, r: dict, batch_size: int) -> None:
     b = r["batches"]
     print(f"\n## {n} articles: {r['loaded']} loaded, {r['events']} events, {r['seconds']:.0f} s")
     print(f"RSS at the flow's start {r['start']:.0f} MB, at its end {r['end']:.0f} MB, peak {r['peak_end']:.0f} MB")
-    print("| batch | RSS MB | peak since previous MB | polars frames alive | their MB |")
-    print("|---:|---:|---:|---:|---:|")
+    print("| batch | RSS MB | peak since previous MB | peak in the previous load MB | polars frames alive | their MB |")
+    print("|---:|---:|---:|---:|---:|---:|")
     for row in b:
-        print(f"| {row['batch']} | {row['rss']:.0f} | {row['peak']:.0f} | {row['frames']} | {row['frames_mb']:.1f} |")
+        print(
+            f"| {row['batch']} | {row['rss']:.0f} | {row['peak']:.0f} | {row['load_peak']:.0f} | {row['frames']} "
+            f"| {row['frames_mb']:.1f} |"
+        )
     if len(b) > 5:
         k = (len(b) - 5) * batch_size / 1000
         print(
