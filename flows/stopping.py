@@ -17,6 +17,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 
 MESSAGE = "newsevents: stopped by {name}: whole documents loaded so far are kept; run again to finish\n"
@@ -46,12 +47,30 @@ def stop_now(signum: int) -> None:
 def _stop(signum: int, _frame) -> None:
     with contextlib.suppress(Exception):
         os.write(2, MESSAGE.format(name=signal.Signals(signum).name).encode())
-    for pid in _children():
+    children = _children()
+    for pid in children:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGTERM)
+    _reap(children, deadline=time.monotonic() + 1.0)
     with contextlib.suppress(Exception):
         sys.stderr.flush()
     os._exit(128 + signum)
+
+
+def _reap(pids: list[int], deadline: float) -> None:
+    """Wait (until `deadline`) for the signalled children to end, so none is left behind as a zombie for an
+    init that may reap late (the temporary Prefect server, the Data Docs helper, the worker pool)."""
+    left = set(pids)
+    while left and time.monotonic() < deadline:
+        for pid in list(left):
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except OSError:  # not ours to wait for, or already reaped
+                done = pid
+            if done:
+                left.discard(pid)
+        if left:
+            time.sleep(0.02)
 
 
 @contextlib.contextmanager
