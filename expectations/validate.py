@@ -156,11 +156,15 @@ def run_suite(table: str, frame: pl.DataFrame) -> tuple[list[Failure], int, list
     for o in outcomes:
         if o.success:
             continue
-        level = o.spec.get("level", "row")
-        if o.exception or (level == "row" and not o.rows):
-            level = "table"  # the expectation could not run, or failed without naming rows: nothing is safe to load
+        level = _level(o.spec.get("level", "row"), bool(o.exception), o.rows)
         failures.append(Failure(o.spec["type"], o.spec.get("column"), level, o.spec.get("why"), list(o.rows)))
     return failures, len(outcomes), outcomes
+
+
+def _level(declared: str, raised: bool, rows: list[int]) -> str:
+    """A failed expectation's level: as declared, but "table" when it could not run or failed without naming
+    rows (nothing is then safe to load)."""
+    return "table" if raised or (declared == "row" and not rows) else declared
 
 
 @cache
@@ -185,11 +189,10 @@ def run_suite_gx(table: str, frame: pl.DataFrame) -> tuple[list[Failure], int, o
             continue
         cfg = r.expectation_config
         meta = cfg.meta or {}
-        level = meta.get("level", "row")
         idx = list((r.result or {}).get("unexpected_index_list") or [])
         rows = [int(i) for i in idx if isinstance(i, int | float)]
-        if (r.exception_info and r.exception_info.get("raised_exception")) or (level == "row" and not rows):
-            level = "table"
+        raised = bool(r.exception_info and r.exception_info.get("raised_exception"))
+        level = _level(meta.get("level", "row"), raised, rows)
         failures.append(Failure(cfg.type, cfg.kwargs.get("column"), level, meta.get("why"), rows))
     return failures, len(suite.expectations), result
 

@@ -398,9 +398,10 @@ class Prepared:
 def warm_up(settings: Settings) -> None:
     """Load what the first batch needs (dictionaries, spaCy model, the expectation suites): the CLI does it
     while Prefect's temporary server boots, so the two overlap instead of adding up."""
-    lex = load_lexicon(settings.dictionaries)
-    if not (settings.workers or settings.dask_address):  # else spaCy runs on the workers
-        _warm_extractor(_nlp(), lex)  # the matchers too (seconds): before the flow, not inside its first batch
+    if settings.workers or settings.dask_address:  # spaCy runs on the workers
+        load_lexicon(settings.dictionaries)
+    else:
+        _ready(settings)  # the model and the matchers too (seconds): before the flow, not inside its first batch
     validate_batch(sources_frame([], ""), events_frame([]), actors_frame([]))
 
 
