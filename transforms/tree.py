@@ -14,8 +14,6 @@ from spacy.tokens import Doc, Token
 _KIDS = "newsevents_children"
 _TOKENS = "newsevents_tokens"
 _SENTS = "newsevents_sentences"
-
-
 _DEPS = "newsevents_deps"
 
 
