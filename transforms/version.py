@@ -33,6 +33,7 @@ TRANSFORMS = Path(__file__).parent
 DICTIONARY_DIR = TRANSFORMS / "dictionaries"
 GRAMMAR_MODULES = (
     "actors",
+    "attribute_rules",
     "attribution",
     "cameo",
     "code",
