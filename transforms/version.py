@@ -43,6 +43,7 @@ GRAMMAR_MODULES = (
     "discards",
     "events",
     "extract",
+    "lemmas",
     "lexicon",
     "matching",
     "nlp",
