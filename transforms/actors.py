@@ -35,7 +35,7 @@ from transforms.documents import stable_id
 from transforms.lexicon import ActorEntry, Lexicon
 from transforms.matching import TokenIndex, pattern_docs
 from transforms.places import Place, find_places
-from transforms.tree import child_lists, children, doc_tokens, sentence_bounds
+from transforms.tree import child_lists, children, doc_ents, doc_text, doc_tokens, sentence_bounds
 
 
 @dataclass(frozen=True)
@@ -378,7 +378,7 @@ def _gazetteer_tokens(doc: Doc, lex: Lexicon) -> tuple[dict[int, Place], dict[in
     for p in find_places(doc, lex):
         if p.kind not in ("state", "place"):
             by_token.update({i: p for i in range(p.start, p.end)})
-    ner = {i: e for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC") for i in range(e.start, e.end)}
+    ner = {i: e for e in doc_ents(doc) if e.label_ in ("GPE", "LOC", "FAC") for i in range(e.start, e.end)}
     return by_token, ner
 
 
@@ -449,7 +449,7 @@ def doc_facts(doc: Doc, lex: Lexicon) -> DocFacts:
     if found is None or found[0] != id(lex):
         idx = actor_index(lex, doc)
         places, ner = _gazetteer_tokens(doc, lex)
-        orgs = {e.start + (e[0].lower_ == "the"): e for e in doc.ents if e.label_ == "ORG"}
+        orgs = {e.start + (e[0].lower_ == "the"): e for e in doc_ents(doc) if e.label_ == "ORG"}
         facts = DocFacts(places, ner, idx.match(doc), list(idx.demonyms(doc)), orgs)
         found = doc.user_data[_FACTS] = (id(lex), facts)
     return found[1]
@@ -716,7 +716,7 @@ def _ner_pass(st: MentionState) -> None:
     "Russian Defense Minister Sergei Shoigu" → person RUS, "Jong-un" → "Kim Jong Un"; not places ("Donbas"
     tagged ORG), demonyms tagged as names ("Ugandan"), documents ("…Partnership Treaty")."""
     doc, lex = st.doc, st.lex
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ not in ("PERSON", "ORG") or any(t.i in st.taken for t in ent):
             continue
         stripped = _strip_places(ent, st.places)
@@ -997,7 +997,7 @@ def _home_country(tok: Token, st: MentionState, actor_at: dict[int, tuple[Span, 
         return next(iter(named)) if len(named) == 1 else None
     if st.signals is None:
         st.signals = home_signals(st.doc, st.lex, st.mentions())
-    text = st.doc.text
+    text = doc_text(st.doc)
     start = text.rfind("\n", 0, tok.idx) + 1
     end = text.find("\n", tok.idx)
     end = len(text) if end < 0 else end

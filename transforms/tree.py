@@ -9,12 +9,14 @@ Pure: nothing but the caches in `user_data` changes.
 
 from __future__ import annotations
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 _KIDS = "newsevents_children"
 _TOKENS = "newsevents_tokens"
 _SENTS = "newsevents_sentences"
 _DEPS = "newsevents_deps"
+_TEXT = "newsevents_text"
+_ENTS = "newsevents_ents"
 
 
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
@@ -45,6 +47,22 @@ def doc_tokens(doc: Doc) -> list[Token]:
     if toks is None or len(toks) != len(doc):
         toks = doc.user_data[_TOKENS] = list(doc)
     return toks
+
+
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, made once per doc: spaCy joins every token's text on each access."""
+    text = doc.user_data.get(_TEXT)
+    if text is None or text[0] != len(doc):
+        text = doc.user_data[_TEXT] = (len(doc), doc.text)
+    return text[1]
+
+
+def doc_ents(doc: Doc) -> tuple[Span, ...]:
+    """`doc.ents`, made once per doc: spaCy builds a new tuple of new `Span`s from the whole doc on each access."""
+    ents = doc.user_data.get(_ENTS)
+    if ents is None or ents[0] != len(doc):
+        ents = doc.user_data[_ENTS] = (len(doc), doc.ents)
+    return ents[1]
 
 
 def child_lists(doc: Doc) -> list[list[int]]:
