@@ -35,7 +35,7 @@ from transforms.documents import stable_id
 from transforms.lexicon import ActorEntry, Lexicon
 from transforms.matching import TokenIndex, pattern_docs
 from transforms.places import Place, find_places
-from transforms.tree import child_lists, children, doc_ents, doc_text, doc_tokens, sentence_bounds
+from transforms.tree import Columns, child_lists, children, columns, doc_ents, doc_text, doc_tokens, sentence_bounds
 
 
 @dataclass(frozen=True)
@@ -100,12 +100,12 @@ def sector_code(lex: Lexicon, code: str | None) -> str | None:
 
 def noun_sector(tok: Token, lex: Lexicon) -> str | None:
     """The sector of a generic noun: "riot police" (modifier + noun) first, then the noun alone."""
-    for c in _lefts(tok):
-        if c.dep_ in ("compound", "amod") and c.i == tok.i - 1:
-            found = lex.agent_sectors.get(f"{c.lower_} {tok.lower_}")
-            if found:
-                return sector_code(lex, found)
-    return sector_code(lex, lex.agent_sectors.get(tok.lower_))
+    cols, i = columns(tok.doc), tok.i
+    if i > 0 and cols.head[i - 1] == i and cols.dep[i - 1] in ("compound", "amod"):  # the left child just before
+        found = lex.agent_sectors.get(f"{cols.lower[i - 1]} {cols.lower[i]}")
+        if found:
+            return sector_code(lex, found)
+    return sector_code(lex, lex.agent_sectors.get(cols.lower[i]))
 
 
 def name_sector(name: str, lex: Lexicon, table: str = "organization_sectors") -> str | None:
@@ -231,7 +231,21 @@ def normalise_name(name: str) -> str:
 
 def _entry_actor(entry: ActorEntry, lex: Lexicon) -> Actor:
     """A dictionary entry's actor; its sector from its title (persons) or its name's words (organisations
-    and groups; an organisation without a country is an international body, IGO); a state has none."""
+    and groups; an organisation without a country is an international body, IGO); a state has none. Made
+    once per entry (the entries live as long as their lexicon)."""
+    made = _entry_actors(lex)
+    found = made.get(id(entry))
+    if found is None or found[0] is not entry:
+        found = made[id(entry)] = (entry, _make_entry_actor(entry, lex))
+    return found[1]
+
+
+@cache
+def _entry_actors(lex: Lexicon) -> dict[int, tuple[ActorEntry, Actor]]:
+    return {}
+
+
+def _make_entry_actor(entry: ActorEntry, lex: Lexicon) -> Actor:
     if entry.actor_type == "state":
         return Actor(entry.name, entry.actor_type, entry.country)
     if entry.actor_type == "person":
@@ -738,11 +752,12 @@ def _titled_name_pass(st: MentionState) -> None:
     title, and not the start of a longer name ("President Bush Administration")."""
     doc, lex = st.doc, st.lex
     words = actor_words(lex)
-    for tok in doc_tokens(doc):
-        if tok.i in st.taken or not tok.text[:1].isupper() or tok.lower_ not in words.office:
+    cols, toks = columns(doc), doc_tokens(doc)
+    for i, tok in enumerate(toks):
+        if i in st.taken or not cols.text[i][:1].isupper() or cols.lower[i] not in words.office:
             continue
         j = tok.i + 1
-        while j < len(doc) and doc[j].lower_ in words.titles and doc[j].text[:1].isupper():
+        while j < len(doc) and cols.lower[j] in words.titles and cols.text[j][:1].isupper():
             j += 1  # "Prime Minister", "Vice President"
         k = j
         while k < len(doc) and k - j < 4 and _bare_name_word(doc[k], st):
@@ -823,8 +838,9 @@ def _placed_group_pass(st: MentionState) -> None:
     "rebels in the Ivory Coast", "doctors from American aid groups", "a group based in Trinidad"."""
     doc, lex = st.doc, st.lex
     actor_at = st.actor_at()
-    for tok in doc_tokens(doc):
-        if tok.i in st.taken or tok.pos_ not in ("NOUN", "PROPN") or not _group_head(tok, lex):
+    cols, toks = columns(doc), doc_tokens(doc)
+    for i, tok in enumerate(toks):
+        if i in st.taken or cols.pos[i] not in ("NOUN", "PROPN") or not _group_head_at(cols, i, lex):
             continue
         if any(c.dep_ in ("compound", "amod") and c.i in actor_at for c in _lefts(tok)):
             continue
@@ -850,8 +866,9 @@ def _owned_group_pass(st: MentionState) -> None:
     military personnel" → North Korean soldiers."""
     doc, lex = st.doc, st.lex
     actor_at = st.actor_at()
-    for tok in doc_tokens(doc):
-        if tok.i in st.taken or tok.pos_ != "NOUN" or not _group_head(tok, lex):
+    cols, toks = columns(doc), doc_tokens(doc)
+    for i, tok in enumerate(toks):
+        if i in st.taken or cols.pos[i] != "NOUN" or not _group_head_at(cols, i, lex):
             continue
         poss = [c for c in _lefts(tok) if c.dep_ == "poss" and c.lower_ in ("its", "their")]
         owner = _clause_subject_state(tok, actor_at) if poss else None
@@ -873,8 +890,9 @@ def _lone_subject_group_pass(st: MentionState) -> None:
     "Prisoners rioted at a jail in Haiti's capital" → Haitian prisoners (not "West African leaders … Niger")."""
     doc, lex = st.doc, st.lex
     actor_at = st.actor_at()
-    for tok in doc_tokens(doc):
-        if tok.i in st.taken or tok.dep_ != "nsubj" or tok.tag_ != "NNS" or not _group_head(tok, lex):
+    cols, toks = columns(doc), doc_tokens(doc)
+    for i, tok in enumerate(toks):
+        if i in st.taken or cols.dep[i] != "nsubj" or cols.tag[i] != "NNS" or not _group_head_at(cols, i, lex):
             continue
         determined = any(c.dep_ in ("poss", "det", "nummod") and c.lower_ != "the" for c in _lefts(tok))
         if tok.head.pos_ != "VERB" or determined:
@@ -894,10 +912,11 @@ def _role_pass(st: MentionState) -> None:
     """Role references to a person the article names: "the North Korean leader" → Kim Jong Un, "a Donbas
     separatist leader", "the head of the Kremlin"; they replace any shorter mention inside them."""
     actor_at = {i: a for i, (_, a) in st.actor_at().items()}
-    for tok in st.doc:
-        if tok.i in st.taken:
-            continue
-        found = _role_reference(tok, st.lex, st.article, actor_at, st.places)
+    cols, role = columns(st.doc), actor_words(st.lex).role
+    for i in range(len(st.doc)):
+        if i in st.taken or cols.pos[i] != "NOUN" or cols.low_lemma[i] not in role or cols.dep[i] == "compound":
+            continue  # what `_role_reference` asks first, from the columns
+        found = _role_reference(st.doc[i], st.lex, st.article, actor_at, st.places)
         if found:
             phrase, person = found
             st.spans = [x for x in st.spans if x[0].end <= phrase.start or x[0].start >= phrase.end]
@@ -1014,8 +1033,9 @@ def _generic_pass(st: MentionState) -> None:
     reference ("both leaders") or a state noun ("authorities")."""
     doc, lex = st.doc, st.lex
     actor_at = st.actor_at()
-    for tok in doc_tokens(doc):
-        if tok.i in st.taken or tok.pos_ not in ("NOUN", "PROPN") or tok.dep_ in ("compound", "amod", "poss"):
+    cols, toks = columns(doc), doc_tokens(doc)
+    for i, tok in enumerate(toks):
+        if i in st.taken or cols.pos[i] not in ("NOUN", "PROPN") or cols.dep[i] in ("compound", "amod", "poss"):
             continue
         if tok.lower_ in actor_words(lex).regional_body_nouns:  # "West African leaders" → ECOWAS
             region = _regional_modifiers(tok, st)
@@ -1065,12 +1085,15 @@ def _pair_pass(st: MentionState) -> None:
     doc, article = st.doc, st.article
     out = st.mentions()
     cursor = 0
-    for tok in doc_tokens(doc):
-        while cursor < len(out) and out[cursor].start < tok.i:
+    cols, pair = columns(doc), actor_words(st.lex).pair
+    for i, tok in enumerate(doc_tokens(doc)):
+        while cursor < len(out) and out[cursor].start < i:
             if out[cursor].actor.actor_type == "person":
                 _seen_person(article, out[cursor].actor)
             cursor += 1
-        if tok.i not in st.taken and _pair_reference(tok, st.lex) and len(article.recent) >= 2:
+        if cols.lower[i] not in pair or cols.pos[i] != "NOUN":
+            continue  # what `_pair_reference` asks first, from the columns
+        if i not in st.taken and _pair_reference(tok, st.lex) and len(article.recent) >= 2:
             a, b = _pair_persons(tok, article, st.lex)
             st.pairs.append(Mention(tok.i, tok.i + 1, a, _pair_text(tok), "pair", partner=b))
     for m in out[cursor:]:
@@ -1122,7 +1145,9 @@ def _home_state_pass(st: MentionState) -> None:
     doc, lex = st.doc, st.lex
     nouns = actor_words(lex).home_state
     actor_at = st.actor_at()
-    candidates = [t for t in doc_tokens(doc) if t.pos_ == "NOUN" and t.lower_ in nouns]
+    cols = columns(doc)
+    toks = doc_tokens(doc)
+    candidates = [toks[i] for i in range(len(toks)) if cols.pos[i] == "NOUN" and cols.lower[i] in nouns]
     for tok in candidates:  # "Niger's junta", "Syria's regime": what a later bare "the junta" refers to
         for c in _lefts(tok):
             found = actor_at.get(c.i)
@@ -1349,6 +1374,11 @@ def _unnamed_official(head: Token, lex: Lexicon) -> bool:
 
 def _group_head(tok: Token, lex: Lexicon) -> bool:
     return tok.lemma_.lower() in lex.group_nouns or tok.lower_ in lex.group_nouns
+
+
+def _group_head_at(cols: Columns, i: int, lex: Lexicon) -> bool:
+    """`_group_head` of the doc's token `i`, from its columns."""
+    return cols.low_lemma[i] in lex.group_nouns or cols.lower[i] in lex.group_nouns
 
 
 def _group_modifier(tok: Token, lex: Lexicon) -> bool:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, replace
+from functools import cache
 
 from spacy.tokens import Span, Token
 
@@ -37,7 +38,7 @@ from transforms.actors import Mention
 from transforms.attribution import mention_in
 from transforms.lexicon import Lexicon, VerbEntry
 from transforms.status import claim_status
-from transforms.tree import children, dependency_tree
+from transforms.tree import children, columns, dependency_tree, forget_columns
 
 TRANSFER_TYPES = frozenset({"AID", "MOBILIZE"})
 COOPERATIVE_TYPES = frozenset({"CONSULT", "COOPERATE", "AID", "AGREE", "SUPPORT"})
@@ -108,6 +109,7 @@ def repair_lemmas(doc, lex: Lexicon) -> None:
     """Give a verb the vocabulary's lemma when the lemmatizer missed it ("staged" → "stag"): an
     unknown lemma is replaced by the first base form of the word that the vocabulary knows."""
     known = _known_verbs(lex)
+    forget_columns(doc)
     for tok in doc:
         if tok.pos_ != "VERB" or tok.lemma_.lower() in known:
             continue
@@ -266,13 +268,18 @@ def _governors(tok: Token, lex: Lexicon | None = None) -> list[Token]:
 
 def _infinitive_complement(tok: Token, lex: Lexicon) -> bool:
     """ "have sworn [to fight]", parsed as an adverbial clause: a to-infinitive under a governing verb."""
-    governors = lex.intent_verbs | lex.agree_verbs | _words(lex, "oath_verbs") | _words(lex, "prepare_verbs")
     return (
         tok.dep_ == "advcl"
-        and tok.head.lemma_.lower() in governors
+        and tok.head.lemma_.lower() in _complement_governors(lex)
         and any(c.dep_ == "aux" and c.lower_ == "to" for c in children(tok))
         and not any(c.dep_ in ("nsubj", "nsubjpass") for c in children(tok))
     )
+
+
+@cache
+def _complement_governors(lex: Lexicon) -> frozenset[str]:
+    """The verbs whose adverbial to-infinitive is a complement: intent, agree, oath and prepare verbs."""
+    return lex.intent_verbs | lex.agree_verbs | _words(lex, "oath_verbs") | _words(lex, "prepare_verbs")
 
 
 def _mentions(tok: Token, by_token: dict[int, Mention]) -> list[Mention]:
@@ -653,9 +660,11 @@ def code_sentence(
     events: list[CodedEvent] = []
     unowned: set[int] = set()  # content of event verbs whose actor is unknown: still not coded on its own
     _implied_subjects(sent, by_token, lex, places or [])
-    for tok in sent:
-        if tok.pos_ not in ("VERB",) and not (tok.pos_ == "AUX" and tok.lemma_ in lex.light_verbs):
+    doc, cols = sent.doc, columns(sent.doc)
+    for i in range(sent.start, sent.end):
+        if cols.pos[i] not in ("VERB",) and not (cols.pos[i] == "AUX" and cols.lemma[i] in lex.light_verbs):
             continue
+        tok = doc[i]
         if _opens(tok, lex):
             events.extend(_opened_nouns(tok, sent, by_token, lex))
             continue  # "does not rule out sending troops": the sending is coded, hypothetical
@@ -1030,9 +1039,11 @@ def _demands(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> li
     """ "X said Y must …" → REQUEST from X to Y (a demand voiced by a named actor)."""
     modals = _words(lex, "demand_modals")
     out = []
-    for tok in sent:
-        if tok.lemma_.lower() not in lex.speech_verbs and tok.lemma_.lower() not in ("conclude", "insist"):
+    doc, cols = sent.doc, columns(sent.doc)
+    for i in range(sent.start, sent.end):
+        if cols.low_lemma[i] not in lex.speech_verbs and cols.low_lemma[i] not in ("conclude", "insist"):
             continue
+        tok = doc[i]
         speakers = subjects(tok, by_token, lex)[0]
         if not speakers:
             continue
@@ -1071,9 +1082,11 @@ def _nominal(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> li
     not announced". The status follows the clause's verb."""
     out = []
     taken = {t.i for ev in events for t in ev.trigger_tokens}
-    for noun in sent:
-        if noun.pos_ != "NOUN" or noun.dep_ not in ("nsubj", "nsubjpass") or noun.i in taken:
+    doc, cols = sent.doc, columns(sent.doc)
+    for i in range(sent.start, sent.end):
+        if cols.pos[i] != "NOUN" or cols.dep[i] not in ("nsubj", "nsubjpass") or i in taken:
             continue
+        noun = doc[i]
         found = _noun_entry(noun, lex)
         if found is None or found[0].event_type not in RECIPROCAL_TYPES or noun.head.i in taken:
             continue
@@ -1149,9 +1162,11 @@ def _implied_subjects(sent: Span, by_token: dict[int, Mention], lex: Lexicon, pl
     farmers marched towards New Delhi" → Indian farmers, "people rallied in Tbilisi" → Georgian
     protesters; "students blockaded the bridges" too. Adds the mentions to `by_token`."""
     civil = _words(lex, "civilian_nouns")
-    for verb in sent:
-        if verb.pos_ != "VERB":
+    doc, cols = sent.doc, columns(sent.doc)
+    for i in range(sent.start, sent.end):
+        if cols.pos[i] != "VERB":
             continue
+        verb = doc[i]
         found = lookup(verb, lex)
         protest = found is not None and found[0].event_type == "PROTEST"
         subjs = _child(verb, "nsubj")
@@ -1195,9 +1210,11 @@ def _nominal_agents(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]
     out: list[CodedEvent] = []
     taken = {t.i for ev in events for t in ev.trigger_tokens}
     happen = _words(lex, "occur_verbs")
-    for noun in sent:
-        if noun.pos_ != "NOUN" or noun.i in taken or noun.i in by_token:
+    doc, cols = sent.doc, columns(sent.doc)
+    for i in range(sent.start, sent.end):
+        if cols.pos[i] != "NOUN" or i in taken or i in by_token:
             continue
+        noun = doc[i]
         found = _noun_entry(noun, lex)
         if found is None or found[0].event_type == "NONE":
             continue

@@ -9,6 +9,10 @@ Pure: nothing but the caches in `user_data` changes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from spacy import parts_of_speech
+from spacy.attrs import DEP, HEAD, LEMMA, LOWER, ORTH, POS, TAG
 from spacy.tokens import Doc, Span, Token
 
 _KIDS = "newsevents_children"
@@ -17,6 +21,23 @@ _SENTS = "newsevents_sentences"
 _DEPS = "newsevents_deps"
 _TEXT = "newsevents_text"
 _ENTS = "newsevents_ents"
+_COLUMNS = "newsevents_columns"
+
+
+@dataclass(frozen=True)
+class Columns:
+    """A doc's token attributes as plain lists, one entry per token (index = `Token.i`): the same values as
+    the `Token` properties of the same names (`head` is the head's index, `low_lemma` is `lemma_.lower()`).
+    A list index costs a tenth of a `Token` property (each makes a `Token` or looks a string up)."""
+
+    head: list[int]
+    dep: list[str]
+    pos: list[str]
+    tag: list[str]
+    lower: list[str]
+    lemma: list[str]
+    low_lemma: list[str]
+    text: list[str]
 
 
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
@@ -47,6 +68,33 @@ def doc_tokens(doc: Doc) -> list[Token]:
     if toks is None or len(toks) != len(doc):
         toks = doc.user_data[_TOKENS] = list(doc)
     return toks
+
+
+def columns(doc: Doc) -> Columns:
+    """The doc's `Columns`, made once per doc (after `events.repair_lemmas`, which drops them when it runs)."""
+    found = doc.user_data.get(_COLUMNS)
+    if found is None or len(found.head) != len(doc):
+        heads = doc.to_array(HEAD).astype("int64").tolist()  # signed offsets to the head
+        arr = doc.to_array([DEP, POS, TAG, LOWER, LEMMA, ORTH]).tolist()  # hashes (unsigned)
+        strings = doc.vocab.strings
+        names = parts_of_speech.NAMES
+        lemma = [strings[r[4]] for r in arr]
+        found = doc.user_data[_COLUMNS] = Columns(
+            head=[i + h for i, h in enumerate(heads)],
+            dep=[strings[r[0]] for r in arr],
+            pos=[names[r[1]] for r in arr],
+            tag=[strings[r[2]] for r in arr],
+            lower=[strings[r[3]] for r in arr],
+            lemma=lemma,
+            low_lemma=[w.lower() for w in lemma],
+            text=[strings[r[5]] for r in arr],
+        )
+    return found
+
+
+def forget_columns(doc: Doc) -> None:
+    """Drop the doc's `Columns` (its tokens' attributes were changed)."""
+    doc.user_data.pop(_COLUMNS, None)
 
 
 def doc_text(doc: Doc) -> str:
