@@ -110,6 +110,7 @@ def repair_lemmas(doc, lex: Lexicon) -> None:
     unknown lemma is replaced by the first base form of the word that the vocabulary knows."""
     known = _known_verbs(lex)
     forget_columns(doc)
+    doc.user_data.pop(_LOOKUPS, None)  # looked up with the lemmas changed below
     for tok in doc:
         if tok.pos_ != "VERB" or tok.lemma_.lower() in known:
             continue
@@ -166,11 +167,28 @@ def _reduce(tok: Token, obj: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token
 
 
 def lookup(tok: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token], bool] | None:
-    """The event a verb carries: (entry, trigger tokens, carried by a light verb/noun), or None."""
-    found = _lookup(tok, lex)
-    if found is not None and found[0].event_type == "NONE":
-        return None  # a collocation that is not an event ("released a report", "sent a message")
-    return found
+    """The event a verb carries: (entry, trigger tokens, carried by a light verb/noun), or None.
+
+    Found once per token and lexicon (a verb is looked up by several rules) and kept in `doc.user_data` as
+    token indexes; the trigger tokens are made anew on each call, `tok` first, as `_lookup` gives them."""
+    doc = tok.doc
+    memo = doc.user_data.get(_LOOKUPS)
+    if memo is None or memo[0] != id(lex):
+        memo = doc.user_data[_LOOKUPS] = (id(lex), {})
+    known = memo[1].get(tok.i, _UNSEEN)
+    if known is _UNSEEN:
+        found = _lookup(tok, lex)
+        if found is not None and found[0].event_type == "NONE":
+            found = None  # a collocation that is not an event ("released a report", "sent a message")
+        known = memo[1][tok.i] = None if found is None else (found[0], [t.i for t in found[1]], found[2])
+    if known is None:
+        return None
+    entry, at, light = known
+    return entry, [tok if i == tok.i else doc[i] for i in at], light
+
+
+_LOOKUPS = "newsevents_lookups"
+_UNSEEN = object()
 
 
 def _lookup(tok: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token], bool] | None:

@@ -75,21 +75,30 @@ def columns(doc: Doc) -> Columns:
     found = doc.user_data.get(_COLUMNS)
     if found is None or len(found.head) != len(doc):
         heads = doc.to_array(HEAD).astype("int64").tolist()  # signed offsets to the head
-        arr = doc.to_array([DEP, POS, TAG, LOWER, LEMMA, ORTH]).tolist()  # hashes (unsigned)
-        strings = doc.vocab.strings
-        names = parts_of_speech.NAMES
-        lemma = [strings[r[4]] for r in arr]
+        arr = doc.to_array([DEP, POS, TAG, LOWER, LEMMA, ORTH]).T.tolist()  # hashes (unsigned), a row per attribute
+        lemma = _strings(arr[4], doc)
         found = doc.user_data[_COLUMNS] = Columns(
             head=[i + h for i, h in enumerate(heads)],
-            dep=[strings[r[0]] for r in arr],
-            pos=[names[r[1]] for r in arr],
-            tag=[strings[r[2]] for r in arr],
-            lower=[strings[r[3]] for r in arr],
+            dep=_strings(arr[0], doc),
+            pos=list(map(parts_of_speech.NAMES.__getitem__, arr[1])),
+            tag=_strings(arr[2], doc),
+            lower=_strings(arr[3], doc),
             lemma=lemma,
             low_lemma=[w.lower() for w in lemma],
-            text=[strings[r[5]] for r in arr],
+            text=_strings(arr[5], doc),
         )
     return found
+
+
+_STRING_OF: dict[int, str] = {}  # string hash → string: a hash names one string in every vocab
+
+
+def _strings(hashes: list[int], doc: Doc) -> list[str]:
+    """The strings of these hashes (each one looked up in the doc's vocab once per process)."""
+    known = _STRING_OF
+    for h in set(hashes).difference(known):
+        known[h] = doc.vocab.strings[h]
+    return list(map(known.__getitem__, hashes))
 
 
 def forget_columns(doc: Doc) -> None:
