@@ -38,7 +38,7 @@ from transforms.actors import Mention
 from transforms.attribution import mention_in
 from transforms.lexicon import Lexicon, VerbEntry
 from transforms.status import claim_status
-from transforms.tree import children, columns, dependency_tree, forget_columns
+from transforms.tree import children, columns, dependency_tree, forget_columns, sentence_span
 
 TRANSFER_TYPES = frozenset({"AID", "MOBILIZE"})
 COOPERATIVE_TYPES = frozenset({"CONSULT", "COOPERATE", "AID", "AGREE", "SUPPORT"})
@@ -368,7 +368,7 @@ def _head_mention(tok: Token, by_token: dict[int, Mention]) -> list[Mention]:
 def _after_opening_participle(subj: Token, verb: Token, by_token: dict[int, Mention]) -> list[Mention]:
     """The real subject when the parser took an opening participle for it: in "Meeting in Abuja, the
     Economic Community of West African States suspended…" the actor follows the participle's last comma."""
-    if not (subj.tag_ == "VBG" or subj.lower_.endswith("ing")) or subj.i != subj.sent.start:
+    if not (subj.tag_ == "VBG" or subj.lower_.endswith("ing")) or subj.i != sentence_span(subj).start:
         return []
     commas = [t.i for t in subj.subtree if t.text == "," and t.i < verb.i]
     if not commas:
@@ -444,14 +444,14 @@ def _dateline_dash(sent: Span, lex: Lexicon) -> int | None:
 def _after_dateline(verb: Token, lex: Lexicon) -> bool:
     """The main verb of a sentence opened by a dateline, parsed as a participle of its subject because the
     subject hangs on the dateline: "ACCRA, Ghana — Ghana's largest union threatened…" (union ← ACCRA)."""
-    dash = _dateline_dash(verb.sent, lex)
+    dash = _dateline_dash(sentence_span(verb), lex)
     return dash is not None and verb.head.i > dash and verb.head.head.i < dash and verb.i > verb.head.i
 
 
 def _past_dateline(subj: Token, verb: Token, lex: Lexicon) -> Token:
     """A dateline is never a subject (rule 2): "WARSAW (AP) — Poland stationed…" parses WARSAW as the
     subject with Poland in apposition; the head of the phrase after the dash is the subject."""
-    dash = _dateline_dash(subj.sent, lex)
+    dash = _dateline_dash(sentence_span(subj), lex)
     if dash is None or subj.i >= dash:
         return subj
     for tok in subj.doc[dash + 1 : verb.i]:
@@ -464,7 +464,7 @@ def _quoted_other(pron: Token) -> bool:
     """ "“They are trying…,” Putin said": a third-person pronoun inside a quotation is not the speaker."""
     if pron.lower_ not in ("they", "he", "she"):
         return False
-    before = pron.doc[pron.sent.start : pron.i]
+    before = pron.doc[sentence_span(pron).start : pron.i]
     opened = sum(1 for t in before if t.text in ("“", "«")) - sum(1 for t in before if t.text in ("”", "»"))
     straight = sum(1 for t in before if t.text == '"')
     return opened > 0 or straight % 2 == 1
@@ -475,7 +475,7 @@ def _stranded_subject(verb: Token, by_token: dict[int, Mention]) -> list[Mention
     or the sentence start ("…for both countries, Putin and Kim showed…" with Putin parsed as an apposition)."""
     out: list[Mention] = []
     i = verb.i - 1
-    start = verb.sent.start
+    start = sentence_span(verb).start
     while i >= start:
         tok = verb.doc[i]
         if tok.i in by_token:

@@ -22,6 +22,7 @@ _DEPS = "newsevents_deps"
 _TEXT = "newsevents_text"
 _ENTS = "newsevents_ents"
 _COLUMNS = "newsevents_columns"
+_SENT_OF = "newsevents_sentence_of"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,20 @@ def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
         cuts = [0, *(i for i in range(1, len(starts)) if starts[i] == 1), len(doc)]
         bounds = doc.user_data[_SENTS] = [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
     return bounds
+
+
+def sentence_span(tok: Token) -> Span:
+    """`Token.sent` (the sentence holding `tok`, by the doc's sentence starts) from `sentence_bounds`, with a
+    token → sentence list made once per doc: spaCy scans the sentence from the token on each use."""
+    doc = tok.doc
+    of = doc.user_data.get(_SENT_OF)
+    if of is None or len(of) != len(doc):
+        of = [(0, 0)] * len(doc)
+        for start, end in sentence_bounds(doc):
+            of[start:end] = [(start, end)] * (end - start)
+        doc.user_data[_SENT_OF] = of
+    start, end = of[tok.i]
+    return doc[start:end]
 
 
 def dependency_tree(doc: Doc) -> tuple[list[list[int]], list[str]]:
