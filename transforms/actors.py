@@ -427,15 +427,15 @@ class DocFacts:
         is outside it) from depths computed once per doc: spaCy walks to the root from each token, which in
         a long list of names (a chain of conjuncts) is as deep as the list."""
         doc = span.doc
-        toks = doc_tokens(doc)
+        heads = columns(doc).head
         for i in range(span.start, span.end):
-            if toks[i].head.i == i:
+            if heads[i] == i:
                 return doc[i]
         if self.depth is None:
             self.depth = _depths(doc)
         best, root = len(doc), -1
         for i in range(span.start, span.end):
-            if span.start <= toks[i].head.i < span.end:
+            if span.start <= heads[i] < span.end:
                 continue
             if self.depth[i] < best:
                 best, root = self.depth[i], i
@@ -1239,18 +1239,20 @@ def _reference_pass(st: MentionState) -> None:
     actor_at = st.actor_at()
     cursor = 0
     toks = doc_tokens(doc)
+    cols = columns(doc)
     for start, end in sentence_bounds(doc):
         article.sentence_seq += 1
         seq = article.sentence_seq
-        for tok in toks[start:end]:
-            while cursor < len(found) and found[cursor].start < tok.i:
+        for i in range(start, end):
+            while cursor < len(found) and found[cursor].start < i:
                 article.seen.append((seq, found[cursor].actor, _plural(doc, found[cursor])))
                 cursor += 1
-            if tok.i in st.taken:
+            if i in st.taken:
                 continue
-            low = tok.lower_
-            ref = refs.get(low) or refs.get(tok.lemma_.lower())
-            if ref is not None and tok.pos_ == "NOUN":
+            low = cols.lower[i]
+            ref = refs.get(low) or refs.get(cols.low_lemma[i])
+            if ref is not None and cols.pos[i] == "NOUN":
+                tok = toks[i]
                 det = _referring_phrase(tok)
                 if det is None:
                     continue
@@ -1260,7 +1262,8 @@ def _reference_pass(st: MentionState) -> None:
                 )
                 if actor is not None:
                     st.add(doc[det.i : tok.i + 1], actor, "definite")
-            elif low in pronouns and tok.dep_ in ("dobj", "pobj") and tok.pos_ == "PRON":
+            elif low in pronouns and cols.dep[i] in ("dobj", "pobj") and cols.pos[i] == "PRON":
+                tok = toks[i]
                 own = _clause_subject_actors(tok, actor_at)
                 actor = next(
                     (a for n, a, many in reversed(article.seen) if n >= seq - 1 and many and a not in own),
@@ -1274,7 +1277,8 @@ def _reference_pass(st: MentionState) -> None:
 
 def _plural(doc: Doc, m: Mention) -> bool:
     """A group named in the plural ("striking teachers", "junta supporters"): what "them" can stand for."""
-    return m.actor.actor_type == "group" and any(t.tag_ in ("NNS", "NNPS") for t in doc[m.start : m.end])
+    tags = columns(doc).tag
+    return m.actor.actor_type == "group" and any(tags[i] in ("NNS", "NNPS") for i in range(m.start, m.end))
 
 
 # The passes in the order they run (each one's docstring gives its examples). Adding a rule is adding a
