@@ -50,6 +50,7 @@ GRAMMAR_MODULES = (
     "quantities",
     "rows",
     "status",
+    "tree",
 )
 
 Token = tuple[str, str]  # (kind, text)
