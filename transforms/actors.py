@@ -574,16 +574,23 @@ def _dateline_pass(st: MentionState) -> None:
     dash, with a comma, a parenthesis or an all-capital first word. Its tokens are taken (no pass makes an
     actor of them) and its country becomes the article's `dateline_country`."""
     doc = st.doc
-    sents = list(doc.sents)
-    for k, sent in enumerate(sents):
-        dash = next((t for t in sent[:DATELINE_MAX_TOKENS] if t.text in DATELINE_DASHES), None)
-        if dash is None or dash.i == sent.start:
+    bounds = sentence_bounds(doc)  # `doc.sents`, as (start, end) tokens
+    words = columns(doc).text
+    for k, (start, end) in enumerate(bounds):
+        dash = next(
+            (i for i in range(start, min(end, start + DATELINE_MAX_TOKENS)) if words[i] in DATELINE_DASHES), None
+        )
+        if dash is None or dash == start:
             continue  # (the dash may end the sentence: spaCy often splits "DHAKA, Bangladesh (Reuters) -" off)
-        begin = sent.start
-        while k > 0 and _capital_words(sents[k - 1]) and dash.i - sents[k - 1].start < DATELINE_MAX_TOKENS:
+        begin = start
+        while (
+            k > 0
+            and _capital_words(doc[bounds[k - 1][0] : bounds[k - 1][1]])
+            and dash - bounds[k - 1][0] < DATELINE_MAX_TOKENS
+        ):
             k -= 1  # "PORT" | "MORESBY (Reuters) -": spaCy may end a sentence inside an all-capital city name
-            begin = sents[k].start
-        head = doc[begin : dash.i]
+            begin = bounds[k][0]
+        head = doc[begin:dash]
         depth, ok = 0, True
         for t in head:
             depth += t.text == "("
@@ -594,7 +601,7 @@ def _dateline_pass(st: MentionState) -> None:
         first = head[0].text
         if not ok or not (any(t.text in ",(" for t in head) or (first.isupper() and len(first) > 1)):
             continue
-        st.dateline |= set(range(begin, dash.i + 1))
+        st.dateline |= set(range(begin, dash + 1))
         if st.article.dateline_country is None:
             for i, _s, _e in st.idx.match_handwritten(head):
                 entry = st.idx.entries[i]
