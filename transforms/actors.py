@@ -364,10 +364,12 @@ def _premodifiers(head: Token, span_start: int) -> list[Token]:
         if child.i < span_start and child.dep_ in ("compound", "amod", "poss", "nmod", "det"):
             out.extend(child.subtree)
     i = span_start - 1
-    while i >= 0 and head.doc[i].dep_ in ("compound", "amod", "poss", "case", "punct") and head.doc[i].head.i >= i:
-        if head.doc[i] not in out:
-            out.append(head.doc[i])
-        if head.doc[i].is_sent_start:
+    cols = columns(head.doc)
+    while i >= 0 and cols.dep[i] in ("compound", "amod", "poss", "case", "punct") and cols.head[i] >= i:
+        tok = head.doc[i]
+        if tok not in out:
+            out.append(tok)
+        if tok.is_sent_start:
             break
         i -= 1
     return sorted(out, key=lambda t: t.i)
@@ -1485,10 +1487,10 @@ def _titles(head: Token, span_start: int, lex: Lexicon) -> set[str]:
     title_words = actor_words(lex).titles
     out = {t.lemma_.lower() for t in _premodifiers(head, span_start) if t.lemma_.lower() in title_words}
     doc = head.doc
-    kids = child_lists(doc)
+    kids, cols = child_lists(doc), columns(doc)
     for c in kids[head.i]:
-        if c > head.i and doc[c].dep_ == "appos":
-            out |= {doc[i].lemma_.lower() for i in _subtree_ids(kids, c) if doc[i].lemma_.lower() in title_words}
+        if c > head.i and cols.dep[c] == "appos":
+            out |= {cols.low_lemma[i] for i in _subtree_ids(kids, c) if cols.low_lemma[i] in title_words}
     return out
 
 
