@@ -175,12 +175,13 @@ def lookup(tok: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token], bool] | No
     memo = doc.user_data.get(_LOOKUPS)
     if memo is None or memo[0] != id(lex):
         memo = doc.user_data[_LOOKUPS] = (id(lex), {})
-    known = memo[1].get(tok.i, _UNSEEN)
-    if known is _UNSEEN:
+    seen: dict[int, tuple[VerbEntry, list[int], bool] | None] = memo[1]
+    if tok.i not in seen:
         found = _lookup(tok, lex)
         if found is not None and found[0].event_type == "NONE":
             found = None  # a collocation that is not an event ("released a report", "sent a message")
-        known = memo[1][tok.i] = None if found is None else (found[0], [t.i for t in found[1]], found[2])
+        seen[tok.i] = None if found is None else (found[0], [t.i for t in found[1]], found[2])
+    known = seen[tok.i]
     if known is None:
         return None
     entry, at, light = known
@@ -188,7 +189,6 @@ def lookup(tok: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token], bool] | No
 
 
 _LOOKUPS = "newsevents_lookups"
-_UNSEEN = object()
 
 
 def _lookup(tok: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token], bool] | None:

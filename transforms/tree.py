@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spacy import parts_of_speech
+from spacy import parts_of_speech  # type: ignore[attr-defined]
 from spacy.attrs import DEP, HEAD, LEMMA, LOWER, ORTH, POS, TAG
 from spacy.tokens import Doc, Span, Token
 
@@ -133,7 +133,7 @@ def doc_ents(doc: Doc) -> tuple[Span, ...]:
     """`doc.ents`, made once per doc: spaCy builds a new tuple of new `Span`s from the whole doc on each access."""
     ents = doc.user_data.get(_ENTS)
     if ents is None or ents[0] != len(doc):
-        ents = doc.user_data[_ENTS] = (len(doc), doc.ents)
+        ents = doc.user_data[_ENTS] = (len(doc), tuple(doc.ents))
     return ents[1]
 
 
