@@ -35,7 +35,7 @@ from transforms.documents import stable_id
 from transforms.lexicon import ActorEntry, Lexicon
 from transforms.matching import TokenIndex, pattern_docs
 from transforms.places import Place, find_places
-from transforms.tree import child_lists, children, doc_tokens, sentence_bounds
+from transforms.tree import Columns, child_lists, children, columns, doc_ents, doc_text, doc_tokens, sentence_bounds
 
 
 @dataclass(frozen=True)
@@ -100,12 +100,12 @@ def sector_code(lex: Lexicon, code: str | None) -> str | None:
 
 def noun_sector(tok: Token, lex: Lexicon) -> str | None:
     """The sector of a generic noun: "riot police" (modifier + noun) first, then the noun alone."""
-    for c in _lefts(tok):
-        if c.dep_ in ("compound", "amod") and c.i == tok.i - 1:
-            found = lex.agent_sectors.get(f"{c.lower_} {tok.lower_}")
-            if found:
-                return sector_code(lex, found)
-    return sector_code(lex, lex.agent_sectors.get(tok.lower_))
+    cols, i = columns(tok.doc), tok.i
+    if i > 0 and cols.head[i - 1] == i and cols.dep[i - 1] in ("compound", "amod"):  # the left child just before
+        found = lex.agent_sectors.get(f"{cols.lower[i - 1]} {cols.lower[i]}")
+        if found:
+            return sector_code(lex, found)
+    return sector_code(lex, lex.agent_sectors.get(cols.lower[i]))
 
 
 def name_sector(name: str, lex: Lexicon, table: str = "organization_sectors") -> str | None:
@@ -231,7 +231,21 @@ def normalise_name(name: str) -> str:
 
 def _entry_actor(entry: ActorEntry, lex: Lexicon) -> Actor:
     """A dictionary entry's actor; its sector from its title (persons) or its name's words (organisations
-    and groups; an organisation without a country is an international body, IGO); a state has none."""
+    and groups; an organisation without a country is an international body, IGO); a state has none. Made
+    once per entry (the entries live as long as their lexicon)."""
+    made = _entry_actors(lex)
+    found = made.get(id(entry))
+    if found is None or found[0] is not entry:
+        found = made[id(entry)] = (entry, _make_entry_actor(entry, lex))
+    return found[1]
+
+
+@cache
+def _entry_actors(lex: Lexicon) -> dict[int, tuple[ActorEntry, Actor]]:
+    return {}
+
+
+def _make_entry_actor(entry: ActorEntry, lex: Lexicon) -> Actor:
     if entry.actor_type == "state":
         return Actor(entry.name, entry.actor_type, entry.country)
     if entry.actor_type == "person":
@@ -350,10 +364,12 @@ def _premodifiers(head: Token, span_start: int) -> list[Token]:
         if child.i < span_start and child.dep_ in ("compound", "amod", "poss", "nmod", "det"):
             out.extend(child.subtree)
     i = span_start - 1
-    while i >= 0 and head.doc[i].dep_ in ("compound", "amod", "poss", "case", "punct") and head.doc[i].head.i >= i:
-        if head.doc[i] not in out:
-            out.append(head.doc[i])
-        if head.doc[i].is_sent_start:
+    cols = columns(head.doc)
+    while i >= 0 and cols.dep[i] in ("compound", "amod", "poss", "case", "punct") and cols.head[i] >= i:
+        tok = head.doc[i]
+        if tok not in out:
+            out.append(tok)
+        if tok.is_sent_start:
             break
         i -= 1
     return sorted(out, key=lambda t: t.i)
@@ -378,7 +394,7 @@ def _gazetteer_tokens(doc: Doc, lex: Lexicon) -> tuple[dict[int, Place], dict[in
     for p in find_places(doc, lex):
         if p.kind not in ("state", "place"):
             by_token.update({i: p for i in range(p.start, p.end)})
-    ner = {i: e for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC") for i in range(e.start, e.end)}
+    ner = {i: e for e in doc_ents(doc) if e.label_ in ("GPE", "LOC", "FAC") for i in range(e.start, e.end)}
     return by_token, ner
 
 
@@ -413,15 +429,15 @@ class DocFacts:
         is outside it) from depths computed once per doc: spaCy walks to the root from each token, which in
         a long list of names (a chain of conjuncts) is as deep as the list."""
         doc = span.doc
-        toks = doc_tokens(doc)
+        heads = columns(doc).head
         for i in range(span.start, span.end):
-            if toks[i].head.i == i:
+            if heads[i] == i:
                 return doc[i]
         if self.depth is None:
             self.depth = _depths(doc)
         best, root = len(doc), -1
         for i in range(span.start, span.end):
-            if span.start <= toks[i].head.i < span.end:
+            if span.start <= heads[i] < span.end:
                 continue
             if self.depth[i] < best:
                 best, root = self.depth[i], i
@@ -449,7 +465,7 @@ def doc_facts(doc: Doc, lex: Lexicon) -> DocFacts:
     if found is None or found[0] != id(lex):
         idx = actor_index(lex, doc)
         places, ner = _gazetteer_tokens(doc, lex)
-        orgs = {e.start + (e[0].lower_ == "the"): e for e in doc.ents if e.label_ == "ORG"}
+        orgs = {e.start + (e[0].lower_ == "the"): e for e in doc_ents(doc) if e.label_ == "ORG"}
         facts = DocFacts(places, ner, idx.match(doc), list(idx.demonyms(doc)), orgs)
         found = doc.user_data[_FACTS] = (id(lex), facts)
     return found[1]
@@ -560,16 +576,23 @@ def _dateline_pass(st: MentionState) -> None:
     dash, with a comma, a parenthesis or an all-capital first word. Its tokens are taken (no pass makes an
     actor of them) and its country becomes the article's `dateline_country`."""
     doc = st.doc
-    sents = list(doc.sents)
-    for k, sent in enumerate(sents):
-        dash = next((t for t in sent[:DATELINE_MAX_TOKENS] if t.text in DATELINE_DASHES), None)
-        if dash is None or dash.i == sent.start:
+    bounds = sentence_bounds(doc)  # `doc.sents`, as (start, end) tokens
+    words = columns(doc).text
+    for k, (start, end) in enumerate(bounds):
+        dash = next(
+            (i for i in range(start, min(end, start + DATELINE_MAX_TOKENS)) if words[i] in DATELINE_DASHES), None
+        )
+        if dash is None or dash == start:
             continue  # (the dash may end the sentence: spaCy often splits "DHAKA, Bangladesh (Reuters) -" off)
-        begin = sent.start
-        while k > 0 and _capital_words(sents[k - 1]) and dash.i - sents[k - 1].start < DATELINE_MAX_TOKENS:
+        begin = start
+        while (
+            k > 0
+            and _capital_words(doc[bounds[k - 1][0] : bounds[k - 1][1]])
+            and dash - bounds[k - 1][0] < DATELINE_MAX_TOKENS
+        ):
             k -= 1  # "PORT" | "MORESBY (Reuters) -": spaCy may end a sentence inside an all-capital city name
-            begin = sents[k].start
-        head = doc[begin : dash.i]
+            begin = bounds[k][0]
+        head = doc[begin:dash]
         depth, ok = 0, True
         for t in head:
             depth += t.text == "("
@@ -580,7 +603,7 @@ def _dateline_pass(st: MentionState) -> None:
         first = head[0].text
         if not ok or not (any(t.text in ",(" for t in head) or (first.isupper() and len(first) > 1)):
             continue
-        st.dateline |= set(range(begin, dash.i + 1))
+        st.dateline |= set(range(begin, dash + 1))
         if st.article.dateline_country is None:
             for i, _s, _e in st.idx.match_handwritten(head):
                 entry = st.idx.entries[i]
@@ -716,7 +739,7 @@ def _ner_pass(st: MentionState) -> None:
     "Russian Defense Minister Sergei Shoigu" → person RUS, "Jong-un" → "Kim Jong Un"; not places ("Donbas"
     tagged ORG), demonyms tagged as names ("Ugandan"), documents ("…Partnership Treaty")."""
     doc, lex = st.doc, st.lex
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ not in ("PERSON", "ORG") or any(t.i in st.taken for t in ent):
             continue
         stripped = _strip_places(ent, st.places)
@@ -738,11 +761,12 @@ def _titled_name_pass(st: MentionState) -> None:
     title, and not the start of a longer name ("President Bush Administration")."""
     doc, lex = st.doc, st.lex
     words = actor_words(lex)
-    for tok in doc_tokens(doc):
-        if tok.i in st.taken or not tok.text[:1].isupper() or tok.lower_ not in words.office:
+    cols, toks = columns(doc), doc_tokens(doc)
+    for i, tok in enumerate(toks):
+        if i in st.taken or not cols.text[i][:1].isupper() or cols.lower[i] not in words.office:
             continue
         j = tok.i + 1
-        while j < len(doc) and doc[j].lower_ in words.titles and doc[j].text[:1].isupper():
+        while j < len(doc) and cols.lower[j] in words.titles and cols.text[j][:1].isupper():
             j += 1  # "Prime Minister", "Vice President"
         k = j
         while k < len(doc) and k - j < 4 and _bare_name_word(doc[k], st):
@@ -823,8 +847,9 @@ def _placed_group_pass(st: MentionState) -> None:
     "rebels in the Ivory Coast", "doctors from American aid groups", "a group based in Trinidad"."""
     doc, lex = st.doc, st.lex
     actor_at = st.actor_at()
-    for tok in doc_tokens(doc):
-        if tok.i in st.taken or tok.pos_ not in ("NOUN", "PROPN") or not _group_head(tok, lex):
+    cols, toks = columns(doc), doc_tokens(doc)
+    for i, tok in enumerate(toks):
+        if i in st.taken or cols.pos[i] not in ("NOUN", "PROPN") or not _group_head_at(cols, i, lex):
             continue
         if any(c.dep_ in ("compound", "amod") and c.i in actor_at for c in _lefts(tok)):
             continue
@@ -850,8 +875,9 @@ def _owned_group_pass(st: MentionState) -> None:
     military personnel" → North Korean soldiers."""
     doc, lex = st.doc, st.lex
     actor_at = st.actor_at()
-    for tok in doc_tokens(doc):
-        if tok.i in st.taken or tok.pos_ != "NOUN" or not _group_head(tok, lex):
+    cols, toks = columns(doc), doc_tokens(doc)
+    for i, tok in enumerate(toks):
+        if i in st.taken or cols.pos[i] != "NOUN" or not _group_head_at(cols, i, lex):
             continue
         poss = [c for c in _lefts(tok) if c.dep_ == "poss" and c.lower_ in ("its", "their")]
         owner = _clause_subject_state(tok, actor_at) if poss else None
@@ -873,8 +899,9 @@ def _lone_subject_group_pass(st: MentionState) -> None:
     "Prisoners rioted at a jail in Haiti's capital" → Haitian prisoners (not "West African leaders … Niger")."""
     doc, lex = st.doc, st.lex
     actor_at = st.actor_at()
-    for tok in doc_tokens(doc):
-        if tok.i in st.taken or tok.dep_ != "nsubj" or tok.tag_ != "NNS" or not _group_head(tok, lex):
+    cols, toks = columns(doc), doc_tokens(doc)
+    for i, tok in enumerate(toks):
+        if i in st.taken or cols.dep[i] != "nsubj" or cols.tag[i] != "NNS" or not _group_head_at(cols, i, lex):
             continue
         determined = any(c.dep_ in ("poss", "det", "nummod") and c.lower_ != "the" for c in _lefts(tok))
         if tok.head.pos_ != "VERB" or determined:
@@ -894,10 +921,11 @@ def _role_pass(st: MentionState) -> None:
     """Role references to a person the article names: "the North Korean leader" → Kim Jong Un, "a Donbas
     separatist leader", "the head of the Kremlin"; they replace any shorter mention inside them."""
     actor_at = {i: a for i, (_, a) in st.actor_at().items()}
-    for tok in st.doc:
-        if tok.i in st.taken:
-            continue
-        found = _role_reference(tok, st.lex, st.article, actor_at, st.places)
+    cols, role = columns(st.doc), actor_words(st.lex).role
+    for i in range(len(st.doc)):
+        if i in st.taken or cols.pos[i] != "NOUN" or cols.low_lemma[i] not in role or cols.dep[i] == "compound":
+            continue  # what `_role_reference` asks first, from the columns
+        found = _role_reference(st.doc[i], st.lex, st.article, actor_at, st.places)
         if found:
             phrase, person = found
             st.spans = [x for x in st.spans if x[0].end <= phrase.start or x[0].start >= phrase.end]
@@ -997,7 +1025,7 @@ def _home_country(tok: Token, st: MentionState, actor_at: dict[int, tuple[Span, 
         return next(iter(named)) if len(named) == 1 else None
     if st.signals is None:
         st.signals = home_signals(st.doc, st.lex, st.mentions())
-    text = st.doc.text
+    text = doc_text(st.doc)
     start = text.rfind("\n", 0, tok.idx) + 1
     end = text.find("\n", tok.idx)
     end = len(text) if end < 0 else end
@@ -1014,8 +1042,9 @@ def _generic_pass(st: MentionState) -> None:
     reference ("both leaders") or a state noun ("authorities")."""
     doc, lex = st.doc, st.lex
     actor_at = st.actor_at()
-    for tok in doc_tokens(doc):
-        if tok.i in st.taken or tok.pos_ not in ("NOUN", "PROPN") or tok.dep_ in ("compound", "amod", "poss"):
+    cols, toks = columns(doc), doc_tokens(doc)
+    for i, tok in enumerate(toks):
+        if i in st.taken or cols.pos[i] not in ("NOUN", "PROPN") or cols.dep[i] in ("compound", "amod", "poss"):
             continue
         if tok.lower_ in actor_words(lex).regional_body_nouns:  # "West African leaders" → ECOWAS
             region = _regional_modifiers(tok, st)
@@ -1065,12 +1094,15 @@ def _pair_pass(st: MentionState) -> None:
     doc, article = st.doc, st.article
     out = st.mentions()
     cursor = 0
-    for tok in doc_tokens(doc):
-        while cursor < len(out) and out[cursor].start < tok.i:
+    cols, pair = columns(doc), actor_words(st.lex).pair
+    for i, tok in enumerate(doc_tokens(doc)):
+        while cursor < len(out) and out[cursor].start < i:
             if out[cursor].actor.actor_type == "person":
                 _seen_person(article, out[cursor].actor)
             cursor += 1
-        if tok.i not in st.taken and _pair_reference(tok, st.lex) and len(article.recent) >= 2:
+        if cols.lower[i] not in pair or cols.pos[i] != "NOUN":
+            continue  # what `_pair_reference` asks first, from the columns
+        if i not in st.taken and _pair_reference(tok, st.lex) and len(article.recent) >= 2:
             a, b = _pair_persons(tok, article, st.lex)
             st.pairs.append(Mention(tok.i, tok.i + 1, a, _pair_text(tok), "pair", partner=b))
     for m in out[cursor:]:
@@ -1122,7 +1154,9 @@ def _home_state_pass(st: MentionState) -> None:
     doc, lex = st.doc, st.lex
     nouns = actor_words(lex).home_state
     actor_at = st.actor_at()
-    candidates = [t for t in doc_tokens(doc) if t.pos_ == "NOUN" and t.lower_ in nouns]
+    cols = columns(doc)
+    toks = doc_tokens(doc)
+    candidates = [toks[i] for i in range(len(toks)) if cols.pos[i] == "NOUN" and cols.lower[i] in nouns]
     for tok in candidates:  # "Niger's junta", "Syria's regime": what a later bare "the junta" refers to
         for c in _lefts(tok):
             found = actor_at.get(c.i)
@@ -1214,18 +1248,20 @@ def _reference_pass(st: MentionState) -> None:
     actor_at = st.actor_at()
     cursor = 0
     toks = doc_tokens(doc)
+    cols = columns(doc)
     for start, end in sentence_bounds(doc):
         article.sentence_seq += 1
         seq = article.sentence_seq
-        for tok in toks[start:end]:
-            while cursor < len(found) and found[cursor].start < tok.i:
+        for i in range(start, end):
+            while cursor < len(found) and found[cursor].start < i:
                 article.seen.append((seq, found[cursor].actor, _plural(doc, found[cursor])))
                 cursor += 1
-            if tok.i in st.taken:
+            if i in st.taken:
                 continue
-            low = tok.lower_
-            ref = refs.get(low) or refs.get(tok.lemma_.lower())
-            if ref is not None and tok.pos_ == "NOUN":
+            low = cols.lower[i]
+            ref = refs.get(low) or refs.get(cols.low_lemma[i])
+            if ref is not None and cols.pos[i] == "NOUN":
+                tok = toks[i]
                 det = _referring_phrase(tok)
                 if det is None:
                     continue
@@ -1235,7 +1271,8 @@ def _reference_pass(st: MentionState) -> None:
                 )
                 if actor is not None:
                     st.add(doc[det.i : tok.i + 1], actor, "definite")
-            elif low in pronouns and tok.dep_ in ("dobj", "pobj") and tok.pos_ == "PRON":
+            elif low in pronouns and cols.dep[i] in ("dobj", "pobj") and cols.pos[i] == "PRON":
+                tok = toks[i]
                 own = _clause_subject_actors(tok, actor_at)
                 actor = next(
                     (a for n, a, many in reversed(article.seen) if n >= seq - 1 and many and a not in own),
@@ -1249,7 +1286,8 @@ def _reference_pass(st: MentionState) -> None:
 
 def _plural(doc: Doc, m: Mention) -> bool:
     """A group named in the plural ("striking teachers", "junta supporters"): what "them" can stand for."""
-    return m.actor.actor_type == "group" and any(t.tag_ in ("NNS", "NNPS") for t in doc[m.start : m.end])
+    tags = columns(doc).tag
+    return m.actor.actor_type == "group" and any(tags[i] in ("NNS", "NNPS") for i in range(m.start, m.end))
 
 
 # The passes in the order they run (each one's docstring gives its examples). Adding a rule is adding a
@@ -1351,6 +1389,11 @@ def _group_head(tok: Token, lex: Lexicon) -> bool:
     return tok.lemma_.lower() in lex.group_nouns or tok.lower_ in lex.group_nouns
 
 
+def _group_head_at(cols: Columns, i: int, lex: Lexicon) -> bool:
+    """`_group_head` of the doc's token `i`, from its columns."""
+    return cols.low_lemma[i] in lex.group_nouns or cols.lower[i] in lex.group_nouns
+
+
 def _group_modifier(tok: Token, lex: Lexicon) -> bool:
     """May this word stand between a demonym and its group noun? Listed modifiers and group nouns, and
     lower-case common nouns and adjectives ("paper workers", "nationalist guerrillas"); no name, no number."""
@@ -1444,10 +1487,10 @@ def _titles(head: Token, span_start: int, lex: Lexicon) -> set[str]:
     title_words = actor_words(lex).titles
     out = {t.lemma_.lower() for t in _premodifiers(head, span_start) if t.lemma_.lower() in title_words}
     doc = head.doc
-    kids = child_lists(doc)
+    kids, cols = child_lists(doc), columns(doc)
     for c in kids[head.i]:
-        if c > head.i and doc[c].dep_ == "appos":
-            out |= {doc[i].lemma_.lower() for i in _subtree_ids(kids, c) if doc[i].lemma_.lower() in title_words}
+        if c > head.i and cols.dep[c] == "appos":
+            out |= {cols.low_lemma[i] for i in _subtree_ids(kids, c) if cols.low_lemma[i] in title_words}
     return out
 
 

@@ -17,7 +17,7 @@ from spacy.tokens import Span, Token
 
 from transforms.actors import Mention
 from transforms.lexicon import Lexicon
-from transforms.tree import children
+from transforms.tree import children, columns
 
 CLAUSE_DEPS = frozenset({"ccomp", "xcomp", "advcl", "conj", "dobj", "pobj", "prep", "relcl", "acl", "parataxis"})
 
@@ -171,8 +171,10 @@ REPORT_OBJECTS = frozenset({"information", "news", "report", "data", "details", 
 def speakers(sent: Span, by_token: dict[int, Mention], lex: Lexicon) -> list[Mention]:
     """Persons who say something in the sentence ("Analyst X said that…"), in order."""
     out = []
-    for tok in sent:
-        if tok.lemma_.lower() in lex.speech_verbs and tok.pos_ in ("VERB", "AUX"):
+    doc, cols = sent.doc, columns(sent.doc)
+    for i in range(sent.start, sent.end):
+        if cols.low_lemma[i] in lex.speech_verbs and cols.pos[i] in ("VERB", "AUX"):
+            tok = doc[i]
             found = _subject_mention(tok, by_token)
             if found is not None and found.actor.actor_type == "person":
                 out.append(found)

@@ -46,6 +46,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from transforms.plover import ACTOR_TYPES, EVENT_TYPES, STATUSES, quad_class
+from transforms.tree import columns
 
 WEIGHTS_PATH = Path(__file__).parent / "dictionaries" / "confidence.yaml"
 _OPEN = re.compile(r"^[a-z][a-z0-9_]*$")  # values of open families (rule and source names added by other rules)
@@ -172,9 +173,9 @@ def _role(trig, mention) -> str:
     """How actor1 hangs on the trigger: its own subject or by-agent, the subject of a verb governing it, or else."""
     if mention is None:
         return "none"
-    doc = trig.doc
-    heads = {doc[i].head.i for i in range(mention.start, mention.end)} - set(range(mention.start, mention.end))
-    heads |= {doc[h].head.i for h in heads if doc[h].dep_ in ("agent", "prep")}
+    cols = columns(trig.doc)
+    heads = {cols.head[i] for i in range(mention.start, mention.end)} - set(range(mention.start, mention.end))
+    heads |= {cols.head[h] for h in heads if cols.dep[h] in ("agent", "prep")}
     if trig.i in heads:
         return "subject"
     return "governor" if heads & {a.i for a in trig.ancestors} else "other"
@@ -196,7 +197,8 @@ def _clause(trig) -> str:
 
 def _verbs(sentence) -> str:
     """Verbs in the sentence (candidate events): 1, 2-3, 4-5, 6+."""
-    n = sum(1 for t in sentence if t.pos_ == "VERB")
+    pos = columns(sentence.doc).pos
+    n = sum(1 for i in range(sentence.start, sentence.end) if pos[i] == "VERB")
     return _bin(n, (1, 3, 5), ("1", "2-3", "4-5", "6+"))
 
 
@@ -205,13 +207,13 @@ def _a2role(trig, mention) -> str:
     ("imposed sanctions on X"), or farther."""
     if mention is None:
         return "none"
-    doc = trig.doc
+    cols = columns(trig.doc)
     span = set(range(mention.start, mention.end))
-    heads = {doc[i].head.i for i in span} - span
+    heads = {cols.head[i] for i in span} - span
     if trig.i in heads:
         return "object"
     near = {trig.i} | {c.i for c in trig.children if c.dep_ in ("dobj", "attr", "oprd")}  # "sanctions on X"
-    if any(doc[h].dep_ in ("prep", "agent", "dative") and doc[h].head.i in near for h in heads):
+    if any(cols.dep[h] in ("prep", "agent", "dative") and cols.head[h] in near for h in heads):
         return "prep"
     return "other"
 

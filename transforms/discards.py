@@ -19,15 +19,34 @@ from transforms.lexicon import Lexicon
 
 @cache
 def _pattern(lex: Lexicon, story: bool) -> re.Pattern[str] | None:
-    parts = []
-    for d in sorted(lex.discards, key=lambda d: -len(d.phrase)):
+    """One regex for every phrase, its alternatives shared as a trie ("world cup" and "world series" read
+    "world" once): a flat alternation of ~360 phrases tries each one at every position, ten times slower.
+    The phrases it matches are the same: each path through the trie is one phrase's own pattern."""
+    root: dict = {}
+    for d in lex.discards:
         if story and not d.story:
             continue
-        body = r"\s+".join(re.escape(w) for w in d.phrase.split())
-        parts.append(body + (r"(?![\w])" if d.whole_word else ""))
-    if not parts:
+        units: list[str | None] = []  # the phrase's characters, None for the space between two words
+        for k, word in enumerate(d.phrase.split()):
+            units += [None] * (k > 0) + list(word)
+        node = root
+        for unit in units:
+            node = node.setdefault(unit, {})
+        node.setdefault("", set()).add(d.whole_word)
+    if not root:
         return None
-    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + ")", re.IGNORECASE)
+    return re.compile(r"(?<![\w])" + _trie_regex(root), re.IGNORECASE)
+
+
+def _trie_regex(node: dict) -> str:
+    ends = node.get("", set())
+    if False in ends:
+        return ""  # a stem ends here: whatever follows, the text holds a phrase
+    alts = [r"(?![\w])"] if True in ends else []
+    alts += [
+        (r"\s+" if unit is None else re.escape(unit)) + _trie_regex(child) for unit, child in node.items() if unit != ""
+    ]
+    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
 
 def discarded(sentence_text: str, lex: Lexicon) -> bool:

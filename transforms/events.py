@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, replace
+from functools import cache
 
 from spacy.tokens import Span, Token
 
@@ -37,7 +38,7 @@ from transforms.actors import Mention
 from transforms.attribution import mention_in
 from transforms.lexicon import Lexicon, VerbEntry
 from transforms.status import claim_status
-from transforms.tree import children, dependency_tree
+from transforms.tree import children, columns, dependency_tree, forget_columns, sentence_span
 
 TRANSFER_TYPES = frozenset({"AID", "MOBILIZE"})
 COOPERATIVE_TYPES = frozenset({"CONSULT", "COOPERATE", "AID", "AGREE", "SUPPORT"})
@@ -108,6 +109,8 @@ def repair_lemmas(doc, lex: Lexicon) -> None:
     """Give a verb the vocabulary's lemma when the lemmatizer missed it ("staged" → "stag"): an
     unknown lemma is replaced by the first base form of the word that the vocabulary knows."""
     known = _known_verbs(lex)
+    forget_columns(doc)
+    doc.user_data.pop(_LOOKUPS, None)  # looked up with the lemmas changed below
     for tok in doc:
         if tok.pos_ != "VERB" or tok.lemma_.lower() in known:
             continue
@@ -164,11 +167,28 @@ def _reduce(tok: Token, obj: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token
 
 
 def lookup(tok: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token], bool] | None:
-    """The event a verb carries: (entry, trigger tokens, carried by a light verb/noun), or None."""
-    found = _lookup(tok, lex)
-    if found is not None and found[0].event_type == "NONE":
-        return None  # a collocation that is not an event ("released a report", "sent a message")
-    return found
+    """The event a verb carries: (entry, trigger tokens, carried by a light verb/noun), or None.
+
+    Found once per token and lexicon (a verb is looked up by several rules) and kept in `doc.user_data` as
+    token indexes; the trigger tokens are made anew on each call, `tok` first, as `_lookup` gives them."""
+    doc = tok.doc
+    memo = doc.user_data.get(_LOOKUPS)
+    if memo is None or memo[0] != id(lex):
+        memo = doc.user_data[_LOOKUPS] = (id(lex), {})
+    seen: dict[int, tuple[VerbEntry, list[int], bool] | None] = memo[1]
+    if tok.i not in seen:
+        found = _lookup(tok, lex)
+        if found is not None and found[0].event_type == "NONE":
+            found = None  # a collocation that is not an event ("released a report", "sent a message")
+        seen[tok.i] = None if found is None else (found[0], [t.i for t in found[1]], found[2])
+    known = seen[tok.i]
+    if known is None:
+        return None
+    entry, at, light = known
+    return entry, [tok if i == tok.i else doc[i] for i in at], light
+
+
+_LOOKUPS = "newsevents_lookups"
 
 
 def _lookup(tok: Token, lex: Lexicon) -> tuple[VerbEntry, list[Token], bool] | None:
@@ -266,13 +286,18 @@ def _governors(tok: Token, lex: Lexicon | None = None) -> list[Token]:
 
 def _infinitive_complement(tok: Token, lex: Lexicon) -> bool:
     """ "have sworn [to fight]", parsed as an adverbial clause: a to-infinitive under a governing verb."""
-    governors = lex.intent_verbs | lex.agree_verbs | _words(lex, "oath_verbs") | _words(lex, "prepare_verbs")
     return (
         tok.dep_ == "advcl"
-        and tok.head.lemma_.lower() in governors
+        and tok.head.lemma_.lower() in _complement_governors(lex)
         and any(c.dep_ == "aux" and c.lower_ == "to" for c in children(tok))
         and not any(c.dep_ in ("nsubj", "nsubjpass") for c in children(tok))
     )
+
+
+@cache
+def _complement_governors(lex: Lexicon) -> frozenset[str]:
+    """The verbs whose adverbial to-infinitive is a complement: intent, agree, oath and prepare verbs."""
+    return lex.intent_verbs | lex.agree_verbs | _words(lex, "oath_verbs") | _words(lex, "prepare_verbs")
 
 
 def _mentions(tok: Token, by_token: dict[int, Mention]) -> list[Mention]:
@@ -343,7 +368,7 @@ def _head_mention(tok: Token, by_token: dict[int, Mention]) -> list[Mention]:
 def _after_opening_participle(subj: Token, verb: Token, by_token: dict[int, Mention]) -> list[Mention]:
     """The real subject when the parser took an opening participle for it: in "Meeting in Abuja, the
     Economic Community of West African States suspended…" the actor follows the participle's last comma."""
-    if not (subj.tag_ == "VBG" or subj.lower_.endswith("ing")) or subj.i != subj.sent.start:
+    if not (subj.tag_ == "VBG" or subj.lower_.endswith("ing")) or subj.i != sentence_span(subj).start:
         return []
     commas = [t.i for t in subj.subtree if t.text == "," and t.i < verb.i]
     if not commas:
@@ -419,14 +444,14 @@ def _dateline_dash(sent: Span, lex: Lexicon) -> int | None:
 def _after_dateline(verb: Token, lex: Lexicon) -> bool:
     """The main verb of a sentence opened by a dateline, parsed as a participle of its subject because the
     subject hangs on the dateline: "ACCRA, Ghana — Ghana's largest union threatened…" (union ← ACCRA)."""
-    dash = _dateline_dash(verb.sent, lex)
+    dash = _dateline_dash(sentence_span(verb), lex)
     return dash is not None and verb.head.i > dash and verb.head.head.i < dash and verb.i > verb.head.i
 
 
 def _past_dateline(subj: Token, verb: Token, lex: Lexicon) -> Token:
     """A dateline is never a subject (rule 2): "WARSAW (AP) — Poland stationed…" parses WARSAW as the
     subject with Poland in apposition; the head of the phrase after the dash is the subject."""
-    dash = _dateline_dash(subj.sent, lex)
+    dash = _dateline_dash(sentence_span(subj), lex)
     if dash is None or subj.i >= dash:
         return subj
     for tok in subj.doc[dash + 1 : verb.i]:
@@ -439,7 +464,7 @@ def _quoted_other(pron: Token) -> bool:
     """ "“They are trying…,” Putin said": a third-person pronoun inside a quotation is not the speaker."""
     if pron.lower_ not in ("they", "he", "she"):
         return False
-    before = pron.doc[pron.sent.start : pron.i]
+    before = pron.doc[sentence_span(pron).start : pron.i]
     opened = sum(1 for t in before if t.text in ("“", "«")) - sum(1 for t in before if t.text in ("”", "»"))
     straight = sum(1 for t in before if t.text == '"')
     return opened > 0 or straight % 2 == 1
@@ -450,7 +475,7 @@ def _stranded_subject(verb: Token, by_token: dict[int, Mention]) -> list[Mention
     or the sentence start ("…for both countries, Putin and Kim showed…" with Putin parsed as an apposition)."""
     out: list[Mention] = []
     i = verb.i - 1
-    start = verb.sent.start
+    start = sentence_span(verb).start
     while i >= start:
         tok = verb.doc[i]
         if tok.i in by_token:
@@ -653,9 +678,11 @@ def code_sentence(
     events: list[CodedEvent] = []
     unowned: set[int] = set()  # content of event verbs whose actor is unknown: still not coded on its own
     _implied_subjects(sent, by_token, lex, places or [])
-    for tok in sent:
-        if tok.pos_ not in ("VERB",) and not (tok.pos_ == "AUX" and tok.lemma_ in lex.light_verbs):
+    doc, cols = sent.doc, columns(sent.doc)
+    for i in range(sent.start, sent.end):
+        if cols.pos[i] not in ("VERB",) and not (cols.pos[i] == "AUX" and cols.lemma[i] in lex.light_verbs):
             continue
+        tok = doc[i]
         if _opens(tok, lex):
             events.extend(_opened_nouns(tok, sent, by_token, lex))
             continue  # "does not rule out sending troops": the sending is coded, hypothetical
@@ -1030,9 +1057,11 @@ def _demands(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> li
     """ "X said Y must …" → REQUEST from X to Y (a demand voiced by a named actor)."""
     modals = _words(lex, "demand_modals")
     out = []
-    for tok in sent:
-        if tok.lemma_.lower() not in lex.speech_verbs and tok.lemma_.lower() not in ("conclude", "insist"):
+    doc, cols = sent.doc, columns(sent.doc)
+    for i in range(sent.start, sent.end):
+        if cols.low_lemma[i] not in lex.speech_verbs and cols.low_lemma[i] not in ("conclude", "insist"):
             continue
+        tok = doc[i]
         speakers = subjects(tok, by_token, lex)[0]
         if not speakers:
             continue
@@ -1071,9 +1100,11 @@ def _nominal(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]) -> li
     not announced". The status follows the clause's verb."""
     out = []
     taken = {t.i for ev in events for t in ev.trigger_tokens}
-    for noun in sent:
-        if noun.pos_ != "NOUN" or noun.dep_ not in ("nsubj", "nsubjpass") or noun.i in taken:
+    doc, cols = sent.doc, columns(sent.doc)
+    for i in range(sent.start, sent.end):
+        if cols.pos[i] != "NOUN" or cols.dep[i] not in ("nsubj", "nsubjpass") or i in taken:
             continue
+        noun = doc[i]
         found = _noun_entry(noun, lex)
         if found is None or found[0].event_type not in RECIPROCAL_TYPES or noun.head.i in taken:
             continue
@@ -1149,9 +1180,11 @@ def _implied_subjects(sent: Span, by_token: dict[int, Mention], lex: Lexicon, pl
     farmers marched towards New Delhi" → Indian farmers, "people rallied in Tbilisi" → Georgian
     protesters; "students blockaded the bridges" too. Adds the mentions to `by_token`."""
     civil = _words(lex, "civilian_nouns")
-    for verb in sent:
-        if verb.pos_ != "VERB":
+    doc, cols = sent.doc, columns(sent.doc)
+    for i in range(sent.start, sent.end):
+        if cols.pos[i] != "VERB":
             continue
+        verb = doc[i]
         found = lookup(verb, lex)
         protest = found is not None and found[0].event_type == "PROTEST"
         subjs = _child(verb, "nsubj")
@@ -1195,9 +1228,11 @@ def _nominal_agents(sent: Span, by_token, lex: Lexicon, events: list[CodedEvent]
     out: list[CodedEvent] = []
     taken = {t.i for ev in events for t in ev.trigger_tokens}
     happen = _words(lex, "occur_verbs")
-    for noun in sent:
-        if noun.pos_ != "NOUN" or noun.i in taken or noun.i in by_token:
+    doc, cols = sent.doc, columns(sent.doc)
+    for i in range(sent.start, sent.end):
+        if cols.pos[i] != "NOUN" or i in taken or i in by_token:
             continue
+        noun = doc[i]
         found = _noun_entry(noun, lex)
         if found is None or found[0].event_type == "NONE":
             continue

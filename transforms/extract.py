@@ -34,7 +34,7 @@ from transforms.lexicon import Lexicon
 from transforms.places import event_place, find_places
 from transforms.plover import cameo_root, quad_class
 from transforms.quantities import event_quantity
-from transforms.tree import children, sentence_bounds
+from transforms.tree import children, doc_ents, sentence_bounds
 
 HEADLINE_WORDS = 25  # headlines and decks are shorter; an unpunctuated line this long is a lead paragraph
 _CLOSING = re.compile(r"[.!?…][\"'”’»)\]]*\s*$")
@@ -364,8 +364,8 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
             if needs_home_country(m, article):
                 homeless.setdefault(m.actor.actor_id, offset + doc[m.start].idx)
         places = find_places(doc, lex)
-        doc_ents = doc.ents  # a tuple built from the whole doc on each access: once per doc, not per event
-        ent_starts = [e.start for e in doc_ents]
+        ents = doc_ents(doc)  # spaCy builds the tuple from the whole doc on each access: once per doc
+        ent_starts = [e.start for e in ents]
         for first, last in sentence_bounds(doc):
             sent = doc[first:last]
             start, end = _sentence_bounds(sent, offset, text, document.body_start)
@@ -383,7 +383,7 @@ def extract_article(document: Document, pieces: list[tuple[int, Doc]], lex: Lexi
                 story.source = (lead, _paragraph_end(text, end))
             if not codable(text, start, end, document.body_start) or discarded(sent.text, lex):
                 continue
-            sent_ents = doc_ents[bisect_left(ent_starts, sent.start) : bisect_left(ent_starts, sent.end)]
+            sent_ents = ents[bisect_left(ent_starts, sent.start) : bisect_left(ent_starts, sent.end)]
             st = SentenceState(document, doc, offset, sent, start, end, by_token, places, sent_ents)
             sent_dates: list = []
             coded = one_per_action(code_sentence(sent, by_token, lex, places))

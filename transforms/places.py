@@ -21,7 +21,7 @@ from spacy.util import filter_spans
 
 from transforms.lexicon import Lexicon
 from transforms.matching import pattern_docs
-from transforms.tree import children
+from transforms.tree import children, doc_ents
 
 PLACE_PREPS = frozenset(
     {"in", "at", "to", "near", "into", "inside", "across", "outside", "off", "on", "toward", "towards"}
@@ -97,7 +97,7 @@ def _find_places(doc: Doc, lex: Lexicon) -> Places:
         spans.append(Span(doc, start, end, label=match_id))
     places: list[Place] = []
     covered: set[int] = set()
-    persons = {i: e for e in doc.ents if e.label_ == "PERSON" for i in range(e.start, e.end)}
+    persons = {i: e for e in doc_ents(doc) if e.label_ == "PERSON" for i in range(e.start, e.end)}
     for span in filter_spans(spans):
         name, country, kind, imported = gaz.rows[int(doc.vocab.strings[span.label])]
         person = persons.get(span.start)
@@ -105,7 +105,7 @@ def _find_places(doc: Doc, lex: Lexicon) -> Places:
             continue  # an imported place name inside a longer person's name ("Anna Bergen"): the person's
         places.append(Place(name, country, kind, span.start, span.end))
         covered |= set(range(span.start, span.end))
-    for ent in doc.ents:
+    for ent in doc_ents(doc):
         if ent.label_ in ("GPE", "LOC", "FAC") and not any(t.i in covered for t in ent):
             text = ent.text[4:] if ent.text.lower().startswith("the ") else ent.text
             places.append(Place(text, None, "place", ent.start, ent.end))

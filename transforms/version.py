@@ -52,6 +52,7 @@ GRAMMAR_MODULES = (
     "quantities",
     "rows",
     "status",
+    "tree",
 )
 
 Token = tuple[str, str]  # (kind, text)
