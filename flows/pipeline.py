@@ -471,7 +471,7 @@ def _code(settings: Settings, found: list[Found], known: Known, plan: Plan, code
     pending: list[Document] = []
     waiting: list[Rejection] = []
     ts = time.perf_counter()
-    for docs, rejections in read_chunks(plan.todo_files, settings.batch_size, settings.max_chars):
+    for docs, rejections in read_chunks(plan.todo_files, settings.batch_size, settings.max_chars, plan.kept):
         todo, _, dups = triage(docs, known, summary.extractor_version or "", claimed, owners, plan.superseded)
         summary.stage_seconds["read"] += time.perf_counter() - ts
         pending += todo
