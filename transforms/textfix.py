@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 
 import ftfy
 from ftfy import chardata
@@ -33,7 +34,7 @@ _MAX_SEGMENT = _CONFIG.max_decode_length
 Fixed = set[tuple[str, bool]]  # (segment, entities unescaped?) pairs this fixer returned: fixed points
 
 
-def _char_class(table: dict[int, object]) -> re.Pattern[str]:
+def _char_class(table: Mapping[int, object]) -> re.Pattern[str]:
     return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(table)) + "]")
 
 
