@@ -11,8 +11,11 @@ quarantined, the lines a newer file supersedes, and the file rows to write
 once the run has loaded them (`record_files`). A file whose size and mtime
 match its row (same extractor version) costs one stat and is not read; one
 whose size or mtime changed is hashed, and read only when its bytes changed.
-Reading costs ~1 ms a file, a web page ~5-28 ms through trafilatura; NLP far
-more, so only the plan's files go on. Files are read as streams of documents
+Reading and cleaning cost ~2 ms of CPU a 4 KB article, a web page ~5-28 ms
+through trafilatura; NLP far more, so only the plan's files go on, and what
+the plan read of them is kept for the flow (`Plan.kept`, up to `KEEP_CHARS`
+characters of text): each file is read and cleaned once per run, and the
+flow codes the bytes the plan hashed. Files are read as streams of documents
 (`iter_documents`, `read_chunks`): a WARC archive is never held whole, and the
 plan counts the archive records that are not pages (`Plan.records_skipped`).
 """
@@ -84,13 +87,14 @@ def read_documents(
 
 
 def read_chunks(
-    found: list[Found], size: int, max_chars: int = MAX_CHARS
+    found: list[Found], size: int, max_chars: int = MAX_CHARS, kept: dict[Found, list] | None = None
 ) -> Iterator[tuple[list[Document], list[Rejection]]]:
     """`read_documents` in pieces of at most `size` documents (with the rejections met on the way), so that
-    a large archive is never held whole."""
+    a large archive is never held whole. `kept` (`Plan.kept`): what the plan read of a file already, in
+    order; taken from there (and let go of) instead of reading and cleaning the file again."""
     docs: list[Document] = []
     rejections: list[Rejection] = []
-    for parsed in iter_documents(found, max_chars):
+    for parsed in _parsed(found, max_chars, kept):
         if isinstance(parsed, Document):
             docs.append(parsed)
         else:
@@ -100,6 +104,12 @@ def read_chunks(
             docs, rejections = [], []
     if docs or rejections:
         yield docs, rejections
+
+
+def _parsed(found: list[Found], max_chars: int, kept: dict[Found, list] | None) -> Iterator[Document | Rejection]:
+    for f in found:
+        held = kept.pop(f, None) if kept else None
+        yield from held if held is not None else iter_documents([f], max_chars)
 
 
 def triage(
@@ -175,6 +185,9 @@ class Plan:
     files_unread: int = 0  # files known unchanged by their size, mtime (or digest): not read
     files: list[FileRow] = field(default_factory=list)  # rows to write once the run has loaded them
     superseded: dict[str, str] = field(default_factory=dict)  # a line's origin → the newer line that wins
+    # what the plan read of its files to code, in order (documents and rejections), up to KEEP_CHARS
+    # characters of text: `read_chunks` takes them from here instead of reading and cleaning them again
+    kept: dict[Found, list] = field(default_factory=dict)
 
     @property
     def nothing_to_do(self) -> bool:
@@ -210,6 +223,11 @@ def file_digest(path: Path, chunk: int = 1 << 20) -> str | None:
     return h.hexdigest()
 
 
+# Text the plan keeps for the flow (Plan.kept), in characters: ~3,000 articles of 5 KB. Past it, files are
+# read again when coded; the flow lets go of each file's documents as it batches them.
+KEEP_CHARS = 16_000_000
+
+
 @dataclass
 class _FileWork:
     """One file's tally while planning, settled once every file is read (a later file may supersede)."""
@@ -220,14 +238,20 @@ class _FileWork:
     held: dict[str, str] = field(default_factory=dict)  # origin → source id of its documents held after the run
     rejections: list[Rejection] = field(default_factory=list)
     records: Counter = field(default_factory=Counter)
+    parsed: list | None = None  # what was read, in order, while the plan may keep it (KEEP_CHARS)
 
 
-def plan_run(found: list[Found], known: Known, version: str, max_chars: int = MAX_CHARS) -> Plan:
+def plan_run(
+    found: list[Found], known: Known, version: str, max_chars: int = MAX_CHARS, keep_chars: int = KEEP_CHARS
+) -> Plan:
     """Keep the files that hold something the warehouse lacks. A file whose size and mtime match its
     `input_files` row, coded by this extractor version, costs one stat; one whose size or mtime changed
     is hashed, and read only when its bytes changed (or the extractor version did). Two files giving
-    one url with different texts: the line of the more recently modified file wins (`superseded`)."""
+    one url with different texts: the line of the more recently modified file wins (`superseded`).
+    What was read of the files to code is kept (`Plan.kept`, up to `keep_chars` characters of text), so
+    each is read and cleaned once per run."""
     plan = Plan(files_seen=len(found))
+    keeping = _Keeping(keep_chars)
     claimed: dict[str, str] = {}
     owners = file_owners(found)
     works: list[_FileWork] = []
@@ -246,9 +270,9 @@ def plan_run(found: list[Found], known: Known, version: str, max_chars: int = MA
             plan.files.append(replace(old, size=st.st_size, mtime_ns=st.st_mtime_ns))
             continue
         row = FileRow(path, st.st_size, st.st_mtime_ns, digest, version) if st and digest else None
-        work = _FileWork(f, row)
+        work = keeping.start(f, row)
         position = 0
-        for docs, rejections in _chunks(iter_documents([f], max_chars, work.records)):
+        for docs, rejections in _chunks(keeping.read(iter_documents([f], max_chars, work.records), work)):
             todo, _, dups = triage(docs, known, version, claimed, owners)
             todo_ids = {id(d) for d in todo}
             for d in docs:
@@ -268,6 +292,27 @@ def plan_run(found: list[Found], known: Known, version: str, max_chars: int = MA
     for work in works:
         _settle(plan, work, known)
     return plan
+
+
+class _Keeping:
+    """Keeps what the plan reads (`_FileWork.parsed`) while the text kept stays within a budget of characters;
+    past it, the file being read and every later one keep nothing (a large archive is never held whole)."""
+
+    def __init__(self, chars: int) -> None:
+        self.room = chars
+
+    def start(self, found: Found, row: FileRow | None) -> _FileWork:
+        return _FileWork(found, row, parsed=[] if self.room > 0 else None)
+
+    def read(self, parsed: Iterator[Document | Rejection], work: _FileWork) -> Iterator[Document | Rejection]:
+        for p in parsed:
+            if work.parsed is not None:
+                self.room -= len(p.text) if isinstance(p, Document) else 0
+                if self.room < 0:
+                    work.parsed = None
+                else:
+                    work.parsed.append(p)
+            yield p
 
 
 def _race(lines: dict, losers: dict, d: Document, key: tuple) -> None:
@@ -305,6 +350,8 @@ def _settle(plan: Plan, work: _FileWork, known: Known) -> None:
     plan.skipped += len(work.held) - len(work.todo)
     if work.todo or new:
         plan.todo_files.append(work.found)
+        if work.parsed is not None:
+            plan.kept[work.found] = work.parsed
         plan.todo_documents += len(work.todo)
         plan.new_rejections += len(new)
     else:

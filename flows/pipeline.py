@@ -26,6 +26,7 @@ summary's one-line `error`.
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -471,7 +472,7 @@ def _code(settings: Settings, found: list[Found], known: Known, plan: Plan, code
     pending: list[Document] = []
     waiting: list[Rejection] = []
     ts = time.perf_counter()
-    for docs, rejections in read_chunks(plan.todo_files, settings.batch_size, settings.max_chars):
+    for docs, rejections in read_chunks(plan.todo_files, settings.batch_size, settings.max_chars, plan.kept):
         todo, _, dups = triage(docs, known, summary.extractor_version or "", claimed, owners, plan.superseded)
         summary.stage_seconds["read"] += time.perf_counter() - ts
         pending += todo
@@ -495,6 +496,7 @@ def _run(settings: Settings, prepared: Prepared | None, progress: Progress) -> R
     try:
         found, known, plan = _plan(settings, prepared, summary)
         progress("plan", plan.todo_documents)
+        _docs_helper(settings, plan)
         with _Coder(settings, summary, loader) as coder:
             _code(settings, found, known, plan, coder)
         summary.seconds = time.perf_counter() - t0
@@ -511,6 +513,19 @@ def _run(settings: Settings, prepared: Prepared | None, progress: Progress) -> R
         key="newsevents-run-summary", markdown=summary.markdown(), description="newsevents run summary"
     )
     return summary
+
+
+DOCS_HELPER_DOCUMENTS = 100  # a run coding this many documents lasts far longer than the helper's start
+
+
+def _docs_helper(settings: Settings, plan: Plan) -> None:
+    """Start the Data Docs helper (expectations/docs_worker.py) for a run of `DOCS_HELPER_DOCUMENTS` or more,
+    as the CLI does for every run with work: Great Expectations then loads in another process while this one
+    codes, and renders there at the end. A small run (a test, a few new files) builds the docs here: a
+    helper's start would cost more than it saves, and a process that imported GX once builds fast."""
+    big = plan.todo_documents >= DOCS_HELPER_DOCUMENTS
+    if settings.data_docs and big and "great_expectations" not in sys.modules:
+        docs_worker.start()
 
 
 def publish_validation(settings: Settings, validation: ValidationLog, summary: RunSummary, logger) -> None:

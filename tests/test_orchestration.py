@@ -404,3 +404,19 @@ def test_one_pool_for_a_run_codes_overlapping_batches_like_one_process(nlp, lex,
         assert [d.uri for d in got.kept] == [d.uri for d in batch if d.uri != killer]
         assert got.events == want.events and got.actors == want.actors
     assert {e["event_type"] for c in coded for e in c.events} >= {"PROTEST", "COERCE", "AID"}
+
+
+def test_a_long_run_renders_its_data_docs_in_the_helper_and_a_short_one_here(monkeypatch):
+    import sys
+
+    from flows import pipeline
+    from flows.incremental import Plan
+
+    started: list[bool] = []
+    monkeypatch.setattr(pipeline.docs_worker, "start", lambda: started.append(True))
+    monkeypatch.delitem(sys.modules, "great_expectations", raising=False)
+    pipeline._docs_helper(Settings(), Plan(todo_documents=3))
+    pipeline._docs_helper(Settings(data_docs=False), Plan(todo_documents=800))
+    assert started == []
+    pipeline._docs_helper(Settings(), Plan(todo_documents=800))
+    assert started == [True]

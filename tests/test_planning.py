@@ -17,7 +17,7 @@ from transforms.extract import extractor_version
 from transforms.lexicon import load_lexicon
 from warehouse.connect import connect
 from warehouse.files import FileRow, known_files, record_files
-from warehouse.known import read_known
+from warehouse.known import Known, read_known
 
 URL = "https://wire.example.com/lagos-protest"
 FIRST = "Police in Lagos arrested 40 protesters on Monday during a march against fuel prices, witnesses said."
@@ -157,3 +157,32 @@ def test_a_file_is_recorded_only_when_its_documents_are_loaded(tmp_path):
         assert known_files(con)["/in/b.txt"].quarantined == Counter({"empty": 1})
     finally:
         con.close()
+
+
+def test_the_plan_reads_each_file_once_and_the_flow_codes_what_it_read(tmp_path, reads):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "kenya.txt").write_text(OTHER)
+    (inbox / "chile.txt").write_text(STRIKE)
+    (inbox / "empty.txt").write_text("   \n")
+    p = plan_run(discover([str(inbox)]), Known({}), "v1")
+    assert sorted(reads) == ["chile.txt", "empty.txt", "kenya.txt"]
+    (inbox / "kenya.txt").write_text(FIRST)  # changed after the plan: the run codes what the plan read
+    chunks = list(incremental.read_chunks(p.todo_files, 10, kept=p.kept))
+    assert sorted(reads) == ["chile.txt", "empty.txt", "kenya.txt"]  # not read again
+    docs = [d for ds, _ in chunks for d in ds]
+    assert sorted(d.text for d in docs) == sorted([OTHER, STRIKE])
+    assert [r.reason for _, rs in chunks for r in rs] == ["empty"]
+    assert p.kept == {}  # let go of as coded
+
+
+def test_past_its_budget_the_plan_keeps_nothing_and_the_flow_reads_again(tmp_path, reads):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "a_kenya.txt").write_text(OTHER)
+    (inbox / "b_chile.txt").write_text(STRIKE)
+    p = plan_run(discover([str(inbox)]), Known({}), "v1", keep_chars=len(OTHER) + 10)
+    assert [f.path.name for f in p.kept] == ["a_kenya.txt"]
+    reads.clear()
+    docs = [d for ds, _ in incremental.read_chunks(p.todo_files, 10, kept=p.kept) for d in ds]
+    assert reads == ["b_chile.txt"] and [d.text for d in docs] == [OTHER, STRIKE]

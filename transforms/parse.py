@@ -55,7 +55,7 @@ def english_score(text: str) -> tuple[float, int]:
     words = _WORD.findall(text[:20_000].lower())
     if not words:
         return 0.0, 0
-    return sum(1 for w in words if w in stop_words) / len(words), len(words)
+    return sum(map(stop_words.__contains__, words)) / len(words), len(words)
 
 
 def is_english(text: str) -> bool:

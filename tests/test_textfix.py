@@ -1,0 +1,66 @@
+"""transforms/textfix.py gives exactly what ftfy.fix_text gives, on the text that makes ftfy work."""
+
+from __future__ import annotations
+
+import random
+
+import ftfy
+import pytest
+
+from transforms.clean import clean_text
+from transforms.textfix import fix_text
+
+FTFY = {"normalization": "NFC", "uncurl_quotes": False, "fix_line_breaks": True}
+
+CASES = [
+    "Protesters in Bogotá said “enough” — police answered with tear gas.",
+    "The court in SÃ£o Paulo sentenced the mayor",  # UTF-8 read as Latin-1
+    "Ministers met in KrakÃ³w on Friday\nand signed â€œthe dealâ€\x9d.",
+    "voilÃ le travail",  # a byte 0xA0 lost to a space
+    "Broken text&hellip; it&#x2019;s ﬂubberiﬁc!",  # entities and ligatures
+    "ＬＯＵＤ　ＮＯＩＳＥＳ in Tōkyō",  # wide forms
+    "a\x1b[31mred\x1b[0m alert in Nairobi",  # terminal escapes
+    "lines\r\nbroken\rhere\u2028and\u2029there\x85too",
+    "\ud83d\udca9 paired and \udca9 alone",  # surrogates
+    "\u206a\ufeff\ufff9strike in Lagos",  # controls ftfy removes
+    "Ĳssel ǅ ligatures",
+    "<p>AT&amp;T workers struck</p>\n&amp; then Ã© after a tag",  # entities off after a '<'
+    "&amp; first\n<b>then</b>\n&amp; kept",
+    "C1 \x80\x81 controls \x9f in Kyiv",
+    "eÌ\x81 a combining accent, cafe\u0301 decomposed",
+    "plain ASCII with AT&amp;T and &copy; only",
+]
+
+
+def _fuzz(n: int) -> list[str]:
+    rng = random.Random(13)
+    alphabet = list("ab &;<\n\r\t ") + [
+        chr(c)
+        for c in (0x80, 0x85, 0x9D, 0xA0, 0xC2, 0xC3, 0xA9, 0xE2, 0x20AC, 0x201C, 0x2019, 0xFB01, 0xFF21, 0x3000)
+        + (0x200B, 0xAD, 0xFEFF, 0x1B, 0x07, 0x2028, 0xD83D, 0xDCA9, 0xE9, 0x301, 0x206B)
+    ]
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 30))) for _ in range(n)]
+
+
+@pytest.mark.parametrize("text", CASES)
+def test_fix_text_is_ftfy(text):
+    assert fix_text(text) == ftfy.fix_text(text, **FTFY)
+
+
+def test_fix_text_is_ftfy_on_random_mixtures():
+    for text in _fuzz(1500):
+        assert fix_text(text) == ftfy.fix_text(text, **FTFY), repr(text)
+
+
+def test_a_fixed_line_met_again_is_not_fixed_twice():
+    fixed: set = set()
+    text = "The mayor of SÃ£o Paulo resigned.\nThe mayor of São Paulo resigned.\n"
+    assert fix_text(text, fixed) == "The mayor of São Paulo resigned.\nThe mayor of São Paulo resigned.\n"
+    assert ("The mayor of São Paulo resigned.\n", True) in fixed  # fixed once, then known as a fixed point
+    assert fix_text("The mayor of SÃ£o Paulo resigned.", fixed) == "The mayor of São Paulo resigned."
+
+
+def test_cleaned_text_is_a_fixed_point():
+    for text in CASES:
+        once = clean_text(text)
+        assert clean_text(once) == once
