@@ -87,7 +87,18 @@ def _fake_coder(seed: int):
 class _MallInfo2(ctypes.Structure):
     _fields_ = [
         (n, ctypes.c_size_t)
-        for n in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")
+        for n in [
+            "arena",
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",
+            "usmblks",
+            "fsmblks",
+            "uordblks",
+            "fordblks",
+            "keepcost",
+        ]
     ]
 
 
@@ -221,9 +232,8 @@ def child(corpus: Path, db: Path, batch_size: int, seed: int, trace: bool) -> di
         tracemalloc.start(4)
     sampler = Sampler()
     import flows.pipeline as pipeline
-    from flows.settings import load_settings
-
     import flows.workers as workers
+    from flows.settings import load_settings
 
     workers.code_here = _fake_coder(seed)  # n_process=1 below: every batch is coded here, never forked
     pipeline._nlp = lambda: None  # noqa: SLF001 - no spaCy: the parse is what this benchmark leaves out
