@@ -1,10 +1,15 @@
 """Where the flow process's memory goes as the corpus grows, without parsing: RSS per batch of a real run.
 
 In: corpus sizes in articles (default 1,000 and 3,000) and a batch size. Out: per size, a table on stdout of
-the flow process's RSS after each batch (and its peak since the previous batch), with the growth per 1,000
-articles between the fifth batch and the last; with `--trace`, the Python allocations (tracemalloc) that grew
-most between those two batches, by the line that made them, so Python's heap can be told from native memory
-(DuckDB, Arrow, polars) in the RSS growth.
+the flow process's RSS after each batch (and its peak since the previous batch, and inside the previous
+batch's load: connect, load, close), with the growth per 1,000 articles between the fifth batch and the
+last; per batch, where the memory is by allocator: DuckDB's own account at the end of the load
+(`duckdb_memory()`, and of it the base tables' blocks), DuckDB's jemalloc (resident), glibc's malloc (in
+use, and free but held in its arenas), Arrow's pool; and the load's CPU seconds and those of its
+checkpoint (what closing the connection writes, timed apart, with the MB it wrote). What is left of the
+RSS is Python's heap, polars' own jemalloc (not exposed) and the libraries. With `--trace`, the Python
+allocations (tracemalloc) that grew most between those two batches, by the line that made them, so
+Python's heap can be told from native memory (DuckDB, Arrow, polars) in the RSS growth.
 
 Each size runs `run_pipeline` in a fresh process over the synthetic corpus (`benchmarks/corpus.py`), exactly
 as `benchmarks/scale.py` does, except that the parse is free: the workers' `code_here` is replaced by
