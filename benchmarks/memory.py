@@ -1,13 +1,18 @@
 """Where the flow process's memory goes as the corpus grows, without parsing: RSS per batch of a real run.
 
 In: corpus sizes in articles (default 1,000 and 3,000) and a batch size. Out: per size, a table on stdout of
-the flow process's RSS after each batch (and its peak since the previous batch), with the growth per 1,000
-articles between the fifth batch and the last; with `--trace`, the Python allocations (tracemalloc) that grew
-most between those two batches, by the line that made them, so Python's heap can be told from native memory
-(DuckDB, Arrow, polars) in the RSS growth.
+the flow process's RSS after each batch (and its peak since the previous batch, and inside the previous
+batch's load: connect, load, close), with the growth per 1,000 articles between the fifth batch and the
+last; per batch, where the memory is by allocator: DuckDB's own account at the end of the load
+(`duckdb_memory()`, and of it the base tables' blocks), DuckDB's jemalloc (resident), glibc's malloc (in
+use, and free but held in its arenas), Arrow's pool; and the load's CPU seconds and those of its
+checkpoint (what closing the connection writes, timed apart, with the MB it wrote). What is left of the
+RSS is Python's heap, polars' own jemalloc (not exposed) and the libraries. With `--trace`, the Python
+allocations (tracemalloc) that grew most between those two batches, by the line that made them, so
+Python's heap can be told from native memory (DuckDB, Arrow, polars) in the RSS growth.
 
 Each size runs `run_pipeline` in a fresh process over the synthetic corpus (`benchmarks/corpus.py`), exactly
-as `benchmarks/scale.py` does, except that the parse is free: the workers' `code_batch` is replaced by
+as `benchmarks/scale.py` does, except that the parse is free: the workers' `code_here` is replaced by
 `benchmarks/writer.py`'s synthetic coded rows (real sentences, offsets and widths, ~48 events and ~22
 actors per article, ten of them new per article as real news adds), and spaCy is never loaded. Planning,
 reading, validation (Great Expectations), the load into DuckDB (with the derived cluster refresh), the run
@@ -20,6 +25,7 @@ About a minute per 1,000 articles on a quiet machine (three with `--trace`).
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import random
@@ -57,7 +63,8 @@ class Sampler:
 
 
 def _fake_coder(seed: int):
-    """A stand-in for `flows.workers.code_batch`: synthetic coded rows for each document, no spaCy."""
+    """A stand-in for `flows.workers.code_here` (coding in this process, as one worker process does):
+    synthetic coded rows for each document, no spaCy."""
     from benchmarks.writer import actor_pool, coded_rows
     from flows.workers import Coded
     from transforms.actors import Actor
@@ -65,7 +72,7 @@ def _fake_coder(seed: int):
 
     pool, rng = actor_pool(load_lexicon()), random.Random(seed)
 
-    def code_batch(docs, nlp, lex, n_process, timeout):
+    def code_here(docs, nlp, lex, timeout):
         coded = Coded()
         for doc in docs:
             fresh = [
@@ -79,7 +86,65 @@ def _fake_coder(seed: int):
         coded.nlp_seconds = coded.extract_seconds = 0.0
         return coded
 
-    return code_batch
+    return code_here
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (n, ctypes.c_size_t)
+        for n in [
+            "arena",
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",
+            "usmblks",
+            "fsmblks",
+            "uordblks",
+            "fordblks",
+            "keepcost",
+        ]
+    ]
+
+
+class Allocators:
+    """Where the native memory is, per allocator: DuckDB's own jemalloc (its buffers: allocated by DuckDB,
+    resident, and retained as unmapped address space), glibc's malloc (in use, and held free in its arenas:
+    DuckDB's C++ objects, Python's large objects, the threads' stacks' arenas), Arrow's pool (pyarrow's
+    allocator, in use). What is left of the RSS is Python's own heap, polars' jemalloc (not exposed) and the
+    libraries' code and data."""
+
+    def __init__(self) -> None:
+        import glob
+
+        import duckdb
+
+        so = glob.glob(str(Path(duckdb.__file__).parent.parent / "_duckdb*.so"))
+        self.je = ctypes.CDLL(so[0]) if so else None
+        if self.je is not None and not hasattr(self.je, "duckdb_je_mallctl"):
+            self.je = None
+        self.libc = ctypes.CDLL("libc.so.6")
+        self.libc.mallinfo2.restype = _MallInfo2
+
+    def _je(self, name: str) -> float:
+        value, size = ctypes.c_size_t(), ctypes.c_size_t(ctypes.sizeof(ctypes.c_size_t))
+        self.je.duckdb_je_mallctl(name.encode(), ctypes.byref(value), ctypes.byref(size), None, 0)
+        return value.value / MB
+
+    def figures(self) -> dict[str, float]:
+        import pyarrow as pa
+
+        out: dict[str, float] = {}
+        if self.je is not None:
+            epoch, size = ctypes.c_uint64(1), ctypes.c_size_t(8)
+            self.je.duckdb_je_mallctl(b"epoch", ctypes.byref(epoch), ctypes.byref(size), ctypes.byref(epoch), size)
+            out["duckdb_je_allocated"] = self._je("stats.allocated")
+            out["duckdb_je_resident"] = self._je("stats.resident")
+        m = self.libc.mallinfo2()
+        out["glibc_in_use"] = (m.uordblks + m.hblkhd) / MB
+        out["glibc_free_held"] = m.fordblks / MB
+        out["arrow_pool"] = pa.total_allocated_bytes() / MB
+        return out
 
 
 def _live_frames() -> dict:
@@ -106,6 +171,33 @@ def _experiments():
         libc = ctypes.CDLL("libc.so.6")
         return lambda: libc.malloc_trim(0)
     return None
+
+
+def _in_load(pipeline) -> dict[str, float]:
+    """Wrap the flow's `load_batch`: DuckDB's own account of its memory (`duckdb_memory()`: buffers of
+    tables, indexes, intermediates) at the end of each load, before its connection closes, lands in the
+    returned dict."""
+    original, seen = pipeline.load_batch, {}
+
+    import psutil
+
+    me = psutil.Process()
+
+    def wrapper(con, batch, **kwargs):
+        cpu = time.process_time()
+        original(con, batch, **kwargs)
+        seen["load_cpu_s"] = time.process_time() - cpu
+        held = con.execute("SELECT tag, memory_usage_bytes FROM duckdb_memory()").fetchall()
+        seen["duckdb_buffers"] = sum(b for _, b in held) / MB
+        seen["duckdb_base_tables"] = sum(b for t, b in held if t == "BASE_TABLE") / MB
+        # what closing the connection would do (write the batch's changes into the file), measured apart
+        cpu, written = time.process_time(), me.io_counters().write_bytes
+        con.execute("CHECKPOINT")
+        seen["checkpoint_cpu_s"] = time.process_time() - cpu
+        seen["checkpoint_written_mb"] = (me.io_counters().write_bytes - written) / MB
+
+    pipeline.load_batch = wrapper
+    return seen
 
 
 def _per_call(module, name: str, sampler: Sampler) -> list[float]:
@@ -145,12 +237,13 @@ def child(corpus: Path, db: Path, batch_size: int, seed: int, trace: bool) -> di
         tracemalloc.start(4)
     sampler = Sampler()
     import flows.pipeline as pipeline
+    import flows.workers as workers
     from flows.settings import load_settings
 
-    pipeline.code_batch = _fake_coder(seed)
+    workers.code_here = _fake_coder(seed)  # n_process=1 below: every batch is coded here, never forked
     pipeline._nlp = lambda: None  # noqa: SLF001 - no spaCy: the parse is what this benchmark leaves out
     pipeline._warm_extractor = lambda nlp, lex: None  # noqa: SLF001
-    settings = load_settings(cwd=ROOT, inputs=[str(corpus)], db=str(db), batch_size=batch_size)
+    settings = load_settings(cwd=ROOT, inputs=[str(corpus)], db=str(db), batch_size=batch_size, n_process=1)
     trim = _experiments()
     rows: list[dict] = []
     snaps: dict[int, object] = {}
@@ -162,13 +255,15 @@ def child(corpus: Path, db: Path, batch_size: int, seed: int, trace: bool) -> di
             trim()
         now, peak = sampler.mark()
         frames = _live_frames()
-        rows.append({"batch": len(rows) + 1, "rss": now / MB, "peak": peak / MB, **frames})
+        rows.append({"batch": len(rows) + 1, "rss": now / MB, "peak": peak / MB, **frames, **allocators.figures()})
+        rows[-1].update(in_load)  # DuckDB's buffers (duckdb_memory()) at the end of the previous batch's load
         rows[-1]["load_peak"] = load_peaks[-1] if load_peaks else 0.0  # the previous batch's load
         print(json.dumps(rows[-1]), file=sys.stderr, flush=True)  # followed live with --dir's log
         if trace and len(rows) in (5,):
             snaps[5] = tracemalloc.take_snapshot()
 
     watched = [_watched(pipeline, n, sampler) for n in ("record_files", "record_run", "publish_validation")]
+    allocators, in_load = Allocators(), _in_load(pipeline)
     load_peaks = _per_call(pipeline, "load_task", sampler)
     start, _ = sampler.mark()
     t = time.perf_counter()
@@ -223,12 +318,19 @@ def report(n: int, r: dict, batch_size: int) -> None:
     b = r["batches"]
     print(f"\n## {n} articles: {r['loaded']} loaded, {r['events']} events, {r['seconds']:.0f} s")
     print(f"RSS at the flow's start {r['start']:.0f} MB, at its end {r['end']:.0f} MB, peak {r['peak_end']:.0f} MB")
-    print("| batch | RSS MB | peak since previous MB | peak in the previous load MB | polars frames alive | their MB |")
-    print("|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| batch | RSS MB | peak since previous MB | peak in the previous load MB | polars frames alive | their MB "
+        "| DuckDB buffers at the load's end MB | of them base tables MB | DuckDB jemalloc resident MB "
+        "| glibc in use MB | glibc free held MB | Arrow pool MB | load CPU s | checkpoint CPU s | checkpoint wrote MB |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in b:
         print(
             f"| {row['batch']} | {row['rss']:.0f} | {row['peak']:.0f} | {row['load_peak']:.0f} | {row['frames']} "
-            f"| {row['frames_mb']:.1f} |"
+            f"| {row['frames_mb']:.1f} | {row.get('duckdb_buffers', 0):.0f} | {row.get('duckdb_base_tables', 0):.0f} "
+            f"| {row.get('duckdb_je_resident', 0):.0f} | {row['glibc_in_use']:.0f} | {row['glibc_free_held']:.0f} "
+            f"| {row['arrow_pool']:.0f} | {row.get('load_cpu_s', 0):.2f} | {row.get('checkpoint_cpu_s', 0):.2f} "
+            f"| {row.get('checkpoint_written_mb', 0):.0f} |"
         )
     if len(b) > 5:
         k = (len(b) - 5) * batch_size / 1000

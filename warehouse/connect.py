@@ -86,6 +86,14 @@ def describe_error(db: Path | str, exc: BaseException, doing: str = "write") -> 
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
+    # No vacuum at checkpoints: since DuckDB 2.0 a checkpoint also compacts tables with ART indexes (events,
+    # sources, actors: their primary keys), merging the partly filled row groups of the whole table and
+    # remapping the index, so every few batches one batch's close rewrote most of the warehouse (74 MB
+    # written, 3 s of CPU and +150 to +350 MB of RSS at 9,000 articles; benchmarks/memory.py): a batch's cost
+    # grew with the warehouse. Without it a batch's rows are written as they are (a row group per batch and
+    # table); row groups whose rows were all deleted (a re-coded source) are still dropped and their space
+    # reused.
+    "max_vacuum_tasks": 0,
 }
 _NOT_A_FILE = re.compile(r"^(?::memory:|(?:md|motherduck):|[a-z][a-z0-9+.-]*:/)", re.I)  # s3://, http://…
 
