@@ -227,9 +227,9 @@ def _code(settings, planned, prepared, status):
         from transforms.lexicon import load_lexicon
 
         if settings.data_docs:  # Great Expectations loads in a helper process meanwhile (the Data Docs only)
-            from expectations import docs_worker
+            from flows.helpers import start_docs_helper
 
-            docs_worker.start()
+            start_docs_helper()
 
         status("loading the dictionaries")
         local = not (settings.workers or settings.dask_address)  # else the model (and matchers) load on the workers
