@@ -18,6 +18,12 @@ actor surface or sector that the hand-written files already give (or that a
 hand-written grammar class handles, such as a light or speech verb) is left
 out (see `_merge_*`).
 
+What the extractor builds from a lexicon (the name index, the matchers) is
+memoised in the lexicon itself (`per_lexicon` → `Lexicon.built`), so it lives
+and dies with it and the start-up cache (flows/warm_cache.py, which keeps the
+file I/O out of `transforms/`) can store and restore the two together;
+`adopt` makes such a restored lexicon the one `load_lexicon` returns.
+
 This module is the only place in `transforms/` that reads files, and it reads
 only dictionary data.
 """
