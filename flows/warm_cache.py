@@ -162,7 +162,7 @@ def _unpickled(payload: bytes) -> Lexicon | None:
 def store(settings: Settings, nlp, lex: Lexicon) -> None:
     """Write `lex` and what is built from it for the model's vocab, unless it came from the cache or this
     process wrote it already. Call it once the warm-up built the matchers. Never raises."""
-    if lex in _DONE:
+    if lex in _DONE or settings.cache_path is None:
         return
     _DONE.add(lex)
     key = cache_key(lex.version)  # the dictionaries as they were when `lex` was read
