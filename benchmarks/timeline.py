@@ -79,7 +79,8 @@ IMPORTS = (
 
 class _Trace:
     def __init__(self, t0: float) -> None:
-        self.t0, self.depth, self.rows = t0, 0, []
+        self.t0, self.depth = t0, 0
+        self.rows: list[dict] = []
 
     def span(self, name: str):
         trace = self
@@ -162,7 +163,7 @@ class _Finder(importlib.abc.MetaPathFinder):
                 if hasattr(holder, leaf):
                     setattr(holder, leaf, _wrap(trace, f"{name.rsplit('.', 1)[-1]}.{attr}", getattr(holder, leaf)))
 
-        loader.exec_module = exec_module  # type: ignore[method-assign]
+        loader.exec_module = exec_module
         return spec
 
 
