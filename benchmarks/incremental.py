@@ -5,9 +5,11 @@ In: a corpus size (default 300 articles of 500–800 words from
 seconds and ratios to the full run, each run a subprocess of the installed
 `newsevents run` command, exactly as a user runs it:
 
-- full: every article coded into a fresh warehouse (ephemeral Prefect API);
+- full: every article coded into a fresh warehouse (ephemeral Prefect API), with an empty start-up cache
+  (flows/warm_cache.py, in the scratch folder): it parses the dictionaries, builds the matchers and stores them;
 - no-op: the same folder again (nothing changed: the CLI's plan finds no work and starts no flow);
-- +5 files: five new articles dropped in (a flow runs on the ephemeral API);
+- +5 files: five new articles dropped in (a flow runs on the ephemeral API; the dictionaries and matchers
+  come from the start-up cache);
 - +5 files, server (with `--server`): five more, with `PREFECT_API_URL` pointing at a
   long-lived `prefect server start` this script starts and stops.
 
@@ -98,6 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     words = sum(len(p.read_text(encoding="utf-8").split()) for p in staged[: args.n])
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    env["NEWSEVENTS_CACHE_DIR"] = str(args.dir / "cache")  # empty: the full run stores it, later runs read it
 
     rows: list[tuple[str, float, str]] = []
     seconds, out = timed_run(inbox, db, env)

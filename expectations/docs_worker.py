@@ -1,18 +1,17 @@
 """The Data Docs written by a helper process that imports Great Expectations while the run works.
 
-In: `start()` (the CLI calls it when a run has work and Data Docs are on) boots a child
-`python -m expectations.docs_worker` that imports GX and builds its context and suites at once — seconds
-of CPU on the other core instead of in the flow's process — then waits; `build(log, directory)` sends it
-the run's `ValidationLog` (pickled: plain outcomes, no GX objects) and returns the index it wrote.
-Out: exactly the Data Docs `ValidationLog.build_data_docs` writes (the child calls it). With no child
-(serve, tests, `start()` not called) or a child that died, the docs are built in this process as before; a
-build error in the child is raised here as an `OSError` with its message (the flow logs it, as before).
-The child gets SIGTERM when this process dies and is stopped at exit.
+In: a child `COMMAND` (`python -m expectations.docs_worker`) that the CLI starts when a run has work and
+Data Docs are on (`flows/helpers.start_docs_helper`, which `attach`es it here): it imports GX and builds
+its context and suites at once — seconds of CPU on the other core instead of in the flow's process — then
+waits; `build(log, directory)` sends it the run's `ValidationLog` (pickled: plain outcomes, no GX objects)
+and returns the index it wrote. Out: exactly the Data Docs `ValidationLog.build_data_docs` writes (the
+child calls it). With no child (serve, tests, none attached) or a child that died, the docs are built in
+this process as before; a build error in the child is raised here as an `OSError` with its message (the
+flow logs it, as before). Starting and stopping the process is flows/' business, not this module's.
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import pickle
 import subprocess
@@ -22,21 +21,17 @@ from pathlib import Path
 _CHILD: dict[str, subprocess.Popen] = {}
 
 
-def start() -> None:
-    """Boot the helper (once per process)."""
-    if "proc" in _CHILD and _CHILD["proc"].poll() is None:
-        return
-    from flows.server import _die_with_parent, _stop
+COMMAND = [sys.executable, "-m", "expectations.docs_worker"]  # the helper; its stdin and stdout are pipes
 
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "expectations.docs_worker"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        preexec_fn=_die_with_parent,
-    )
+
+def running() -> bool:
+    """Whether a helper is attached and alive."""
+    return "proc" in _CHILD and _CHILD["proc"].poll() is None
+
+
+def attach(proc: subprocess.Popen) -> None:
+    """Use this started `COMMAND` process (stdin and stdout piped) for the next `build`."""
     _CHILD["proc"] = proc
-    atexit.register(_stop, proc)
 
 
 def build(log, directory: Path) -> Path | None:

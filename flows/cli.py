@@ -223,15 +223,18 @@ def _code(settings, planned, prepared, status):
     from flows.server import run_api
 
     def warm_up() -> None:  # while Prefect's temporary server boots: the dictionaries, the flow's imports, the model
+        from flows import warm_cache
         from transforms.lexicon import load_lexicon
 
         if settings.data_docs:  # Great Expectations loads in a helper process meanwhile (the Data Docs only)
-            from expectations import docs_worker
+            from flows.helpers import start_docs_helper
 
-            docs_worker.start()
+            start_docs_helper()
 
         status("loading the dictionaries")
-        load_lexicon(settings.dictionaries)  # a broken dictionary (DictionaryError): one line before any flow
+        local = not (settings.workers or settings.dask_address)  # else the model (and matchers) load on the workers
+        if not (local and warm_cache.restore(settings)):  # stored by an earlier run, matchers built: no YAML read
+            load_lexicon(settings.dictionaries)  # a broken dictionary (DictionaryError): one line before any flow
         status("starting Prefect and loading the language model")
         from flows import pipeline
 

@@ -43,6 +43,7 @@ from prefect.futures import PrefectFuture
 from expectations import docs_worker
 from expectations.docs import ValidationLog, docs_dir_for
 from expectations.validate import Validated, ValidationAbort, validate_batch
+from flows import warm_cache
 from flows.discover import Found, discover, warehouse_companions
 from flows.errors import RunError
 from flows.incremental import Plan, file_owners, plan_run, read_chunks, record_files, triage
@@ -162,10 +163,13 @@ def _frames(coded: Coded, lex, wall: float) -> Extracted:
 
 
 def _ready(settings: Settings):
-    """The dictionaries and the model, the matchers warmed (once, before any budget starts and any fork)."""
+    """The dictionaries and the model, the matchers warmed (once, before any budget starts and any fork);
+    from the start-up cache when an earlier run left them there, else built and left there."""
+    warm_cache.restore(settings)
     lex = load_lexicon(settings.dictionaries)
     nlp = _nlp()
     _warm_extractor(nlp, lex)
+    warm_cache.store(settings, nlp, lex)
     return nlp, lex
 
 

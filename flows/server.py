@@ -27,6 +27,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 
 from flows.errors import ServeError
+from flows.stopping import die_with_parent, stop_child
 
 
 def _healthy(url: str) -> bool:
@@ -76,7 +77,7 @@ def prefect_api(port: int = 4200, startup_timeout: float = 120.0) -> Iterator[st
         with _api_url(url):
             yield url
     finally:
-        _stop(proc)
+        stop_child(proc)
 
 
 def _free_port() -> int:
@@ -91,26 +92,8 @@ def _boot_temporary_server(port: int) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app"]
     cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
     return subprocess.Popen(
-        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent
+        cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=die_with_parent
     )
-
-
-def _die_with_parent() -> None:
-    """In the child, on Linux: get SIGTERM when the run's process dies, even by SIGKILL (no orphan server)."""
-    with contextlib.suppress(Exception):
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def _api_configured_cheaply() -> bool:
@@ -151,20 +134,20 @@ def run_api(warm_up: Callable[[], None], startup_timeout: float = 120.0) -> Iter
         configured = get_current_settings().api.url
     except BaseException:
         if proc is not None:
-            _stop(proc)
+            stop_child(proc)
         raise
     if proc is None or configured:
         if proc is not None:
-            _stop(proc)
+            stop_child(proc)
         yield
         return
-    atexit.register(_stop, proc)  # registered before the flow starts Prefect's workers: runs after their flush
+    atexit.register(stop_child, proc)  # registered before the flow starts Prefect's workers: runs after their flush
     url = f"http://127.0.0.1:{port}/api"
     deadline = time.monotonic() + startup_timeout
     while proc.poll() is None and not _healthy(url) and time.monotonic() < deadline:
         time.sleep(0.05)
     if proc.poll() is not None or not _healthy(url):
-        _stop(proc)
+        stop_child(proc)
         yield  # Prefect starts its own temporary server
         return
     with _api_url(url):

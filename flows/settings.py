@@ -40,6 +40,14 @@ class Settings(BaseModel):
         description="seconds the extractor may spend on one document before it is quarantined extract_timeout "
         "(0: no limit)",
     )
+    cache_dir: str | None = Field(
+        None,
+        description="folder of the start-up cache: the dictionaries parsed and the extractor's matchers built "
+        "(flows/warm_cache.py); default: $XDG_CACHE_HOME/newsevents, else ~/.cache/newsevents",
+    )
+    use_cache: bool = Field(
+        True, description="read and write the start-up cache (off: every run parses the dictionaries again)"
+    )
     load_pause: float = Field(
         0.0,
         ge=0,
@@ -50,6 +58,15 @@ class Settings(BaseModel):
     @property
     def db_path(self) -> Path:
         return Path(self.db).expanduser()
+
+    @property
+    def cache_path(self) -> Path | None:
+        """The start-up cache's folder, None when it is off (`use_cache`)."""
+        if not self.use_cache:
+            return None
+        if self.cache_dir:
+            return Path(self.cache_dir).expanduser()
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "newsevents"
 
 
 def _pyproject_table(start: Path) -> dict:

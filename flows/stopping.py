@@ -8,6 +8,8 @@ to a server that may be gone (that took ~40 s of `ConnectError`s). Nothing is
 lost that a re-run does not redo: each batch loads in one DuckDB transaction
 (an unfinished one is rolled back when the file is next opened), and the
 warehouse's run lock is an `flock` the kernel drops with the process.
+Also the helpers' own ends: `die_with_parent` (a child's `preexec_fn`) and
+`stop_child` (SIGTERM, then SIGKILL), for the helper processes a run starts.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -71,6 +74,25 @@ def _reap(pids: list[int], deadline: float) -> None:
                 left.discard(pid)
         if left:
             time.sleep(0.02)
+
+
+def die_with_parent() -> None:
+    """A child's `preexec_fn`, on Linux: the child gets SIGTERM when this process dies, even by SIGKILL (no
+    orphan helper: the temporary Prefect server, the Data Docs helper)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def stop_child(proc: subprocess.Popen) -> None:
+    """End a helper process: SIGTERM, then SIGKILL after 10 s; reaped either way."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 @contextlib.contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import sys
@@ -23,6 +24,13 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+# The start-up cache of the suite's runs (flows/warm_cache.py: the dictionaries parsed, the matchers built): one
+# folder for the session, not the user's; the first run that builds them stores them, the CLI runs after it
+# (subprocesses) read them.
+_WARM_CACHE = tempfile.mkdtemp(prefix="newsevents-test-cache-")
+os.environ.setdefault("NEWSEVENTS_CACHE_DIR", _WARM_CACHE)
+atexit.register(shutil.rmtree, _WARM_CACHE, ignore_errors=True)
 
 # Property tests draw the same examples on every run (CI must not go red by chance);
 # HYPOTHESIS_PROFILE=explore draws new ones.

@@ -59,3 +59,17 @@ def test_every_exception_is_still_declared_and_still_not_imported():
     for dist in NOT_IMPORTED:
         assert dist in declared, f"{dist} is listed as an exception but no longer declared"
         assert IMPORT_NAME.get(dist, dist) not in imported, f"{dist} is imported now: drop it from NOT_IMPORTED"
+
+
+def test_the_lower_rooms_never_import_flows():
+    """Data and calls flow one way: transforms/, warehouse/ and expectations/ never reach into flows/ (the
+    processes a run starts, the Data Docs helper's included, are started from flows/)."""
+    reaching = []
+    for package in ("transforms", "warehouse", "expectations"):
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    names = [node.module]
+                reaching += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] == "flows"]
+    assert not reaching, reaching

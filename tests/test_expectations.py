@@ -286,12 +286,13 @@ def test_validation_does_not_import_great_expectations(batch):
 def test_data_docs_built_by_the_helper_process_equal_the_ones_built_here(batch, tmp_path):
     """The helper that loads GX while a run works writes the same Data Docs; without one they are built here."""
     from expectations import docs_worker
+    from flows.helpers import start_docs_helper
 
     _, sources, events, actors = batch
     events[1] = {**events[1], "country_code": "Narnia"}
     log = ValidationLog("run-helper")
     log.add(validate_batch(sources, events_frame(events), actors).results)
-    docs_worker.start()
+    start_docs_helper()
     index = docs_worker.build(log, tmp_path / "helper")
     assert index == tmp_path / "helper" / "index.html" and index.exists()
     here = docs_worker.build(log, tmp_path / "here")  # no helper any more: built in this process

@@ -32,7 +32,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from transforms.documents import stable_id
-from transforms.lexicon import ActorEntry, Lexicon
+from transforms.lexicon import ActorEntry, Lexicon, per_lexicon
 from transforms.matching import TokenIndex, pattern_docs
 from transforms.places import Place, find_places
 from transforms.tree import Columns, child_lists, children, columns, doc_ents, doc_text, doc_tokens, sentence_bounds
@@ -310,7 +310,7 @@ def _surface_forms(entry: ActorEntry, lex: Lexicon) -> list[str]:
     return sorted(s for s in surfaces if s.strip())
 
 
-@cache
+@per_lexicon
 def _imported_index(lex: Lexicon) -> TokenIndex:
     """The imported actors' surfaces (no vocab needed: built once per lexicon, shared by forked workers)."""
     return TokenIndex.build((i, _surface_forms(e, lex)) for i, e in enumerate(lex.actors) if _plain_index(e))
@@ -322,8 +322,8 @@ def _plain_index(entry: ActorEntry) -> bool:
     return entry.imported and entry.actor_type != "state"
 
 
-@cache
-def _index(lex: Lexicon, vocab_id: int, vocab) -> ActorIndex:
+@per_lexicon
+def _index(lex: Lexicon, vocab) -> ActorIndex:
     matcher = PhraseMatcher(vocab, attr="ORTH")
     entries = lex.actors
     for i, entry in enumerate(entries):
@@ -339,7 +339,7 @@ def _index(lex: Lexicon, vocab_id: int, vocab) -> ActorIndex:
 
 
 def actor_index(lex: Lexicon, doc: Doc) -> ActorIndex:
-    return _index(lex, id(doc.vocab), doc.vocab)
+    return _index(lex, doc.vocab)
 
 
 def demonym_country(tokens: list[Token], lex: Lexicon, doc: Doc) -> ActorEntry | None:

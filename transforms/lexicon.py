@@ -18,19 +18,26 @@ actor surface or sector that the hand-written files already give (or that a
 hand-written grammar class handles, such as a light or speech verb) is left
 out (see `_merge_*`).
 
+What the extractor builds from a lexicon (the name index, the matchers) is
+memoised in the lexicon itself (`per_lexicon` → `Lexicon.built`), so it lives
+and dies with it and the start-up cache (flows/warm_cache.py, which keeps the
+file I/O out of `transforms/`) can store and restore the two together;
+`adopt` makes such a restored lexicon the one `load_lexicon` returns.
+
 This module is the only place in `transforms/` that reads files, and it reads
 only dictionary data.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
@@ -131,6 +138,37 @@ class Lexicon:
     definite_references: dict[str, DefiniteReference] = field(default_factory=dict)  # "the bloc" → …
     definite_window: int = 8
     regional_bodies: dict[str, str] = field(default_factory=dict)  # "west african" → "ECOWAS"
+    # what the extractor builds from the entries, once per lexicon (`per_lexicon`): the name index, the matchers
+    built: dict[tuple, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __getstate__(self) -> dict:
+        """Pickled without `built` (its matchers hold the model's vocab); the start-up cache
+        (flows/warm_cache.py) pickles `built` beside the lexicon, the vocab by reference."""
+        return {**self.__dict__, "built": {}}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+
+_T = TypeVar("_T")
+
+
+def per_lexicon(fn: Callable[..., _T]) -> Callable[..., _T]:
+    """Memoise `fn(lex, *args)` in `lex.built` (keyed by the function's name and `args`; a spaCy `Vocab`
+    counts by identity): built once per lexicon like `functools.cache`, gone with the lexicon, and carried
+    along when flows/warm_cache.py stores a lexicon on disk, so a run that finds it there skips the build."""
+    name = f"{fn.__module__}.{fn.__qualname__}"
+
+    @functools.wraps(fn)
+    def memo(lex: Lexicon, *args: Any) -> _T:
+        key = (name, *args)
+        try:
+            return lex.built[key]
+        except KeyError:
+            value = lex.built[key] = fn(lex, *args)
+            return value
+
+    return memo
 
 
 # ----------------------------------------------------------------------------------------------------------------------
@@ -559,8 +597,31 @@ def _merge_verbs(
     return verbs, phrases
 
 
+_LOADED: dict[str, Lexicon] = {}  # resolved dictionary folder → its lexicon, loaded once per process
+
+
 def load_lexicon(directory: Path | str | None = None) -> Lexicon:
-    return _load(str(Path(directory or DICTIONARY_DIR).resolve()))
+    """The lexicon of a dictionaries folder (default: the built-in one), loaded once per process."""
+    key = _folder(directory)
+    if key not in _LOADED:
+        _LOADED[key] = _load(key)
+    return _LOADED[key]
+
+
+def adopt(directory: Path | str | None, lex: Lexicon) -> Lexicon:
+    """Make `lex` — this folder's lexicon as a run loaded it before (flows/warm_cache.py checks it was made
+    from the same files, code and packages) — what `load_lexicon(directory)` returns here, unless this
+    process loaded one already. Returns the one `load_lexicon` gives."""
+    return _LOADED.setdefault(_folder(directory), lex)
+
+
+def loaded(directory: Path | str | None = None) -> Lexicon | None:
+    """The folder's lexicon if this process has it already, else None (nothing is read)."""
+    return _LOADED.get(_folder(directory))
+
+
+def _folder(directory: Path | str | None) -> str:
+    return str(Path(directory or DICTIONARY_DIR).resolve())
 
 
 def _actor_entries(rows, default_type: str) -> list[ActorEntry]:
@@ -580,7 +641,6 @@ def _actor_entries(rows, default_type: str) -> list[ActorEntry]:
     ]
 
 
-@cache
 def _load(directory: str) -> Lexicon:
     d = Path(directory)
     c = d / "cameo"

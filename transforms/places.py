@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
-from functools import cache
 
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from transforms.lexicon import Lexicon
+from transforms.lexicon import Lexicon, per_lexicon
 from transforms.matching import pattern_docs
 from transforms.tree import children, doc_ents
 
@@ -45,7 +44,7 @@ class _Gaz:
     rows: tuple[tuple[str, str | None, str, bool], ...]  # name, country, kind, imported
 
 
-@cache
+@per_lexicon
 def _gazetteer(lex: Lexicon, vocab) -> _Gaz:
     matcher = PhraseMatcher(vocab, attr="ORTH")
     rows: list[tuple[str, str | None, str, bool]] = []
