@@ -46,6 +46,7 @@ from expectations.validate import Validated, ValidationAbort, validate_batch
 from flows import warm_cache
 from flows.discover import Found, discover, warehouse_companions
 from flows.errors import RunError
+from flows.helpers import start_docs_helper
 from flows.incremental import Plan, file_owners, plan_run, read_chunks, record_files, triage
 from flows.settings import Settings
 from flows.stopping import stop_on_signals
@@ -529,7 +530,7 @@ def _docs_helper(settings: Settings, plan: Plan) -> None:
     helper's start would cost more than it saves, and a process that imported GX once builds fast."""
     big = plan.todo_documents >= DOCS_HELPER_DOCUMENTS
     if settings.data_docs and big and "great_expectations" not in sys.modules:
-        docs_worker.start()
+        start_docs_helper()
 
 
 def publish_validation(settings: Settings, validation: ValidationLog, summary: RunSummary, logger) -> None:
