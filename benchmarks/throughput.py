@@ -16,9 +16,14 @@ In: corpus sizes (default 200 and 800 articles of 500–800 words, written by
   processes (children ended during the run), against the bare parse's: less
   sensitive to a shared machine than wall time;
 - peak RSS of the flow's process, and peak RSS of the whole process tree
-  (spaCy worker processes and Prefect's server included), sampled every 0.1 s.
+  (spaCy worker processes and Prefect's server included), sampled every 0.1 s;
+- with `--cli`, also `newsevents run CORPUS --db DB` as a user runs it (the console
+  script, with a start-up cache of its own that starts cold): wall seconds, the ratio
+  to the bare parse, CPU seconds of its whole process tree and its peak RSS. Unlike
+  the flow call above, the CLI boots Prefect's temporary server first thing and loads
+  the model while it boots, and plans before the flow starts.
 
-Usage: `uv run python benchmarks/throughput.py` (options: `--sizes 40 80`,
+Usage: `uv run python benchmarks/throughput.py` (options: `--sizes 40 80`, `--cli`,
 `--n-process 2`, `--batch-size 200`, `--keep DIR`). Each size runs in its own
 subprocess so peak RSS is that run's alone.
 """
@@ -148,6 +153,38 @@ def child_flow(corpus: Path, db: Path, n_process: int | None, batch_size: int | 
     }
 
 
+def child_cli(corpus: Path, db: Path, n_process: int | None, batch_size: int | None) -> dict:
+    """`newsevents run CORPUS --db DB` as a user runs it (the console script, a cold start-up cache): wall
+    seconds, CPU seconds of its whole process tree, peak RSS of its process and of its tree."""
+    import psutil
+
+    from benchmarks.incremental import counts, newsevents
+
+    env = {**os.environ, "NEWSEVENTS_CACHE_DIR": str(db.parent / f"{db.stem}_cache")}
+    if n_process:
+        env["NEWSEVENTS_N_PROCESS"] = str(n_process)
+    cmd = [*newsevents(), "run", str(corpus), "--db", str(db)]
+    cmd += ["--batch-size", str(batch_size)] if batch_size else []
+    cpu, peak_self, peak_tree = _cpu()[1], 0, 0
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    watched = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        with contextlib.suppress(psutil.Error):
+            own = watched.memory_info().rss
+            tree = own
+            for child in watched.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    tree += child.memory_info().rss
+            peak_self, peak_tree = max(peak_self, own), max(peak_tree, tree)
+        time.sleep(0.1)
+    out, err = proc.communicate()
+    seconds, cpu = time.perf_counter() - t, _cpu()[1] - cpu
+    if proc.returncode != 0:
+        raise SystemExit(f"newsevents run failed ({proc.returncode}): {(err or out).strip()[-2000:]}")
+    return {"seconds": seconds, "cpu": cpu, "rss_self": peak_self, "rss_tree": peak_tree, "summary": counts(out)}
+
+
 def _spawn(args: list[str]) -> dict:
     env = {**os.environ, **ENV}
     out = subprocess.run(
@@ -195,6 +232,22 @@ def _table(results: list[dict]) -> str:
             f"| {r['articles']} | {flow.get('cpu_self', 0.0):.1f} | {flow.get('cpu_children', 0.0):.1f} "
             f"| {bare.get('cpu', 0.0):.1f} | {total / max(bare.get('cpu', 0.0), 1e-9):.2f} |"
         )
+    if any("cli" in r for r in results):
+        lines += [
+            "",
+            "| articles | `newsevents run` s | art/s | ratio to bare | CPU s tree | CPU total / bare "
+            "| peak RSS process MB | peak RSS tree MB | summary |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        ]
+        for r, _, bare, _ in rows:
+            if "cli" in r:
+                cli, lim = r["cli"], bare["articles"] / bare["seconds"]
+                e2e = r["articles"] / cli["seconds"]
+                lines.append(
+                    f"| {r['articles']} | {cli['seconds']:.1f} | {e2e:.2f} | {e2e / lim:.2f} | {cli['cpu']:.1f} "
+                    f"| {cli['cpu'] / max(bare.get('cpu', 0.0), 1e-9):.2f} | {cli['rss_self'] / mb:.0f} "
+                    f"| {cli['rss_tree'] / mb:.0f} | {cli['summary']} |"
+                )
     names = [s for s in STAGES if any(s in st for *_, st in rows)]
     names += sorted({k for *_, st in rows for k in st} - set(names) - {"Prefect and other"})
     names.append("Prefect and other")
@@ -224,7 +277,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--n-process", type=int, default=None, help="spaCy processes (default: the settings' value)")
     ap.add_argument("--batch-size", type=int, default=None, help="documents per batch (default: the settings')")
     ap.add_argument("--keep", type=Path, default=None, help="write corpora and warehouses here and keep them")
-    ap.add_argument("--child", choices=["bare", "flow"], help=argparse.SUPPRESS)
+    ap.add_argument("--cli", action="store_true", help="also time `newsevents run` itself (the console script)")
+    ap.add_argument("--child", choices=["bare", "flow", "cli"], help=argparse.SUPPRESS)
     ap.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -234,6 +288,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.child == "flow":
         print(json.dumps(child_flow(args.corpus, args.db, args.n_process, args.batch_size)))
+        return
+    if args.child == "cli":
+        print(json.dumps(child_cli(args.corpus, args.db, args.n_process, args.batch_size)))
         return
 
     from benchmarks.corpus import make_corpus
@@ -256,7 +313,14 @@ def main(argv: list[str] | None = None) -> None:
         flow = _spawn(["--child", "flow", "--corpus", str(corpus), "--db", str(db), *extra])
         if flow["loaded"] != n:
             print(f"warning: {flow['loaded']} of {n} articles loaded", file=sys.stderr)
-        results.append({"articles": n, "words": words, "bare": bare, "flow": flow})
+        result = {"articles": n, "words": words, "bare": bare, "flow": flow}
+        if args.cli:
+            print(f"{n} articles: newsevents run …", file=sys.stderr, flush=True)
+            cli_db = work / f"cli_{n}.duckdb"
+            for stale in work.glob(f"cli_{n}.duckdb*"):
+                stale.unlink()
+            result["cli"] = _spawn(["--child", "cli", "--corpus", str(corpus), "--db", str(cli_db), *extra])
+        results.append(result)
     print(f"cores: {os.cpu_count()}, load average before the last run: {os.getloadavg()[0]:.2f}")
     print(_table(results))
     if not args.keep:
