@@ -413,7 +413,7 @@ def test_a_long_run_renders_its_data_docs_in_the_helper_and_a_short_one_here(mon
     from flows.incremental import Plan
 
     started: list[bool] = []
-    monkeypatch.setattr(pipeline.docs_worker, "start", lambda: started.append(True))
+    monkeypatch.setattr(pipeline, "start_docs_helper", lambda: started.append(True))
     monkeypatch.delitem(sys.modules, "great_expectations", raising=False)
     pipeline._docs_helper(Settings(), Plan(todo_documents=3))
     pipeline._docs_helper(Settings(data_docs=False), Plan(todo_documents=800))
