@@ -32,7 +32,7 @@ from spacy.tokens._retokenize import set_token_attrs
 _COLUMNS = {"TAG": TAG, "LOWER": LOWER, "DEP": DEP, "IS_SPACE": IS_SPACE}
 _TEXT = ("TAG", "LOWER", "DEP")  # string attributes: compared as text; IS_SPACE is a flag
 _OPS = {"IN", "NOT_IN", "REGEX"}
-_MAX_CACHED = 200_000  # distinct values remembered per attribute before the memo starts again
+_MAX_CACHED = 200_000  # distinct keys remembered before a memo starts again
 
 
 def _simple(pattern: list[dict]) -> bool:
@@ -79,17 +79,10 @@ class _Classes:
                         self.regexes.append(re.compile(arg))
                     else:
                         self.literals.update(arg)
-        self.memo: dict[str, str | None] = {}
 
-    def __call__(self, value: str) -> str | None:
-        known = self.memo.get(value, ...)
-        if known is ...:
-            relevant = value in self.literals or any(r.search(value) for r in self.regexes)
-            known = value if relevant else None
-            if len(self.memo) >= _MAX_CACHED:
-                self.memo.clear()
-            self.memo[value] = known
-        return known
+    def __call__(self, value: str) -> str | None:  # asked only when a token's key is new (`by_hash`)
+        relevant = value in self.literals or any(r.search(value) for r in self.regexes)
+        return value if relevant else None
 
 
 class AttributeRules:
