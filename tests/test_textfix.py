@@ -64,3 +64,19 @@ def test_cleaned_text_is_a_fixed_point():
     for text in CASES:
         once = clean_text(text)
         assert clean_text(once) == once
+
+
+@pytest.mark.parametrize(
+    ("ascii_only", "with_accent"),
+    [
+        ("Workers at AT&amp;T struck in Dallas on Monday.", "Workers at AT&amp;T struck in Dallas, José said"),
+        ("Police said &quot;no talks&quot; in Lagos.", "Police said &quot;no talks&quot; in Lagos, Nigéria."),
+        ("A \x1b[31mcurfew\x1b[0m was declared in Nairobi.", "A \x1b[31mcurfew\x1b[0m was declared in Nairobi — Kenya"),
+    ],
+)
+def test_an_ascii_text_is_cleaned_as_one_with_a_non_ascii_character(ascii_only, with_accent):
+    # entities and terminal escapes are undone whether or not some other character of the text is non-ASCII
+    for text in (ascii_only, with_accent):
+        cleaned = clean_text(text)
+        assert cleaned == ftfy.fix_text(text, **FTFY)
+        assert not any(junk in cleaned for junk in ("&amp;", "&quot;", "\x1b", "[31m"))

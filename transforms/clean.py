@@ -183,8 +183,9 @@ def clean_text(text: str) -> str:
 def _clean_once(text: str, fixed: Fixed) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _ZERO_WIDTH.sub("", text)
-    if not text.isascii():
-        text = fix_text(text, fixed)  # ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, …)
+    # ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, …) on every text, ASCII too: it decodes
+    # entities ("AT&amp;T") and drops terminal escapes there as well (an ASCII line with neither costs a scan)
+    text = fix_text(text, fixed)
     text = unicodedata.normalize("NFC", text)
     text = _LINE_SEPARATORS.sub("\n", text)
     text = _INVISIBLE.sub("", text)
