@@ -158,3 +158,14 @@ def test_a_name_between_direction_marks_is_still_found(nlp, lex):
         code_article(nlp, lex, "Israeli troops arrested 12 protesters in \u200fHebron\u200f on Friday.")[0], "COERCE"
     )
     assert (arrest["actor1_country"], arrest["actor2_country"]) == ("ISR", "PSE")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police in Nairobi arrested\x0b40 protesters on Monday.",  # a word processor's line break (vertical tab)
+        "Police in Nairobi arrested\x0b40 protesters on Monday, José Ruiz said.",  # ftfy deletes it
+    ],
+)
+def test_a_vertical_tab_separates_words_in_any_text(text):
+    assert "arrested 40 protesters" in clean_text(text)

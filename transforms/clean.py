@@ -186,6 +186,8 @@ def clean_text(text: str) -> str:
 
 def _clean_once(text: str, fixed: Fixed) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x0b" in text:  # a word processor's line break: a space, before ftfy would delete it ("arrested40")
+        text = text.replace("\x0b", " ")
     text = _ZERO_WIDTH.sub("", text)
     # ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, …) on every text, ASCII too: it decodes
     # entities ("AT&amp;T") and drops terminal escapes there as well (an ASCII line with neither costs a scan)
