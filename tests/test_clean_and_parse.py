@@ -136,3 +136,36 @@ def test_encodings_decode_to_the_same_clean_text(encoding, text):
         assert decoded.reason == "binary"  # e.g. text that is mostly NULs
         return
     assert clean_text(decoded.text) == clean_text(text) or encoding == "cp1252"
+
+
+# invisible direction and format marks (Unicode Cf), as pasted from right-to-left pages, and their mojibake
+BIDI = ["\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
+BIDI += ["\u061c", "\u2061", "\u2062", "\u2063", "\u2064", "\u180e", "â€Ž", "â€\x8f"]
+
+
+@pytest.mark.parametrize("mark", BIDI)
+def test_direction_marks_are_removed_like_zero_width_spaces(mark):
+    text = f"Police in {mark}Cairo{mark} detained 30 journalists on Monday."
+    assert clean_text(text) == "Police in Cairo detained 30 journalists on Monday."
+
+
+def test_a_name_between_direction_marks_is_still_found(nlp, lex):
+    from tests.conftest import code_article, one
+
+    arrest = one(code_article(nlp, lex, "Police in \u2066Cairo\u2069 detained 30 journalists on Monday.")[0], "COERCE")
+    assert arrest["actor1_country"] == "EGY"
+    arrest = one(
+        code_article(nlp, lex, "Israeli troops arrested 12 protesters in \u200fHebron\u200f on Friday.")[0], "COERCE"
+    )
+    assert (arrest["actor1_country"], arrest["actor2_country"]) == ("ISR", "PSE")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Police in Nairobi arrested\x0b40 protesters on Monday.",  # a word processor's line break (vertical tab)
+        "Police in Nairobi arrested\x0b40 protesters on Monday, José Ruiz said.",  # ftfy deletes it
+    ],
+)
+def test_a_vertical_tab_separates_words_in_any_text(text):
+    assert "arrested 40 protesters" in clean_text(text)

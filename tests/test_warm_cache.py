@@ -3,7 +3,11 @@ codes the same with them, and never trusts a stale or broken entry."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import threading
+from importlib import metadata
+from pathlib import Path
 
 import pytest
 import spacy
@@ -126,3 +130,84 @@ def test_the_default_cache_folder_is_the_users_cache_dir(monkeypatch, tmp_path):
     from flows.settings import load_settings
 
     assert load_settings(cwd=tmp_path).cache_path == tmp_path / "mine"
+
+
+def test_an_entry_another_user_could_have_written_is_not_unpickled(settings, nlp, monkeypatch):
+    # a pickle runs code when loaded: only a file of the user's own, writable by no one else, is read
+    _built_and_stored(settings, nlp, monkeypatch)
+    [path] = _entries(settings)
+    good = path.read_bytes()
+    monkeypatch.setattr(warm_cache, "_user", lambda: path.stat().st_uid + 1)  # the file is someone else's
+    _new_run(monkeypatch)
+    assert not warm_cache.restore(settings) and lexicon.loaded(settings.dictionaries) is None
+    monkeypatch.undo()
+    path.write_bytes(good)
+    path.chmod(0o666)  # the user's, but anyone may write it
+    _new_run(monkeypatch)
+    assert not warm_cache.restore(settings) and lexicon.loaded(settings.dictionaries) is None
+    path.write_bytes(good)
+    path.chmod(0o600)
+    _new_run(monkeypatch)
+    assert warm_cache.restore(settings)
+
+
+def test_a_link_planted_where_the_entry_is_written_is_not_followed(settings, nlp, monkeypatch, tmp_path):
+    victim = tmp_path / "notes.txt"
+    victim.write_text("Protest in Santiago: notes", encoding="utf-8")
+    _new_run(monkeypatch)
+    lex = load_lexicon(settings.dictionaries)
+    code_article(nlp, lex, TEXT)
+    path = warm_cache.entry_path(settings, warm_cache.cache_key(lex.version))
+    path.parent.mkdir(parents=True)
+    path.with_name(f".{path.name}.{os.getpid()}.tmp").symlink_to(victim)  # a name another user could guess
+    warm_cache.store(settings, nlp, lex)
+    assert victim.read_text(encoding="utf-8") == "Protest in Santiago: notes"
+    assert path.is_file() and not path.is_symlink()
+    _new_run(monkeypatch)
+    assert warm_cache.restore(settings)
+
+
+def test_no_home_folder_means_no_cache_not_an_error(dictionaries, nlp, monkeypatch):
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home(cls):
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", classmethod(no_home))
+    settings = Settings(dictionaries=str(dictionaries))
+    _new_run(monkeypatch)
+    assert not warm_cache.restore(settings)
+    lex = load_lexicon(settings.dictionaries)
+    warm_cache.store(settings, nlp, lex)  # nothing written, nothing raised
+    assert lex.actors
+
+
+def test_the_key_changes_with_the_yaml_parser(monkeypatch):
+    # PyYAML reads the dictionaries: another version may read them otherwise
+    real = metadata.version
+    before = warm_cache.cache_key("0123456789ab")
+    monkeypatch.setattr(metadata, "version", lambda name: "99.0" if name.lower() == "pyyaml" else real(name))
+    assert warm_cache.cache_key("0123456789ab") != before
+
+
+def test_a_pipe_in_the_cache_folder_is_not_waited_on(settings, monkeypatch):
+    _new_run(monkeypatch)
+    lex = load_lexicon(settings.dictionaries)
+    path = warm_cache.entry_path(settings, warm_cache.cache_key(lex.version))
+    path.parent.mkdir(parents=True)
+    os.mkfifo(path)
+    _new_run(monkeypatch)
+    answer: list[bool] = []
+    reader = threading.Thread(target=lambda: answer.append(warm_cache.restore(settings)), daemon=True)
+    reader.start()
+    reader.join(30)
+    assert answer == [False]  # at once, as with no entry: the lexicon is built
+
+
+def test_pruning_keeps_a_running_writers_temporary_file(tmp_path):
+    running = tmp_path / f".lexicon-0a1b.pickle.{os.getpid()}.k3x_9q.tmp"
+    gone = tmp_path / ".lexicon-0a1b.pickle.999999999.p0z8ab.tmp"  # no such process
+    for path in (running, gone):
+        path.write_bytes(b"half an entry")
+    warm_cache._prune(tmp_path)
+    assert running.exists() and not gone.exists()

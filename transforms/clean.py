@@ -3,7 +3,7 @@
 In: the raw bytes of one input. Out: `Decoded(text, encoding)` or a
 `DecodeError(reason, detail)`. Pure functions, no I/O. Cleaning repairs
 mojibake (ftfy), turns non-breaking and other odd spaces into plain spaces,
-removes zero-width characters and NULs, normalises line ends, and keeps
+removes zero-width characters, direction marks and NULs, normalises line ends, and keeps
 paragraph breaks (they end sentences downstream). HTML pages are reduced to
 their title and article text, without scripts and styles.
 """
@@ -25,10 +25,14 @@ MAX_BYTES = 20_000_000  # larger files are quarantined as too_large before they 
 # are all held at once, so this also bounds a batch's memory
 MAX_CHARS = 500_000
 
-# removed (a character class, not `str.translate`: a translation table costs a Python look-up per character)
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00]")
+# removed (a character class, not `str.translate`: a translation table costs a Python look-up per character):
+# zero-width spaces and joiners, the soft hyphen, NUL, and the invisible direction and format marks pasted
+# from right-to-left pages (LRM/RLM, embeddings and isolates, the Arabic letter mark, invisible operators),
+# which would otherwise stick to a word ("\u2066Cairo\u2069" is no known place)
+_MARKS = "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\u180e\ufeff\u00ad\x00"
+_ZERO_WIDTH = re.compile(f"[{_MARKS}]")
 # and other C0/C1 control characters (not tab/newline, handled below): they carry no text
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00\x01-\x08\x0e-\x1f\x7f\x80-\x9f]")
+_INVISIBLE = re.compile(f"[{_MARKS}\x01-\x08\x0e-\x1f\x7f\x80-\x9f]")
 _LINE_SEPARATORS = re.compile(r"[\u2028\u2029\x85\x0c]")
 _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]")
 _TRAILING = re.compile(r"[ ]+\n")
@@ -182,9 +186,12 @@ def clean_text(text: str) -> str:
 
 def _clean_once(text: str, fixed: Fixed) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x0b" in text:  # a word processor's line break: a space, before ftfy would delete it ("arrested40")
+        text = text.replace("\x0b", " ")
     text = _ZERO_WIDTH.sub("", text)
-    if not text.isascii():
-        text = fix_text(text, fixed)  # ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, …)
+    # ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, …) on every text, ASCII too: it decodes
+    # entities ("AT&amp;T") and drops terminal escapes there as well (an ASCII line with neither costs a scan)
+    text = fix_text(text, fixed)
     text = unicodedata.normalize("NFC", text)
     text = _LINE_SEPARATORS.sub("\n", text)
     text = _INVISIBLE.sub("", text)
