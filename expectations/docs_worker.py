@@ -1,32 +1,41 @@
 """The Data Docs written by a helper process that imports Great Expectations while the run works.
 
-In: a child `COMMAND` (`python -m expectations.docs_worker`) that the CLI starts when a run has work and
-Data Docs are on (`flows/helpers.start_docs_helper`, which `attach`es it here): it imports GX and builds
-its context and suites at once — seconds of CPU on the other core instead of in the flow's process — then
-waits; `build(log, directory)` sends it the run's `ValidationLog` (pickled: plain outcomes, no GX objects)
+In: a helper that flows/ starts and `attach`es here, of one of two kinds:
+- a child `COMMAND` (`python -m expectations.docs_worker`, stdin and stdout piped) of this run
+  (`flows/helpers.start_docs_helper`): it imports GX and builds its context and suites at once — seconds
+  of CPU on the other core instead of in the flow's process — then waits for one request and ends;
+- a kept helper's Unix socket (`attach_socket`; flows/keep.py starts it and runs `serve` in it): GX is
+  imported once for many runs, each request answered in turn.
+`build(log, directory)` sends the helper the run's `ValidationLog` (pickled: plain outcomes, no GX objects)
 and returns the index it wrote. Out: exactly the Data Docs `ValidationLog.build_data_docs` writes (the
-child calls it). With no child (serve, tests, none attached) or a child that died, the docs are built in
-this process as before; a build error in the child is raised here as an `OSError` with its message (the
-flow logs it, as before). Starting and stopping the process is flows/' business, not this module's.
+helper calls it). With no helper (serve, tests, none attached) or one that died or does not answer, the
+docs are built in this process as before; a build error in the helper is raised here as an `OSError` with
+its message (the flow logs it, as before). Starting and stopping processes is flows/' business, not this
+module's. The socket is the user's own (mode 0600 in a 0700 folder): its requests are trusted as the
+user's files are.
 """
 
 from __future__ import annotations
 
 import contextlib
 import pickle
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 _CHILD: dict[str, subprocess.Popen] = {}
+_SOCKET: dict[str, str] = {}
+ANSWER_TIMEOUT = 600.0  # seconds a run waits for a kept helper's answer (it may be building another run's docs)
 
 
 COMMAND = [sys.executable, "-m", "expectations.docs_worker"]  # the helper; its stdin and stdout are pipes
 
 
 def running() -> bool:
-    """Whether a helper is attached and alive."""
-    return "proc" in _CHILD and _CHILD["proc"].poll() is None
+    """Whether a helper is attached (a kept one's socket, or a child that is alive)."""
+    return "path" in _SOCKET or ("proc" in _CHILD and _CHILD["proc"].poll() is None)
 
 
 def attach(proc: subprocess.Popen) -> None:
@@ -34,8 +43,36 @@ def attach(proc: subprocess.Popen) -> None:
     _CHILD["proc"] = proc
 
 
+def attach_socket(path: str) -> None:
+    """Use the kept helper listening on the Unix socket `path` for the next `build`."""
+    _SOCKET["path"] = path
+
+
+def ask(path: str, request: tuple, timeout: float = ANSWER_TIMEOUT):
+    """Send `request` to the kept helper on `path`; its answer `(status, value)`, ("gone", None) when none."""
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(timeout)
+            sock.connect(path)
+            with sock.makefile("wb") as fh:
+                pickle.dump(request, fh)
+            sock.shutdown(socket.SHUT_WR)
+            with sock.makefile("rb") as fh:
+                return pickle.load(fh)
+    except (OSError, EOFError, pickle.PickleError, ValueError):
+        return "gone", None
+
+
 def build(log, directory: Path) -> Path | None:
-    """The run's Data Docs in `directory`: by the helper when it runs, else here."""
+    """The run's Data Docs in `directory`: by the helper when one is attached and answers, else here."""
+    path = _SOCKET.pop("path", None)
+    if path is not None:
+        status, value = ask(path, ("build", log, Path(directory).absolute()))
+        if status == "ok":
+            return value
+        if status == "error":
+            raise OSError(value)
+        return log.build_data_docs(directory)  # the helper is gone or did not answer: build here
     proc = _CHILD.pop("proc", None)
     if proc is None or proc.poll() is not None or proc.stdin is None or proc.stdout is None:
         return log.build_data_docs(directory)
@@ -53,6 +90,52 @@ def build(log, directory: Path) -> Path | None:
     if status == "error":
         raise OSError(value)
     return log.build_data_docs(directory)  # the helper died: build here
+
+
+def _answer(request) -> tuple:
+    if not isinstance(request, tuple) or not request:
+        return "error", "a request is a tuple"
+    if request[0] == "ping":
+        return "ok", "pong"
+    if request[0] != "build" or len(request) != 3:
+        return "error", f"unknown request {request[0]!r}"
+    _, log, directory = request
+    try:
+        return "ok", log.build_data_docs(directory)
+    except Exception as exc:  # noqa: BLE001 - one line for the flow's warning
+        return "error", f"{type(exc).__name__}: {exc}"
+
+
+def serve(srv: socket.socket, done: threading.Event, poll: float = 0.5) -> None:
+    """A kept helper's loop on the listening socket `srv`: import GX and build the suites, then answer each
+    connection's request (`("build", log, directory)` or `("ping",)`) in turn until `done` is set."""
+    sys.stdout = sys.stderr  # nothing GX prints goes anywhere but the helper's log
+    try:
+        from expectations.validate import warm_gx
+
+        warm_gx()
+    except Exception:  # noqa: BLE001 - a build reports what is wrong
+        pass
+    srv.settimeout(poll)
+    while not done.is_set():
+        try:
+            conn, _ = srv.accept()
+        except TimeoutError:
+            continue
+        except OSError:
+            if done.is_set():
+                break
+            raise
+        with conn:
+            conn.settimeout(60)
+            try:
+                with conn.makefile("rb") as fh:
+                    request = pickle.load(fh)
+            except (OSError, EOFError, pickle.PickleError, ValueError, AttributeError, ImportError):
+                continue  # a client that went away, or no request
+            answer = _answer(request)
+            with contextlib.suppress(OSError), conn.makefile("wb") as fh:
+                pickle.dump(answer, fh)
 
 
 def _serve() -> None:

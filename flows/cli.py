@@ -174,6 +174,15 @@ def run(
             show_default=_from_settings("extract_timeout", "NEWSEVENTS_EXTRACT_TIMEOUT"),
         ),
     ] = None,
+    keep: Annotated[
+        bool | None,
+        typer.Option(
+            "--keep/--no-keep",
+            help="leave the Prefect API server and Data Docs helper running for the next run (they stop after "
+            "helpers_idle_minutes idle; `newsevents helpers stop` ends them now)",
+            show_default="on, or keep_helpers in [tool.newsevents] / NEWSEVENTS_KEEP_HELPERS",
+        ),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
 ) -> None:
     """Read every article under PATHS and load its events into the warehouse."""
@@ -181,10 +190,12 @@ def run(
 
     prefect_environment(verbose)
     with stop_on_signals():
-        _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_address, max_chars, extract_timeout)
+        _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_address, max_chars, extract_timeout, keep)
 
 
-def _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_address, max_chars, extract_timeout) -> None:
+def _run(
+    paths, db, batch_size, lock_timeout, dictionaries, workers, dask_address, max_chars, extract_timeout, keep=None
+) -> None:
     from flows.summary import seconds_since_start
 
     with _status() as status:  # a spinner and a status line from the first second, the progress bar later
@@ -198,6 +209,7 @@ def _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_addres
             dask_address=dask_address,
             max_chars=max_chars,
             extract_timeout=extract_timeout,
+            keep_helpers=keep,
         )
         status("waiting for the warehouse's run lock")
         with _held(settings):  # one run at a time per warehouse (waits up to --lock-timeout)
@@ -211,10 +223,26 @@ def _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_addres
                 summary = _code(settings, summary, prepared, status)
                 summary.seconds = seconds_since_start()
     print_summary(summary, settings.db_path, note=note)
+    _helpers_started(settings)
     if summary.error:
         from flows.errors import RunError
 
         raise RunError(summary.error)
+
+
+def _helpers_started(settings) -> None:
+    """One line on stderr when this run started a kept helper (the first run, or after they stopped)."""
+    kept = sys.modules.get("flows.keep")
+    if kept is None or not kept.STARTED:
+        return
+    minutes = f"{settings.helpers_idle_minutes:g}"
+    err.print(
+        f"newsevents: started helpers that serve the next runs ({', '.join(dict.fromkeys(kept.STARTED))}); they "
+        f"stop after {minutes} idle minutes (`newsevents helpers stop` now; log in {settings.helpers_path})",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _code(settings, planned, prepared, status):
@@ -229,7 +257,7 @@ def _code(settings, planned, prepared, status):
         if settings.data_docs:  # Great Expectations loads in a helper process meanwhile (the Data Docs only)
             from flows.helpers import start_docs_helper
 
-            start_docs_helper()
+            start_docs_helper(keep)
 
         status("loading the dictionaries")
         local = not (settings.workers or settings.dask_address)  # else the model (and matchers) load on the workers
@@ -241,7 +269,8 @@ def _code(settings, planned, prepared, status):
         pipeline.warm_up(settings)
 
     _HEAVY["flow"] = True
-    with run_api(warm_up):
+    keep = _lease(settings)  # the run's settings when its helpers are kept (flows/keep.py), else None
+    with run_api(warm_up, keep=keep):
         from flows import pipeline
 
         status("starting the flow")
@@ -256,6 +285,23 @@ def _code(settings, planned, prepared, status):
             raise RunError(f"the run failed: {type(exc).__name__}: {_first(exc)}", code=1) from None
     summary.stage_seconds.add(planned.stage_seconds)  # the plan the CLI made before the flow
     return summary
+
+
+def _lease(settings):
+    """With `keep_helpers`: hold the kept helpers' lease until this process ends (after Prefect's flush at
+    exit), so none stops under the run; the settings to find them with. None when they are not kept."""
+    if not settings.keep_helpers:
+        return None
+    import atexit
+
+    from flows import keep
+
+    try:
+        lease = keep.Lease(settings)
+    except OSError:  # an unwritable cache folder: this run's own helpers, as with keep-alive off
+        return None
+    atexit.register(lease.release)  # registered before the flow starts Prefect's workers: runs after their flush
+    return settings
 
 
 def _first(exc: BaseException) -> str:
@@ -497,6 +543,46 @@ def serve(
         raise
     except Exception as exc:  # noqa: BLE001 - e.g. PREFECT_API_URL points at no server: one line, no traceback
         raise ServeError(f"serve failed: {type(exc).__name__}: {_first(exc)}", code=1) from None
+
+
+helpers_app = typer.Typer(
+    help="the Prefect API server and Data Docs helper that `newsevents run` keeps between runs", no_args_is_help=True
+)
+app.add_typer(helpers_app, name="helpers")
+
+
+@helpers_app.command("status")
+def helpers_status() -> None:
+    """List the kept helpers running now: kind, pid, where they answer, age, memory."""
+    import time
+
+    from flows import keep
+
+    settings = _load_settings()
+    found = keep.entries(settings)
+    if not found:
+        out.print(f"newsevents: no kept helper is running ({settings.helpers_path})", highlight=False)
+        return
+    table = Table(title=f"kept helpers ({settings.helpers_path})", show_header=True, header_style="bold")
+    for col in ("helper", "pid", "answers at", "running for", "RSS MB"):
+        table.add_column(col)
+    for k in found:
+        rss = keep.rss_mb(k.pid)
+        where = k.url if k.kind == "prefect" else k.socket
+        age = f"{(time.time() - k.started) / 60:.1f} min"
+        table.add_row(k.kind, str(k.pid), where, age, f"{rss:.0f}" if rss is not None else "?")
+    out.print(table)
+
+
+@helpers_app.command("stop")
+def helpers_stop() -> None:
+    """Stop the kept helpers now (a run started later starts them again)."""
+    from flows import keep
+
+    settings = _load_settings()
+    ended = keep.stop(settings)
+    names = ", ".join(f"{k.kind} (pid {k.pid})" for k in ended) or "none was running"
+    out.print(f"newsevents: helpers stopped: {names}", highlight=False)
 
 
 ReadLockOption = Annotated[
