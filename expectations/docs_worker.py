@@ -23,6 +23,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 _CHILD: dict[str, subprocess.Popen] = {}
@@ -48,12 +49,21 @@ def attach_socket(path: str) -> None:
     _SOCKET["path"] = path
 
 
-def ask(path: str, request: tuple, timeout: float = ANSWER_TIMEOUT):
-    """Send `request` to the kept helper on `path`; its answer `(status, value)`, ("gone", None) when none."""
+def ask(path: str, request: tuple, timeout: float = ANSWER_TIMEOUT, wait: float = 10.0):
+    """Send `request` to the kept helper on `path` (waiting up to `wait` s for a helper that has not bound its
+    socket yet); its answer `(status, value)`, ("gone", None) when none answers."""
+    deadline = time.monotonic() + wait
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(timeout)
-            sock.connect(path)
+            while True:
+                try:
+                    sock.connect(path)
+                    break
+                except (FileNotFoundError, ConnectionRefusedError):
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
             with sock.makefile("wb") as fh:
                 pickle.dump(request, fh)
             sock.shutdown(socket.SHUT_WR)
@@ -106,16 +116,18 @@ def _answer(request) -> tuple:
         return "error", f"{type(exc).__name__}: {exc}"
 
 
-def serve(srv: socket.socket, done: threading.Event, poll: float = 0.5) -> None:
-    """A kept helper's loop on the listening socket `srv`: import GX and build the suites, then answer each
-    connection's request (`("build", log, directory)` or `("ping",)`) in turn until `done` is set."""
+def serve(srv: socket.socket, done: threading.Event, poll: float = 0.5, warm: bool = True) -> None:
+    """A kept helper's loop on the listening socket `srv`: import GX and build the suites (with `warm`), then
+    answer each connection's request (`("build", log, directory)` or `("ping",)`) in turn until `done` is
+    set."""
     sys.stdout = sys.stderr  # nothing GX prints goes anywhere but the helper's log
-    try:
-        from expectations.validate import warm_gx
+    if warm:
+        try:
+            from expectations.validate import warm_gx
 
-        warm_gx()
-    except Exception:  # noqa: BLE001 - a build reports what is wrong
-        pass
+            warm_gx()
+        except Exception:  # noqa: BLE001 - a build reports what is wrong
+            pass
     srv.settimeout(poll)
     while not done.is_set():
         try:

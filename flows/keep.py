@@ -73,7 +73,8 @@ class Kept:
         return f"http://127.0.0.1:{self.port}/api"
 
     def alive(self) -> bool:
-        return process_start(self.pid) == self.start
+        """Whether the recorded helper still runs: that pid, started then, running this module."""
+        return process_start(self.pid) == self.start and _runs_keep(self.pid)
 
 
 def process_start(pid: int) -> str | None:
@@ -92,6 +93,15 @@ def process_start(pid: int) -> str | None:
     if fields[0] in (b"Z", b"X"):
         return None
     return fields[19].decode()
+
+
+def _runs_keep(pid: int) -> bool:
+    """Whether `pid` runs `python -m flows.keep` (Linux; elsewhere assumed): never signal another program."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return b"\0flows.keep\0" in fh.read()
+    except OSError:
+        return not sys.platform.startswith("linux")
 
 
 def helper_key(kind: str) -> str:
@@ -151,7 +161,7 @@ def _write(path: Path, kept: Kept) -> None:
 
 def _end(pid: int, start: str, wait: float = 10.0) -> None:
     """SIGTERM the process `pid` started at `start` (when it still is that one), then SIGKILL after `wait` s."""
-    if process_start(pid) != start:
+    if process_start(pid) != start or not _runs_keep(pid):
         return
     with contextlib.suppress(OSError):
         os.kill(pid, signal.SIGTERM)
@@ -195,13 +205,15 @@ def _spawn(folder: Path, kind: str, args: list[str], env: dict) -> subprocess.Po
 
 
 def _entry(proc: subprocess.Popen, kind: str, key: str, **where) -> Kept | None:
+    """The entry of a helper just started, once it runs this module (so `Kept.alive` holds); None if it died."""
     start = None
-    for _ in range(100):  # /proc/<pid> exists as soon as the fork returned; be patient on a loaded machine
+    deadline = time.monotonic() + 10.0  # a fork and an exec: milliseconds, more on a loaded machine
+    while time.monotonic() < deadline and proc.poll() is None:
         start = process_start(proc.pid)
-        if start is not None or proc.poll() is not None:
+        if start is not None and _runs_keep(proc.pid):
             break
-        time.sleep(0.01)
-    if start is None:
+        time.sleep(0.005)
+    if start is None or proc.poll() is not None:
         return None
     return Kept(kind=kind, pid=proc.pid, start=start, key=key, started=time.time(), **where)
 
@@ -244,19 +256,21 @@ def prefect_server(settings, startup_timeout: float = 120.0) -> Kept | None:
         return kept
 
 
-def docs_helper(settings) -> Kept | None:
+def docs_helper(settings, warm: bool = True) -> Kept | None:
     """The kept Data Docs helper: the recorded one when it is alive and its socket accepts, else a new one
-    (its socket is bound before it imports Great Expectations). None when one cannot be had."""
+    (its socket is bound before it imports Great Expectations, at once with `warm`, else at its first
+    build: the lifecycle tests). None when one cannot be had."""
     folder, key = _folder(settings), helper_key("docs")
     path = _state_file(folder, "docs", key)
     with _state_lock(folder):
         kept = _read(path)
-        if _usable(kept, "docs", key) and kept is not None and accepts(kept.socket):
+        if _usable(kept, "docs", key) and kept is not None and _accepts_soon(kept):
             return kept
         if kept is not None or path.exists():
             _discard(kept, path)
         try:
-            proc = _spawn(folder, "docs", ["--idle", _idle_seconds(settings)], dict(os.environ))
+            args = ["--idle", _idle_seconds(settings), *([] if warm else ["--no-warm"])]
+            proc = _spawn(folder, "docs", args, dict(os.environ))
         except OSError:
             return None
         sock = str(folder / f"docs-{proc.pid}.sock")
@@ -290,6 +304,16 @@ def accepts(path: str, timeout: float = 2.0) -> bool:
         except OSError:
             return False
     return True
+
+
+def _accepts_soon(kept: Kept, starting: float = 30.0) -> bool:
+    """Whether the docs helper's socket accepts, waiting while the helper is young (it binds first thing)."""
+    while True:
+        if accepts(kept.socket):
+            return True
+        if time.time() - kept.started > starting or not kept.alive():
+            return False
+        time.sleep(0.02)
 
 
 class Lease:
@@ -420,7 +444,7 @@ def _serve_prefect(folder: Path, port: int, idle: float) -> None:
     _forget_me(folder, "prefect")
 
 
-def _serve_docs(folder: Path, idle: float) -> None:
+def _serve_docs(folder: Path, idle: float, warm: bool) -> None:
     from expectations import docs_worker
 
     path = folder / f"docs-{os.getpid()}.sock"
@@ -437,7 +461,7 @@ def _serve_docs(folder: Path, idle: float) -> None:
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     threading.Thread(target=_watch, args=(folder, "docs", idle, done.set), daemon=True).start()
     try:
-        docs_worker.serve(srv, done)
+        docs_worker.serve(srv, done, warm=warm)
     finally:
         srv.close()
         with contextlib.suppress(OSError):
@@ -451,11 +475,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--dir", type=Path, required=True)
     ap.add_argument("--idle", type=float, default=600.0, help="seconds without a run before it stops")
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--no-warm", action="store_true", help="docs: import Great Expectations at the first build")
     args = ap.parse_args(argv)
     if args.kind == "prefect":
         _serve_prefect(args.dir, args.port, args.idle)
     else:
-        _serve_docs(args.dir, args.idle)
+        _serve_docs(args.dir, args.idle, warm=not args.no_warm)
 
 
 if __name__ == "__main__":
