@@ -136,3 +136,22 @@ def test_encodings_decode_to_the_same_clean_text(encoding, text):
         assert decoded.reason == "binary"  # e.g. text that is mostly NULs
         return
     assert clean_text(decoded.text) == clean_text(text) or encoding == "cp1252"
+
+
+def test_stop_words_are_spacys_without_importing_spacy():
+    """The plan's English test reads spaCy's stop-word file without importing spaCy: the very same words."""
+    import subprocess
+    import sys
+
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from transforms import parse
+
+    assert parse._stop_words_from_source() == frozenset(STOP_WORDS)
+    code = (
+        "import sys; from transforms.parse import english_score;"
+        "score, n = english_score('The police said that they were not there when it happened in Lagos.');"
+        "print(round(score, 2), n, 'spacy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[2] == "False" and float(out[0]) > 0.5
