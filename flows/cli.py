@@ -277,6 +277,7 @@ def _code(settings, planned, prepared, status):
         try:
             plan = pipeline.Prepared(settings, planned.extractor_version, *prepared)
             summary = pipeline.flow_for(settings)(settings, prepared=plan, progress=pipeline.Watch(status.hook))
+            _docs_written(summary)
         except KeyboardInterrupt:
             raise Interrupted("interrupted: whole documents loaded so far are kept; run again to finish") from None
         except USER_ERRORS:
@@ -285,6 +286,16 @@ def _code(settings, planned, prepared, status):
             raise RunError(f"the run failed: {type(exc).__name__}: {_first(exc)}", code=1) from None
     summary.stage_seconds.add(planned.stage_seconds)  # the plan the CLI made before the flow
     return summary
+
+
+def _docs_written(summary) -> None:
+    """Wait for a kept Data Docs helper's answer (it built while the flow ended); a failure is one line."""
+    from expectations import docs_worker
+
+    problem = docs_worker.finish()
+    if problem:
+        summary.data_docs = None
+        err.print(f"newsevents: could not build the Data Docs: {problem}", markup=False, highlight=False)
 
 
 def _lease(settings):
