@@ -174,15 +174,14 @@ def run(
             show_default=_from_settings("extract_timeout", "NEWSEVENTS_EXTRACT_TIMEOUT"),
         ),
     ] = None,
-    keep: Annotated[
-        bool | None,
+    no_keep: Annotated[
+        bool,
         typer.Option(
-            "--keep/--no-keep",
-            help="leave the Prefect API server and Data Docs helper running for the next run (they stop after "
-            "helpers_idle_minutes idle; `newsevents helpers stop` ends them now)",
-            show_default="on, or keep_helpers in [tool.newsevents] / NEWSEVENTS_KEEP_HELPERS",
+            "--no-keep",
+            help="stop this run's Prefect server and Data Docs helper when it ends (by default they are kept for "
+            "the next runs; setting keep_helpers, NEWSEVENTS_KEEP_HELPERS; see `newsevents helpers`)",
         ),
-    ] = None,
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
 ) -> None:
     """Read every article under PATHS and load its events into the warehouse."""
@@ -190,6 +189,7 @@ def run(
 
     prefect_environment(verbose)
     with stop_on_signals():
+        keep = False if no_keep else None  # None: the settings decide (on by default)
         _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_address, max_chars, extract_timeout, keep)
 
 
@@ -557,7 +557,8 @@ def serve(
 
 
 helpers_app = typer.Typer(
-    help="the Prefect API server and Data Docs helper that `newsevents run` keeps between runs", no_args_is_help=True
+    help="The Prefect API server and Data Docs helper that `newsevents run` keeps between runs.",
+    no_args_is_help=True,
 )
 app.add_typer(helpers_app, name="helpers")
 
