@@ -5,6 +5,7 @@ to end test real `newsevents run`s."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -176,3 +178,40 @@ def test_a_run_keeps_its_helpers_for_the_next(tmp_path):
         assert keep.entries(settings) == []
     finally:
         keep.stop(settings)
+
+
+def test_run_api_uses_the_kept_server_and_falls_back_to_a_temporary_one(monkeypatch):
+    """With keep-alive the flow is pointed at the kept server and nothing is booted or stopped here; when no
+    kept server can be had, the run boots its own temporary server as before."""
+    from flows import server
+
+    booted: list[int] = []
+    kept = keep.Kept(kind="prefect", pid=1, start="1", key="k", started=time.time(), port=45678)
+    monkeypatch.setattr(keep.Kept, "alive", lambda self: True)
+    monkeypatch.setattr(server, "_api_configured_cheaply", lambda: False)
+    monkeypatch.setattr(server, "_healthy", lambda url: True)
+    monkeypatch.setattr(server, "_boot_temporary_server", lambda port: booted.append(port))
+    monkeypatch.setattr(server, "_kept_server", lambda settings, timeout: kept)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    import prefect.settings
+
+    no_api = types.SimpleNamespace(api=types.SimpleNamespace(url=None))  # not the session's harness, if any
+    monkeypatch.setattr(prefect.settings, "get_current_settings", lambda: no_api)
+    monkeypatch.setattr(server, "_api_url", contextlib.contextmanager(_env_url))
+    seen: list[str | None] = []
+    with server.run_api(lambda: None, keep=Settings()):
+        seen.append(os.environ.get("PREFECT_API_URL"))
+    assert seen == ["http://127.0.0.1:45678/api"] and booted == []
+
+    monkeypatch.setattr(server, "_kept_server", lambda settings, timeout: None)
+    with pytest.raises(RuntimeError, match="booted"), server.run_api(lambda: None, keep=Settings()):
+        raise RuntimeError("booted")
+    assert len(booted) == 1
+
+
+def _env_url(url):
+    os.environ["PREFECT_API_URL"] = url
+    try:
+        yield
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
