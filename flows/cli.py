@@ -233,11 +233,13 @@ def _run(
 def _helpers_started(settings) -> None:
     """One line on stderr when this run started a kept helper (the first run, or after they stopped)."""
     kept = sys.modules.get("flows.keep")
-    if kept is None or not kept.STARTED:
+    if kept is None or not kept.STARTED or not settings.keep_helpers:
         return
+    started = list(dict.fromkeys(kept.STARTED))
+    kept.STARTED.clear()
     minutes = f"{settings.helpers_idle_minutes:g}"
     err.print(
-        f"newsevents: started helpers that serve the next runs ({', '.join(dict.fromkeys(kept.STARTED))}); they "
+        f"newsevents: started helpers that serve the next runs ({', '.join(started)}); they "
         f"stop after {minutes} idle minutes (`newsevents helpers stop` now; log in {settings.helpers_path})",
         markup=False,
         highlight=False,
@@ -307,6 +309,7 @@ def _lease(settings):
 
     from flows import keep
 
+    keep.STARTED.clear()  # what this run starts (a process may run several: tests, `CliRunner`)
     try:
         lease = keep.Lease(settings)
     except OSError:  # an unwritable cache folder: this run's own helpers, as with keep-alive off

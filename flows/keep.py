@@ -370,7 +370,7 @@ def _still_mine(folder: Path, kind: str, key: str) -> bool:
     return kept is not None and kept.pid == os.getpid()
 
 
-def _watch(folder: Path, kind: str, idle: float, stop: Callable[[], None], grace: float = 5.0) -> None:
+def _watch(folder: Path, kind: str, idle: float, stop: Callable[[], None], grace: float = 30.0) -> None:
     """Until it is time to stop: idle too long, or the entry gone or another's (after `grace` s for the
     starting run to write it). Then `stop()`."""
     key, born = helper_key(kind), time.monotonic()
