@@ -268,16 +268,14 @@ def docs_helper(settings, warm: bool = True) -> Kept | None:
             return kept
         if kept is not None or path.exists():
             _discard(kept, path)
+        if len(os.fsencode(str(folder / "docs-4194304.sock"))) > SOCKET_MAX:  # the longest a pid makes it
+            return None
         try:
             args = ["--idle", _idle_seconds(settings), *([] if warm else ["--no-warm"])]
             proc = _spawn(folder, "docs", args, dict(os.environ))
         except OSError:
             return None
-        sock = str(folder / f"docs-{proc.pid}.sock")
-        if len(os.fsencode(sock)) > SOCKET_MAX:
-            _end(proc.pid, process_start(proc.pid) or "", wait=2.0)
-            return None
-        kept = _entry(proc, "docs", key, socket=sock)
+        kept = _entry(proc, "docs", key, socket=str(folder / f"docs-{proc.pid}.sock"))
         if kept is not None:
             _write(path, kept)
         return kept

@@ -215,3 +215,11 @@ def _env_url(url):
         yield
     finally:
         os.environ.pop("PREFECT_API_URL", None)
+
+
+def test_a_cache_folder_too_deep_for_a_socket_gets_no_kept_docs_helper(tmp_path):
+    """A Unix socket's path must fit in 108 bytes: past that no docs helper is kept (the run starts its own)."""
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    settings = Settings(cache_dir=str(deep))
+    assert keep.docs_helper(settings, warm=False) is None
+    assert keep.entries(settings) == [] and not list(settings.helpers_path.glob("docs-*"))
