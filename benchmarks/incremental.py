@@ -5,13 +5,21 @@ In: a corpus size (default 300 articles of 500–800 words from
 seconds and ratios to the full run, each run a subprocess of the installed
 `newsevents run` command, exactly as a user runs it:
 
-- full: every article coded into a fresh warehouse (ephemeral Prefect API), with an empty start-up cache
-  (flows/warm_cache.py, in the scratch folder): it parses the dictionaries, builds the matchers and stores them;
+- full: every article coded into a fresh warehouse, with an empty start-up cache (flows/warm_cache.py, in
+  the scratch folder: it parses the dictionaries, builds the matchers and stores them) and no kept helper
+  (flows/keep.py, in the scratch folder too): it starts the Prefect API server and the Data Docs helper
+  cold, and leaves them running;
 - no-op: the same folder again (nothing changed: the CLI's plan finds no work and starts no flow);
-- +5 files: five new articles dropped in (a flow runs on the ephemeral API; the dictionaries and matchers
-  come from the start-up cache);
+- +5 files: five new articles dropped in (a flow runs against the kept, warm helpers; the dictionaries and
+  matchers come from the start-up cache);
+- +5 files, keep-alive off: five more with `--no-keep` (the run boots Prefect's temporary server and a
+  Data Docs helper of its own, as before the helpers were kept);
 - +5 files, server (with `--server`): five more, with `PREFECT_API_URL` pointing at a
   long-lived `prefect server start` this script starts and stops.
+
+Each row gives the wall seconds, the CPU seconds of the run's process tree (the process and the children
+it waited for) and those the kept helpers spent while it ran (they are not the run's children for long);
+then what stays running after the runs and its memory. The kept helpers are stopped at the end.
 
 Usage: `uv run python benchmarks/incremental.py [--n 300] [--server] [--dir /tmp/ne-incr]`.
 Targets (issue 13): no-op ≤ 3 % of full, +5 files ≤ 15 %.
@@ -21,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -39,15 +48,46 @@ def newsevents() -> list[str]:
     return [str(exe)] if exe.exists() else ["uv", "run", "newsevents"]
 
 
-def timed_run(inbox: Path, db: Path, env: dict) -> tuple[float, str]:
+def _helpers(env: dict) -> list:
+    from flows import keep
+    from flows.settings import Settings
+
+    return keep.entries(Settings(cache_dir=env["NEWSEVENTS_CACHE_DIR"]))
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds (user + sys) a live process has used, 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed_run(inbox: Path, db: Path, env: dict, *flags: str) -> tuple[float, str, float, float]:
+    """Wall seconds, stdout, CPU of the run's tree, CPU the kept helpers spent meanwhile (started or found)."""
+    before = {k.pid: _cpu_of(k.pid) for k in _helpers(env)}
     t = time.perf_counter()
-    proc = subprocess.run(
-        [*newsevents(), "run", str(inbox), "--db", str(db)], env=env, capture_output=True, text=True, cwd=ROOT
+    proc = subprocess.Popen(
+        [*newsevents(), "run", str(inbox), "--db", str(db), *flags],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
     )
+    stdout, stderr = proc.communicate()
     seconds = time.perf_counter() - t
     if proc.returncode != 0:
-        sys.exit(f"newsevents run failed ({proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}")
-    return seconds, proc.stdout
+        sys.exit(f"newsevents run failed ({proc.returncode}): {stderr.strip() or stdout.strip()}")
+    tree = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = tree.ru_utime + tree.ru_stime - _CHILDREN_CPU[0]
+    _CHILDREN_CPU[0] += cpu
+    helpers = sum(_cpu_of(k.pid) - before.get(k.pid, 0.0) for k in _helpers(env))
+    return seconds, stdout, cpu, helpers
+
+
+_CHILDREN_CPU = [0.0]  # this script's waited-for children's CPU so far (RUSAGE_CHILDREN is cumulative)
 
 
 def counts(stdout: str) -> str:
@@ -92,7 +132,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
 
     shutil.rmtree(args.dir, ignore_errors=True)
-    staged = make_corpus(args.n + 10, args.seed, args.dir / "staged")
+    staged = make_corpus(args.n + (15 if args.server else 10), args.seed, args.dir / "staged")
     inbox, db = args.dir / "inbox", args.dir / "bench.duckdb"
     inbox.mkdir(parents=True)
     for p in staged[: args.n]:
@@ -101,32 +141,54 @@ def main(argv: list[str] | None = None) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     env["NEWSEVENTS_CACHE_DIR"] = str(args.dir / "cache")  # empty: the full run stores it, later runs read it
+    env.pop("NEWSEVENTS_KEEP_HELPERS", None)  # the CLI's default: kept
 
-    rows: list[tuple[str, float, str]] = []
-    seconds, out = timed_run(inbox, db, env)
-    rows.append(("full", seconds, counts(out)))
-    seconds, out = timed_run(inbox, db, env)
-    rows.append(("no-op (same files)", seconds, counts(out)))
-    for p in staged[args.n : args.n + 5]:
-        shutil.copy(p, inbox / p.name)
-    seconds, out = timed_run(inbox, db, env)
-    rows.append(("+5 files (ephemeral API)", seconds, counts(out)))
-    if args.server:
-        proc, url = start_server(args.port, env)
-        try:
-            for p in staged[args.n + 5 : args.n + 10]:
-                shutil.copy(p, inbox / p.name)
-            seconds, out = timed_run(inbox, db, {**env, "PREFECT_API_URL": url})
-            rows.append(("+5 files (prefect server)", seconds, counts(out)))
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+    rows: list[tuple[str, float, str, float, float]] = []
+    staying = ""
+    try:
+        seconds, out, cpu, helpers = timed_run(inbox, db, env)
+        rows.append(("full (starts the helpers cold)", seconds, counts(out), cpu, helpers))
+        seconds, out, cpu, helpers = timed_run(inbox, db, env)
+        rows.append(("no-op (same files)", seconds, counts(out), cpu, helpers))
+        for p in staged[args.n : args.n + 5]:
+            shutil.copy(p, inbox / p.name)
+        seconds, out, cpu, helpers = timed_run(inbox, db, env)
+        rows.append(("+5 files (kept helpers, warm)", seconds, counts(out), cpu, helpers))
+        staying = "; ".join(f"{k.kind} pid {k.pid} RSS {_rss(k.pid)}" for k in _helpers(env)) or "nothing"
+        for p in staged[args.n + 5 : args.n + 10]:
+            shutil.copy(p, inbox / p.name)
+        seconds, out, cpu, helpers = timed_run(inbox, db, env, "--no-keep")
+        rows.append(("+5 files (keep-alive off: own server and docs helper)", seconds, counts(out), cpu, helpers))
+        if args.server:
+            proc, url = start_server(args.port, env)
+            try:
+                for p in staged[args.n + 10 : args.n + 15]:
+                    shutil.copy(p, inbox / p.name)
+                seconds, out, cpu, helpers = timed_run(inbox, db, {**env, "PREFECT_API_URL": url})
+                rows.append(("+5 files (prefect server)", seconds, counts(out), cpu, helpers))
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+    finally:
+        from flows import keep
+        from flows.settings import Settings
+
+        keep.stop(Settings(cache_dir=env["NEWSEVENTS_CACHE_DIR"]))
 
     full = rows[0][1]
     print(f"\n{args.n} articles, {words} words ({words / args.n:.0f} a file), seed {args.seed}\n")
-    print("| run | seconds | ratio to full | summary |\n|---|---:|---:|---|")
-    for name, seconds, summary in rows:
-        print(f"| {name} | {seconds:.1f} | {seconds / full:.1%} | {summary} |")
+    print("| run | seconds | ratio to full | CPU s, run's tree | CPU s, kept helpers | summary |")
+    print("|---|---:|---:|---:|---:|---|")
+    for name, seconds, summary, cpu, helpers in rows:
+        print(f"| {name} | {seconds:.1f} | {seconds / full:.1%} | {cpu:.1f} | {helpers:.1f} | {summary} |")
+    print(f"\nRunning between runs (kept helpers, stopped at the end): {staying}")
+
+
+def _rss(pid: int) -> str:
+    from flows import keep
+
+    mb = keep.rss_mb(pid)
+    return f"{mb:.0f} MB" if mb is not None else "?"
 
 
 if __name__ == "__main__":

@@ -6,14 +6,21 @@ it and adds 5 new articles, the `benchmarks/incremental.py` "+5 files" run. Out:
 per step as it began (nested steps indented): wall seconds since the process was started, the step's wall
 and the CPU seconds of the run's own process (user + sys, all its threads) it took; then the CPU of the
 process's children (the temporary Prefect server, the Data Docs helper, a worker pool) and the whole
-tree.
+tree, and the CPU the kept helpers (flows/keep.py: the Prefect API server and the Data Docs helper that
+outlive a run) spent while it ran, with their memory.
+
+Kept helpers: the run uses the CLI's default (kept). The warehouse's build starts them, so the trace finds
+them warm; `--cold` stops them first (the trace starts them), `--no-keep` traces a run with keep-alive off
+(a temporary server and a docs helper of its own). The start-up cache and the helpers live in
+`--dir`/cache; the helpers are stopped at the end.
 
 The run is the console script's own code (`flows.cli.main`) in a child process; the child wraps the steps
 (functions of flows/, transforms/, expectations/ and the first import of the heavy libraries) as their
 modules are imported, so nothing is imported earlier than the run itself would. The figures are of a
 traced run: each wrapper costs microseconds.
 
-Usage: `uv run python benchmarks/timeline.py [--n 300] [--dir /tmp/ne-timeline] [--repeat 1] [--json F]`
+Usage: `uv run python benchmarks/timeline.py [--n 300] [--dir /tmp/ne-timeline] [--repeat 1] [--cold | --no-keep]
+[--json F]`
 or `uv run python benchmarks/timeline.py --db X.duckdb inbox/ new/`.
 """
 
@@ -39,6 +46,7 @@ STEPS: dict[str, tuple[str, ...]] = {
     "flows.server": ("_boot_temporary_server", "_api_url"),
     "flows.workers": ("Workers.result", "Workers._fresh_pool", "code_here"),
     "flows.helpers": ("start_docs_helper",),
+    "flows.keep": ("Lease", "prefect_server", "docs_helper"),
     "expectations.docs_worker": ("build",),
     "transforms.lexicon": ("load_lexicon", "_load"),
     "transforms.nlp": ("load_nlp",),
@@ -187,9 +195,24 @@ def child(out: Path, argv: list[str]) -> None:
     main()
 
 
-def traced_run(argv: list[str], out: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    env["NE_TIMELINE_T0"] = repr(time.time())
+def _kept(env: dict) -> list:
+    from flows import keep
+    from flows.settings import Settings
+
+    return keep.entries(Settings(cache_dir=env["NEWSEVENTS_CACHE_DIR"]))
+
+
+def _cpu_of(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def traced_run(argv: list[str], out: Path, env: dict) -> dict:
+    env = {**env, "NE_TIMELINE_T0": repr(time.time())}
+    before = {k.pid: _cpu_of(k.pid) for k in _kept(env)}
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), "--child", str(out), "--", *argv],
@@ -204,7 +227,19 @@ def traced_run(argv: list[str], out: Path) -> dict:
         sys.exit(f"the traced run failed: {proc.stderr.read().decode()[-800:] if proc.stderr else ''}")
     data = json.loads(out.read_text())
     data["wall"], data["tree_cpu"] = wall, usage.ru_utime + usage.ru_stime
+    after = _kept(env)
+    data["kept"] = [
+        {"kind": k.kind, "pid": k.pid, "warm": k.pid in before, "cpu": _cpu_of(k.pid) - before.get(k.pid, 0.0)}
+        | {"rss_mb": _rss(k.pid)}
+        for k in after
+    ]
     return data
+
+
+def _rss(pid: int) -> float | None:
+    from flows import keep
+
+    return keep.rss_mb(pid)
 
 
 def show(data: dict) -> None:
@@ -216,9 +251,15 @@ def show(data: dict) -> None:
         f"\nwall {data['wall']:.2f} s; CPU: run's process {data['self_cpu']:.2f} s, its children "
         f"{data['children_cpu']:.2f} s, whole tree {data['tree_cpu']:.2f} s"
     )
+    for k in data.get("kept", []):
+        rss = f"{k['rss_mb']:.0f} MB" if k["rss_mb"] is not None else "?"
+        state = "found warm" if k["warm"] else "started by this run"
+        print(f"kept {k['kind']} helper (pid {k['pid']}, {state}): {k['cpu']:.2f} CPU s during the run, RSS {rss}")
+    if not data.get("kept"):
+        print("no kept helper running after the run")
 
 
-def prepare(n: int, folder: Path) -> tuple[Path, Path, Path]:
+def prepare(n: int, folder: Path, env: dict) -> tuple[Path, Path, Path]:
     """A warehouse of `n` known articles (built once in `folder`) and a folder of 5 new articles."""
     sys.path.insert(0, str(ROOT))
     from benchmarks.corpus import make_corpus
@@ -234,7 +275,9 @@ def prepare(n: int, folder: Path) -> tuple[Path, Path, Path]:
         for p in staged[n:]:
             shutil.copy(p, new / p.name)
         exe = ROOT / ".venv" / "bin" / "newsevents"
-        subprocess.run([str(exe), "run", str(inbox), "--db", str(db)], cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [str(exe), "run", str(inbox), "--db", str(db)], cwd=ROOT, env=env, check=True, capture_output=True
+        )
     return inbox, new, db
 
 
@@ -249,20 +292,36 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=Path("/tmp/ne-timeline"))
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--json", type=Path, help="write the traces here")
+    ap.add_argument("--cold", action="store_true", help="stop the kept helpers before each trace")
+    ap.add_argument("--no-keep", action="store_true", help="trace a run with keep-alive off")
     args = ap.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from flows import keep
+    from flows.settings import Settings
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "NEWSEVENTS_KEEP_HELPERS")}
+    env["NEWSEVENTS_CACHE_DIR"] = str(args.dir / "cache")
+    kept = Settings(cache_dir=env["NEWSEVENTS_CACHE_DIR"])
     traces = []
-    for _ in range(args.repeat):
-        if args.db:
-            argv = ["run", *map(str, args.paths), "--db", str(args.db)]
-        else:
-            inbox, new, db = prepare(args.n, args.dir)
-            scratch = args.dir / "trace.duckdb"
-            shutil.copy(db, scratch)
-            shutil.rmtree(args.dir / "trace_docs", ignore_errors=True)
-            argv = ["run", str(inbox), str(new), "--db", str(scratch)]
-        data = traced_run(argv, args.dir / "trace.json" if not args.db else args.db.with_suffix(".trace.json"))
-        show(data)
-        traces.append(data)
+    try:
+        for _ in range(args.repeat):
+            if args.db:
+                argv = ["run", *map(str, args.paths), "--db", str(args.db)]
+            else:
+                inbox, new, db = prepare(args.n, args.dir, env)
+                scratch = args.dir / "trace.duckdb"
+                shutil.copy(db, scratch)
+                shutil.rmtree(args.dir / "trace_docs", ignore_errors=True)
+                argv = ["run", str(inbox), str(new), "--db", str(scratch)]
+            if args.no_keep:
+                argv.append("--no-keep")
+            if args.cold:
+                keep.stop(kept)
+            data = traced_run(argv, args.dir / "trace.json" if not args.db else args.db.with_suffix(".trace.json"), env)
+            show(data)
+            traces.append(data)
+    finally:
+        keep.stop(kept)
     if args.json:
         args.json.write_text(json.dumps(traces, indent=1))
 

@@ -174,6 +174,14 @@ def run(
             show_default=_from_settings("extract_timeout", "NEWSEVENTS_EXTRACT_TIMEOUT"),
         ),
     ] = None,
+    no_keep: Annotated[
+        bool,
+        typer.Option(
+            "--no-keep",
+            help="stop this run's Prefect server and Data Docs helper when it ends (by default they are kept for "
+            "the next runs; setting keep_helpers, NEWSEVENTS_KEEP_HELPERS; see `newsevents helpers`)",
+        ),
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
 ) -> None:
     """Read every article under PATHS and load its events into the warehouse."""
@@ -181,10 +189,13 @@ def run(
 
     prefect_environment(verbose)
     with stop_on_signals():
-        _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_address, max_chars, extract_timeout)
+        keep = False if no_keep else None  # None: the settings decide (on by default)
+        _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_address, max_chars, extract_timeout, keep)
 
 
-def _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_address, max_chars, extract_timeout) -> None:
+def _run(
+    paths, db, batch_size, lock_timeout, dictionaries, workers, dask_address, max_chars, extract_timeout, keep=None
+) -> None:
     from flows.summary import seconds_since_start
 
     with _status() as status:  # a spinner and a status line from the first second, the progress bar later
@@ -198,6 +209,7 @@ def _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_addres
             dask_address=dask_address,
             max_chars=max_chars,
             extract_timeout=extract_timeout,
+            keep_helpers=keep,
         )
         status("waiting for the warehouse's run lock")
         with _held(settings):  # one run at a time per warehouse (waits up to --lock-timeout)
@@ -211,10 +223,28 @@ def _run(paths, db, batch_size, lock_timeout, dictionaries, workers, dask_addres
                 summary = _code(settings, summary, prepared, status)
                 summary.seconds = seconds_since_start()
     print_summary(summary, settings.db_path, note=note)
+    _helpers_started(settings)
     if summary.error:
         from flows.errors import RunError
 
         raise RunError(summary.error)
+
+
+def _helpers_started(settings) -> None:
+    """One line on stderr when this run started a kept helper (the first run, or after they stopped)."""
+    kept = sys.modules.get("flows.keep")
+    if kept is None or not kept.STARTED or not settings.keep_helpers:
+        return
+    started = list(dict.fromkeys(kept.STARTED))
+    kept.STARTED.clear()
+    minutes = f"{settings.helpers_idle_minutes:g}"
+    err.print(
+        f"newsevents: started helpers that serve the next runs ({', '.join(started)}); they "
+        f"stop after {minutes} idle minutes (`newsevents helpers stop` now; log in {settings.helpers_path})",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _code(settings, planned, prepared, status):
@@ -229,7 +259,7 @@ def _code(settings, planned, prepared, status):
         if settings.data_docs:  # Great Expectations loads in a helper process meanwhile (the Data Docs only)
             from flows.helpers import start_docs_helper
 
-            start_docs_helper()
+            start_docs_helper(keep)
 
         status("loading the dictionaries")
         local = not (settings.workers or settings.dask_address)  # else the model (and matchers) load on the workers
@@ -241,13 +271,15 @@ def _code(settings, planned, prepared, status):
         pipeline.warm_up(settings)
 
     _HEAVY["flow"] = True
-    with run_api(warm_up):
+    keep = _lease(settings)  # the run's settings when its helpers are kept (flows/keep.py), else None
+    with run_api(warm_up, keep=keep):
         from flows import pipeline
 
         status("starting the flow")
         try:
             plan = pipeline.Prepared(settings, planned.extractor_version, *prepared)
             summary = pipeline.flow_for(settings)(settings, prepared=plan, progress=pipeline.Watch(status.hook))
+            _docs_written(summary)
         except KeyboardInterrupt:
             raise Interrupted("interrupted: whole documents loaded so far are kept; run again to finish") from None
         except USER_ERRORS:
@@ -256,6 +288,34 @@ def _code(settings, planned, prepared, status):
             raise RunError(f"the run failed: {type(exc).__name__}: {_first(exc)}", code=1) from None
     summary.stage_seconds.add(planned.stage_seconds)  # the plan the CLI made before the flow
     return summary
+
+
+def _docs_written(summary) -> None:
+    """Wait for a kept Data Docs helper's answer (it built while the flow ended); a failure is one line."""
+    from expectations import docs_worker
+
+    problem = docs_worker.finish()
+    if problem:
+        summary.data_docs = None
+        err.print(f"newsevents: could not build the Data Docs: {problem}", markup=False, highlight=False)
+
+
+def _lease(settings):
+    """With `keep_helpers`: hold the kept helpers' lease until this process ends (after Prefect's flush at
+    exit), so none stops under the run; the settings to find them with. None when they are not kept."""
+    if not settings.keep_helpers:
+        return None
+    import atexit
+
+    from flows import keep
+
+    keep.STARTED.clear()  # what this run starts (a process may run several: tests, `CliRunner`)
+    try:
+        lease = keep.Lease(settings)
+    except OSError:  # an unwritable cache folder: this run's own helpers, as with keep-alive off
+        return None
+    atexit.register(lease.release)  # registered before the flow starts Prefect's workers: runs after their flush
+    return settings
 
 
 def _first(exc: BaseException) -> str:
@@ -497,6 +557,47 @@ def serve(
         raise
     except Exception as exc:  # noqa: BLE001 - e.g. PREFECT_API_URL points at no server: one line, no traceback
         raise ServeError(f"serve failed: {type(exc).__name__}: {_first(exc)}", code=1) from None
+
+
+helpers_app = typer.Typer(
+    help="The Prefect API server and Data Docs helper that `newsevents run` keeps between runs.",
+    no_args_is_help=True,
+)
+app.add_typer(helpers_app, name="helpers")
+
+
+@helpers_app.command("status")
+def helpers_status() -> None:
+    """List the kept helpers running now: kind, pid, where they answer, age, memory."""
+    import time
+
+    from flows import keep
+
+    settings = _load_settings()
+    found = keep.entries(settings)
+    if not found:
+        out.print(f"newsevents: no kept helper is running ({settings.helpers_path})", highlight=False)
+        return
+    table = Table(title=f"kept helpers ({settings.helpers_path})", show_header=True, header_style="bold")
+    for col in ("helper", "pid", "answers at", "running for", "RSS MB"):
+        table.add_column(col)
+    for k in found:
+        rss = keep.rss_mb(k.pid)
+        where = k.url if k.kind == "prefect" else k.socket
+        age = f"{(time.time() - k.started) / 60:.1f} min"
+        table.add_row(k.kind, str(k.pid), where, age, f"{rss:.0f}" if rss is not None else "?")
+    out.print(table)
+
+
+@helpers_app.command("stop")
+def helpers_stop() -> None:
+    """Stop the kept helpers now (a run started later starts them again)."""
+    from flows import keep
+
+    settings = _load_settings()
+    ended = keep.stop(settings)
+    names = ", ".join(f"{k.kind} (pid {k.pid})" for k in ended) or "none was running"
+    out.print(f"newsevents: helpers stopped: {names}", highlight=False)
 
 
 ReadLockOption = Annotated[

@@ -6,7 +6,8 @@ temporary API server (ephemeral mode, UI off, the same app Prefect itself
 boots) started as a subprocess on a free port of 127.0.0.1 while `warm_up`
 loads the models, so the two overlap; this process and its Dask workers are
 pointed at it, and it stops at exit (and with the parent, even on SIGKILL).
-`prefect_api(port)` — for `newsevents serve`: a full `prefect server start`
+With the run's settings (`keep_helpers`), the server is instead a kept one (flows/keep.py) that
+outlives the run and serves the next ones. `prefect_api(port)` — for `newsevents serve`: a full `prefect server start`
 (scheduler and UI) on the given port for as long as it serves, or the one
 already answering there. A server that does not come up is a `ServeError`
 (serve) or a fallback to Prefect's own temporary server (run).
@@ -109,7 +110,7 @@ def _api_configured_cheaply() -> bool:
 
 
 @contextlib.contextmanager
-def run_api(warm_up: Callable[[], None], startup_timeout: float = 120.0) -> Iterator[None]:
+def run_api(warm_up: Callable[[], None], startup_timeout: float = 120.0, keep=None) -> Iterator[None]:
     """Have the flow's Prefect API ready, doing `warm_up` meanwhile.
 
     With no API configured, a flow run would import Prefect's server (~2 s) and boot its temporary server
@@ -117,16 +118,22 @@ def run_api(warm_up: Callable[[], None], startup_timeout: float = 120.0) -> Iter
     before even importing Prefect here, then runs `warm_up` (Prefect's client, the flow's modules, the
     model...) while it boots, so the two overlap on two cores, and points this process (and the local Dask
     workers, through the environment they inherit) at it. It is stopped at exit, after Prefect's log and
-    event workers have flushed, or at once when `warm_up` fails. With `PREFECT_API_URL` set in the
-    environment, or in the settings of a Prefect already imported (a test harness), no server is booted;
-    when only a Prefect profile names an API, the booted one is stopped unused. With `--dask-address` the
-    workers' own environment decides their API. If the server does not come up, the flow falls back to
-    Prefect's own temporary server.
+    event workers have flushed, or at once when `warm_up` fails. With `keep` (the run's `Settings`, when
+    `keep_helpers` is on) the server is the kept one of flows/keep.py instead: found answering (nothing to
+    wait for), or started detached for this run and the next ones, and never stopped here. With
+    `PREFECT_API_URL` set in the environment, or in the settings of a Prefect already imported (a test
+    harness), no server is booted; when only a Prefect profile names an API, a booted temporary one is
+    stopped unused (a kept one is left to its idle timeout). With `--dask-address` the workers' own
+    environment decides their API. If the server does not come up, the flow falls back to Prefect's own
+    temporary server.
     """
-    proc = None
+    proc = kept = None
     if not _api_configured_cheaply():
-        port = _free_port()
-        proc = _boot_temporary_server(port)
+        if keep is not None:
+            kept = _kept_server(keep, startup_timeout)
+        if kept is None:
+            port = _free_port()
+            proc = _boot_temporary_server(port)
     try:
         warm_up()
         from prefect.settings import get_current_settings
@@ -136,19 +143,35 @@ def run_api(warm_up: Callable[[], None], startup_timeout: float = 120.0) -> Iter
         if proc is not None:
             stop_child(proc)
         raise
-    if proc is None or configured:
+    if (proc is None and kept is None) or configured:
         if proc is not None:
             stop_child(proc)
         yield
         return
-    atexit.register(stop_child, proc)  # registered before the flow starts Prefect's workers: runs after their flush
-    url = f"http://127.0.0.1:{port}/api"
+    if proc is not None:
+        atexit.register(stop_child, proc)  # registered before the flow starts Prefect's workers: runs after their flush
+        url = f"http://127.0.0.1:{port}/api"
+        alive = lambda: proc.poll() is None  # noqa: E731
+    else:
+        assert kept is not None
+        url, alive = kept.url, kept.alive
     deadline = time.monotonic() + startup_timeout
-    while proc.poll() is None and not _healthy(url) and time.monotonic() < deadline:
+    while alive() and not _healthy(url) and time.monotonic() < deadline:
         time.sleep(0.05)
-    if proc.poll() is not None or not _healthy(url):
-        stop_child(proc)
+    if not alive() or not _healthy(url):
+        if proc is not None:
+            stop_child(proc)
         yield  # Prefect starts its own temporary server
         return
     with _api_url(url):
         yield
+
+
+def _kept_server(settings, startup_timeout: float):
+    """The kept Prefect server (flows/keep.py), None when it cannot be had (then a temporary one)."""
+    from flows import keep
+
+    try:
+        return keep.prefect_server(settings, startup_timeout)
+    except OSError:  # an unwritable cache folder
+        return None

@@ -48,6 +48,14 @@ class Settings(BaseModel):
     use_cache: bool = Field(
         True, description="read and write the start-up cache (off: every run parses the dictionaries again)"
     )
+    keep_helpers: bool = Field(
+        True,
+        description="`newsevents run` keeps its Prefect API server and Data Docs helper running after it ends, for "
+        "the next run (flows/keep.py; off: each run starts and stops its own)",
+    )
+    helpers_idle_minutes: float = Field(
+        10.0, ge=0, description="minutes a kept helper waits after the last run ended before it stops itself"
+    )
     load_pause: float = Field(
         0.0,
         ge=0,
@@ -67,6 +75,16 @@ class Settings(BaseModel):
         if self.cache_dir:
             return Path(self.cache_dir).expanduser()
         return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "newsevents"
+
+    @property
+    def helpers_path(self) -> Path:
+        """The kept helpers' folder (state files, logs, the docs helper's socket): `helpers/` in the cache
+        folder, whether or not the start-up cache is on."""
+        if self.cache_dir:
+            base = Path(self.cache_dir).expanduser()
+        else:
+            base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "newsevents"
+        return base / "helpers"
 
 
 def _pyproject_table(start: Path) -> dict:

@@ -4,7 +4,8 @@ In: nothing (call `stop_on_signals()` in the main thread). Out: handlers that,
 on SIGTERM or SIGINT, print one line to stderr, end this process's own child
 processes (spaCy workers, the temporary Prefect server) and exit with status
 128 + the signal's number, without waiting for Prefect to report the flow run
-to a server that may be gone (that took ~40 s of `ConnectError`s). Nothing is
+to a server that may be gone (that took ~40 s of `ConnectError`s); the kept helpers (flows/keep.py, in
+their own session) are left to serve the next run. Nothing is
 lost that a re-run does not redo: each batch loads in one DuckDB transaction
 (an unfinished one is rolled back when the file is next opened), and the
 warehouse's run lock is an `flock` the kernel drops with the process.
@@ -27,8 +28,9 @@ MESSAGE = "newsevents: stopped by {name}: whole documents loaded so far are kept
 
 
 def _children() -> list[int]:
-    """Pids of this process's children (Linux /proc; elsewhere none are known)."""
-    me = str(os.getpid())
+    """Pids of this process's children in its own session (Linux /proc; elsewhere none are known): not the
+    kept helpers it started (flows/keep.py: their own session, they serve the next runs)."""
+    me, session = str(os.getpid()), str(os.getsid(0))
     out = []
     with contextlib.suppress(OSError):
         for entry in os.scandir("/proc"):
@@ -37,7 +39,7 @@ def _children() -> list[int]:
             with contextlib.suppress(OSError, IndexError):
                 with open(f"/proc/{entry.name}/stat", "rb") as fh:
                     fields = fh.read().rsplit(b")", 1)[1].split()
-                if fields[1].decode() == me:
+                if fields[1].decode() == me and fields[3].decode() == session:
                     out.append(int(entry.name))
     return out
 

@@ -32,6 +32,21 @@ _WARM_CACHE = tempfile.mkdtemp(prefix="newsevents-test-cache-")
 os.environ.setdefault("NEWSEVENTS_CACHE_DIR", _WARM_CACHE)
 atexit.register(shutil.rmtree, _WARM_CACHE, ignore_errors=True)
 
+# No run of the suite keeps helpers after it ends (flows/keep.py): keep-alive is off unless a test turns it on
+# (tests/test_keep.py, which stops what it started); whatever was kept in the session's cache folder anyway is
+# stopped before the folder is removed.
+os.environ.setdefault("NEWSEVENTS_KEEP_HELPERS", "false")
+
+
+def _stop_kept_helpers() -> None:
+    from flows import keep
+    from flows.settings import Settings
+
+    keep.stop(Settings(cache_dir=_WARM_CACHE))
+
+
+atexit.register(_stop_kept_helpers)  # registered after the removal: runs before it
+
 # Property tests draw the same examples on every run (CI must not go red by chance);
 # HYPOTHESIS_PROFILE=explore draws new ones.
 settings.register_profile("repeatable", derandomize=True, print_blob=True)

@@ -169,3 +169,22 @@ def test_a_name_between_direction_marks_is_still_found(nlp, lex):
 )
 def test_a_vertical_tab_separates_words_in_any_text(text):
     assert "arrested 40 protesters" in clean_text(text)
+
+
+def test_stop_words_are_spacys_without_importing_spacy():
+    """The plan's English test reads spaCy's stop-word file without importing spaCy: the very same words."""
+    import subprocess
+    import sys
+
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from transforms import parse
+
+    assert parse._stop_words_from_source() == frozenset(STOP_WORDS)
+    code = (
+        "import sys; from transforms.parse import english_score;"
+        "score, n = english_score('The police said that they were not there when it happened in Lagos.');"
+        "print(round(score, 2), n, 'spacy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[2] == "False" and float(out[0]) > 0.5

@@ -15,9 +15,12 @@ of cleaned text: quarantined, not split, see docs/data-quality.md), `not_english
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 from datetime import date
 from functools import cache
+from pathlib import Path
 
 from transforms.clean import MAX_CHARS, DecodeError, clean_text, decode_bytes, looks_like_html
 from transforms.dates import MONTHS
@@ -43,10 +46,33 @@ _OUTLET = re.compile(r"(?:—|-|–)\s*(?:write|writes|source)\s*:\s*(?:https?:/
 
 @cache
 def _stop_words() -> frozenset[str]:
-    """spaCy's English stop words, imported on first use: importing spaCy costs seconds a no-op run never needs."""
+    """spaCy's English stop words. Until spaCy is imported they are read from its own file
+    (`spacy/lang/en/stop_words.py`, which imports nothing) without importing spaCy, which costs about a
+    second that a plan never needs; imported as usual once spaCy is, or when the file cannot be read so."""
+    if "spacy" not in sys.modules:
+        words = _stop_words_from_source()
+        if words:
+            return words
     from spacy.lang.en.stop_words import STOP_WORDS
 
     return frozenset(STOP_WORDS)
+
+
+def _stop_words_from_source() -> frozenset[str] | None:
+    """`STOP_WORDS` of the installed spaCy's English stop-word file, run on its own (None when that fails)."""
+    try:
+        spec = importlib.util.find_spec("spacy")  # a top-level package is found without running it
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        path = Path(next(iter(spec.submodule_search_locations))) / "lang" / "en" / "stop_words.py"
+        namespace: dict = {"__name__": "spacy.lang.en.stop_words"}
+        exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)  # noqa: S102 - spaCy's file
+        words = namespace["STOP_WORDS"]
+    except Exception:  # noqa: BLE001 - a changed spaCy: import it instead
+        return None
+    if not isinstance(words, set | frozenset) or not all(isinstance(w, str) for w in words):
+        return None
+    return frozenset(words)
 
 
 def english_score(text: str) -> tuple[float, int]:
