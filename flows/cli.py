@@ -239,14 +239,17 @@ def _code(settings, planned, prepared, status):
         from flows import pipeline
 
         pipeline.warm_up(settings)
+        # the first batches parse on the run's workers while the server finishes booting (flows/pipeline.Head)
+        head["head"] = pipeline.start_head(settings, planned.extractor_version, *prepared)
 
+    head: dict = {}
     _HEAVY["flow"] = True
     with run_api(warm_up):
         from flows import pipeline
 
         status("starting the flow")
         try:
-            plan = pipeline.Prepared(settings, planned.extractor_version, *prepared)
+            plan = pipeline.Prepared(settings, planned.extractor_version, *prepared, head=head.get("head"))
             summary = pipeline.flow_for(settings)(settings, prepared=plan, progress=pipeline.Watch(status.hook))
         except KeyboardInterrupt:
             raise Interrupted("interrupted: whole documents loaded so far are kept; run again to finish") from None
