@@ -53,6 +53,25 @@ ENV = {
 }
 
 
+def _running(pid: int, skip: int) -> bool:
+    """Whether a thread of process `pid` (other than thread `skip`, the sampler's own) is running or waiting
+    for a core (state R): demand for a core, whether or not a busy machine gives it one."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return False
+    for tid in tids:
+        if int(tid) == skip:
+            continue
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat", encoding="ascii", errors="replace") as fh:
+                if fh.read().rsplit(")", 1)[1].split()[0] == "R":
+                    return True
+        except (OSError, IndexError):
+            continue
+    return False
+
+
 class Timeline:
     """Samples, every `interval` seconds, the CPU seconds so far of this process, of its forked worker
     processes (children running this same command) and of its other children (Prefect's server, the Data
@@ -64,7 +83,8 @@ class Timeline:
         self.proc = psutil.Process(pid)
         self.cmdline = self.proc.cmdline()
         self.interval, self.t0 = interval, time.perf_counter()
-        self.samples: list[tuple[float, float, float, float]] = []  # (t, flow, workers, other)
+        # (t, CPU s of the process, of its workers, of its other children, how many of them want a core)
+        self.samples: list[tuple[float, float, float, float, int]] = []
         self._seen: dict[int, tuple[str, float]] = {}  # pid → (group, CPU seconds at its last sample)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -85,7 +105,9 @@ class Timeline:
                 self._seen[child.pid] = (group, times.user + times.system)
         workers = sum(c for g, c in self._seen.values() if g == "workers")
         other = sum(c for g, c in self._seen.values() if g == "other")
-        self.samples.append((time.perf_counter() - self.t0, own.user + own.system, workers, other))
+        pids = [self.proc.pid, *(c.pid for c in self.proc.children(recursive=True))] if self.proc.is_running() else []
+        running = sum(_running(pid, skip=threading.get_native_id()) for pid in pids)
+        self.samples.append((time.perf_counter() - self.t0, own.user + own.system, workers, other, running))
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -113,7 +135,11 @@ def timeline_summary(samples: list[list[float]]) -> dict:
     first = busy[0] if busy else end
     last = busy[-1] if busy else end
     start = samples[0]
+    # a quiet 2-core machine leaves a core idle while fewer than two of the run's processes want one: the
+    # share of samples where that is so holds on a busy machine too (where wall seconds do not)
+    short = [max(0, 2 - s[4]) for s in samples if len(s) > 4]
     return {
+        "idle_share": sum(short) / (2 * len(short)) if short else 0.0,
         "wall": end[0],
         "head_s": first[0],
         "head_cpu_flow": first[1] - start[1],
@@ -126,15 +152,25 @@ def timeline_summary(samples: list[list[float]]) -> dict:
 
 
 def _timeline_table(samples: list[list[float]], step: float = 2.0) -> str:
-    """Per `step` seconds: the cores' worth of CPU the flow, its workers and its other children used."""
-    lines = ["| t s | process | workers | helpers | not ours of 2 cores |", "|---:|---:|---:|---:|---:|"]
-    mark, prev = 0.0, samples[0] if samples else None
+    """Per `step` seconds: the cores' worth of CPU the process, its workers and its other children used, and
+    how many of them wanted a core on average (fewer than 2: a quiet 2-core machine leaves one idle)."""
+    lines = [
+        "| t s | process | workers | helpers | not ours of 2 cores | processes wanting a core |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    if not samples:
+        return "\n".join(lines)
+    prev, wants = samples[0], []
     for s in samples[1:]:
-        if s[0] - mark >= step or s is samples[-1]:
+        wants.append(s[4] if len(s) > 4 else 0)
+        if s[0] - prev[0] >= step or s is samples[-1]:
             dt = s[0] - prev[0]
             use = [(s[k] - prev[k]) / dt for k in (1, 2, 3)]
-            lines.append(f"| {s[0]:.0f} | {use[0]:.2f} | {use[1]:.2f} | {use[2]:.2f} | {max(0.0, 2 - sum(use)):.2f} |")
-            mark, prev = s[0], s
+            lines.append(
+                f"| {s[0]:.0f} | {use[0]:.2f} | {use[1]:.2f} | {use[2]:.2f} | {max(0.0, 2 - sum(use)):.2f} "
+                f"| {sum(wants) / len(wants):.1f} |"
+            )
+            prev, wants = s, []
     return "\n".join(lines)
 
 
@@ -478,7 +514,8 @@ def main(argv: list[str] | None = None) -> None:
                     f"\n{r['articles']} articles, {name}: workers idle at its head {ends['head_s']:.1f} s "
                     f"(CPU: its process {ends['head_cpu_flow']:.1f}, helpers {ends['head_cpu_other']:.1f}) "
                     f"and tail {ends['tail_s']:.1f} s (CPU: its process {ends['tail_cpu_flow']:.1f}, "
-                    f"helpers {ends['tail_cpu_other']:.1f}); workers' CPU {ends['workers_cpu']:.1f} s"
+                    f"helpers {ends['tail_cpu_other']:.1f}); workers' CPU {ends['workers_cpu']:.1f} s; "
+                    f"cores not wanted by the run (idle on a quiet machine): {100 * ends['idle_share']:.1f} %"
                 )
             if args.timeline and samples:
                 print(_timeline_table(samples))
