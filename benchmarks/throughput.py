@@ -3,9 +3,14 @@
 In: corpus sizes (default 200 and 800 articles of 500–800 words, written by
 `benchmarks/corpus.py`). Out: a table on stdout, per size:
 
-- the pipeline end to end (the Prefect flow `run_pipeline`, from the flow call
-  to its return, Prefect's ephemeral server start included) in articles/s and
-  words/s, in a fresh process per size;
+- the pipeline end to end in articles/s and words/s, in a fresh process per
+  size, in `newsevents run`'s order (`--api own`, the default): plan, Prefect's
+  temporary server booted while the model loads and the first batches start
+  (`flows.server.run_api`, `pipeline.start_head`), then the flow `run_pipeline`
+  to its return, timed from the plan; `--api prefect` times the flow call alone
+  with Prefect's ephemeral server started inside it, serially (the figure of
+  the rounds before 2026-11-28 noon; no user path pays that: the CLI overlaps
+  the boot, `serve` has its server running);
 - the same model's bare single-process `nlp.pipe` over the same cleaned texts,
   measured in the same benchmark run right before (the limit), and the ratio
   end-to-end / bare;
@@ -23,8 +28,15 @@ In: corpus sizes (default 200 and 800 articles of 500–800 words, written by
   the flow call above, the CLI boots Prefect's temporary server first thing and loads
   the model while it boots, and plans before the flow starts.
 
+- for the flow (and with `--cli` for `newsevents run`) the seconds at the head
+  and the tail of the run when its worker processes do nothing, with the CPU
+  seconds spent meanwhile, and the share of the run when fewer than two of its
+  processes want a core (state R): what a quiet 2-core machine leaves idle, a
+  figure that holds on a busy machine where wall seconds do not; `--timeline`
+  prints it every 2 s.
+
 Usage: `uv run python benchmarks/throughput.py` (options: `--sizes 40 80`, `--cli`,
-`--n-process 2`, `--batch-size 200`, `--keep DIR`). Each size runs in its own
+`--api prefect`, `--timeline`, `--n-process 2`, `--batch-size 200`, `--keep DIR`). Each size runs in its own
 subprocess so peak RSS is that run's alone.
 """
 
@@ -453,7 +465,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument(
         "--api",
         choices=["prefect", "own"],
-        default="prefect",
+        default="own",
         help="prefect: the flow call starts Prefect's ephemeral server; own: boot it beside the warm-up as "
         "`newsevents run` does (flows.server.run_api)",
     )

@@ -7,10 +7,13 @@ summary published as a Prefect artifact. Tasks work on *batches* of documents
 loaded once per process. The flow first plans (stats every file, reads and
 cleans the changed ones, compares content hashes and extractor version with
 the warehouse: `flows.incremental`) and sends
-only new or changed documents to NLP, packed into full batches: in-process,
+only new or changed documents to NLP, packed into full batches and the run's
+last `batch_size` documents into halving ones (`next_batch_size`: both workers
+finish together and the last validate and load is short): in-process,
 to one pool of worker processes kept for the whole run and fed continuously
 (the workers code batch k+1 while this process validates and loads batch k:
-`_Coder`, flows/workers.py), or, with a Dask task runner
+`_Coder`, flows/workers.py; `newsevents run` queues the first batches on that
+pool before the flow starts, while Prefect's server boots: `Head`), or, with a Dask task runner
 (`flow_for(settings)`), through the task runner's `submit` to Dask workers
 with several in flight; the load always runs here, one writer, one
 transaction of whole documents per batch, opening the warehouse only for that
@@ -30,6 +33,7 @@ import contextlib
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -604,6 +608,7 @@ def _run(settings: Settings, prepared: Prepared | None, progress: Progress) -> R
     started = datetime.now(UTC).replace(tzinfo=None)
     summary = _new_summary(extractor_version(load_lexicon(settings.dictionaries)))
     loader = _Loader(settings, summary, logger, progress)
+    docs: Future | None = None
     try:
         found, known, plan = _plan(settings, prepared, summary)
         progress("plan", plan.todo_documents)
@@ -611,13 +616,16 @@ def _run(settings: Settings, prepared: Prepared | None, progress: Progress) -> R
         with _Coder(settings, summary, loader) as coder:
             _code(settings, found, known, plan, coder, prepared.head if prepared is not None else None)
         summary.seconds = time.perf_counter() - t0
+        ts = time.perf_counter()
+        docs = _docs_meanwhile(settings, loader.validation)
         record_files(settings.db_path, settings.lock_timeout, plan, summary.extractor_version or "", summary.run_id)
         record_run(settings, summary, started)
+        summary.stage_seconds["validate"] -= time.perf_counter() - ts  # counted again below, with the docs
     except (RunError, WarehouseError) as exc:
         summary.error = str(exc)
         logger.error(summary.error)
-    ts = time.perf_counter()
-    publish_validation(settings, loader.validation, summary, logger)
+    ts = time.perf_counter() if docs is None else ts
+    publish_validation(settings, loader.validation, summary, logger, docs)
     summary.stage_seconds["validate"] += time.perf_counter() - ts  # the Data Docs are validation's report
     summary.seconds = time.perf_counter() - t0
     create_markdown_artifact(
@@ -639,12 +647,28 @@ def _docs_helper(settings: Settings, plan: Plan) -> None:
         start_docs_helper()
 
 
-def publish_validation(settings: Settings, validation: ValidationLog, summary: RunSummary, logger) -> None:
-    """Build the Great Expectations Data Docs beside the warehouse and publish the validation summary."""
+def _docs_meanwhile(settings: Settings, validation: ValidationLog) -> Future | None:
+    """When the Data Docs helper renders the docs, hand it the run's validations now, from a thread that
+    waits for its answer, so the flow records the run's files and the run meanwhile (None: built later, here)."""
+    if not (settings.data_docs and validation.results and docs_worker.running()):
+        return None
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsevents-docs")
+    try:
+        return pool.submit(docs_worker.build, validation, docs_dir_for(settings.db_path))
+    finally:
+        pool.shutdown(wait=False)
+
+
+def publish_validation(
+    settings: Settings, validation: ValidationLog, summary: RunSummary, logger, docs: Future | None = None
+) -> None:
+    """Build the Great Expectations Data Docs beside the warehouse (or take those `docs` is building) and
+    publish the validation summary."""
     index = None
     if settings.data_docs and validation.results:
         try:
-            index = docs_worker.build(validation, docs_dir_for(settings.db_path))  # a helper's, when started
+            # the helper's, when started
+            index = docs.result() if docs is not None else docs_worker.build(validation, docs_dir_for(settings.db_path))
         except Exception as exc:  # noqa: BLE001 - the docs are a report: never fail a loaded run for them
             logger.warning("could not build the Data Docs: %s", exc)
     if index:
