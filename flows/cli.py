@@ -244,19 +244,23 @@ def _code(settings, planned, prepared, status):
 
     head: dict = {}
     _HEAVY["flow"] = True
-    with run_api(warm_up):
-        from flows import pipeline
+    try:
+        with run_api(warm_up):
+            from flows import pipeline
 
-        status("starting the flow")
-        try:
-            plan = pipeline.Prepared(settings, planned.extractor_version, *prepared, head=head.get("head"))
-            summary = pipeline.flow_for(settings)(settings, prepared=plan, progress=pipeline.Watch(status.hook))
-        except KeyboardInterrupt:
-            raise Interrupted("interrupted: whole documents loaded so far are kept; run again to finish") from None
-        except USER_ERRORS:
-            raise
-        except Exception as exc:  # noqa: BLE001 - the user gets one line, not a traceback
-            raise RunError(f"the run failed: {type(exc).__name__}: {_first(exc)}", code=1) from None
+            status("starting the flow")
+            try:
+                plan = pipeline.Prepared(settings, planned.extractor_version, *prepared, head=head.get("head"))
+                summary = pipeline.flow_for(settings)(settings, prepared=plan, progress=pipeline.Watch(status.hook))
+            except KeyboardInterrupt:
+                raise Interrupted("interrupted: whole documents loaded so far are kept; run again to finish") from None
+            except USER_ERRORS:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the user gets one line, not a traceback
+                raise RunError(f"the run failed: {type(exc).__name__}: {_first(exc)}", code=1) from None
+    finally:
+        if head.get("head") is not None:  # workers the flow never took over (stopped before it): end them now
+            head["head"].close()
     summary.stage_seconds.add(planned.stage_seconds)  # the plan the CLI made before the flow
     return summary
 

@@ -553,7 +553,8 @@ class Head:
     temporary server finishes booting and the flow run is created, instead of a core sitting idle. Handed
     to the flow inside `Prepared`; the flow's `_Coder` takes over the pool, the queued batches and the rest
     of the plan's batches. Queues until a full batch waits behind the first (as `_Coder` does), never loads.
-    A head the flow never takes over ends its workers at exit."""
+    A head the flow never takes over is `close`d by its caller (at once: queued shares are dropped), else at
+    exit (after `concurrent.futures` has waited for the queued shares)."""
 
     def __init__(self, settings: Settings, version: str, found: list[Found], known: Known, plan: Plan) -> None:
         nlp, lex = _ready(settings)
@@ -562,10 +563,14 @@ class Head:
         self.feed = _batches(settings, found, known, plan, version, self.clock)
         self.queued: list[tuple] = []  # (ticket or None, rejections, n_docs), as `_Coder.in_flight`
         atexit.register(self.close)
-        for docs, rejections in self.feed:
-            self.queued.append((self.pool.submit(docs) if docs else None, rejections, len(docs)))
-            if sum(n for *_, n in self.queued[1:]) >= settings.batch_size:
-                break
+        try:
+            for docs, rejections in self.feed:
+                self.queued.append((self.pool.submit(docs) if docs else None, rejections, len(docs)))
+                if sum(n for *_, n in self.queued[1:]) >= settings.batch_size:
+                    break
+        except BaseException:
+            self.close()
+            raise
 
     def take(self) -> tuple[Workers | None, list[tuple]]:
         """The pool and the queued batches, for the flow (once)."""

@@ -512,3 +512,11 @@ def test_rows_do_not_depend_on_how_a_run_is_cut_into_batches(prefect_harness, tm
     assert summary.error is None and summary.loaded == len(BATCH_TEXTS)
     assert head.pool is None  # the flow took the pool over (and ended it)
     assert tables(tmp_path / "head.duckdb") == one
+
+    # a head the flow never takes over (the run stopped before its flow) ends its workers at once
+    plan = plan_run(found, known, version, settings.max_chars)
+    spare = pipeline.start_head(settings, version, found, known, plan)
+    assert spare is not None and spare.pool is not None and spare.pool.pool is not None
+    forked = list(spare.pool.pool._processes.values())
+    spare.close()
+    assert spare.pool is None and forked and not any(proc.is_alive() for proc in forked)
