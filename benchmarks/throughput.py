@@ -108,6 +108,8 @@ class Timeline:
             own = self.proc.cpu_times()
         except psutil.Error:  # the watched process ended
             return
+        with contextlib.suppress(psutil.Error):  # read again: a watched child may have been between fork and exec
+            self.cmdline = self.proc.cmdline()
         for child in self.proc.children(recursive=True):
             with contextlib.suppress(psutil.Error):
                 times = child.cpu_times()
