@@ -3,9 +3,14 @@
 In: corpus sizes (default 200 and 800 articles of 500–800 words, written by
 `benchmarks/corpus.py`). Out: a table on stdout, per size:
 
-- the pipeline end to end (the Prefect flow `run_pipeline`, from the flow call
-  to its return, Prefect's ephemeral server start included) in articles/s and
-  words/s, in a fresh process per size;
+- the pipeline end to end in articles/s and words/s, in a fresh process per
+  size, in `newsevents run`'s order (`--api own`, the default): plan, Prefect's
+  temporary server booted while the model loads and the first batches start
+  (`flows.server.run_api`, `pipeline.start_head`), then the flow `run_pipeline`
+  to its return, timed from the plan; `--api prefect` times the flow call alone
+  with Prefect's ephemeral server started inside it, serially (the figure of
+  the rounds before 2026-11-28 noon; no user path pays that: the CLI overlaps
+  the boot, `serve` has its server running);
 - the same model's bare single-process `nlp.pipe` over the same cleaned texts,
   measured in the same benchmark run right before (the limit), and the ratio
   end-to-end / bare;
@@ -23,8 +28,15 @@ In: corpus sizes (default 200 and 800 articles of 500–800 words, written by
   the flow call above, the CLI boots Prefect's temporary server first thing and loads
   the model while it boots, and plans before the flow starts.
 
+- for the flow (and with `--cli` for `newsevents run`) the seconds at the head
+  and the tail of the run when its worker processes do nothing, with the CPU
+  seconds spent meanwhile, and the share of the run when fewer than two of its
+  processes want a core (state R): what a quiet 2-core machine leaves idle, a
+  figure that holds on a busy machine where wall seconds do not; `--timeline`
+  prints it every 2 s.
+
 Usage: `uv run python benchmarks/throughput.py` (options: `--sizes 40 80`, `--cli`,
-`--n-process 2`, `--batch-size 200`, `--keep DIR`). Each size runs in its own
+`--api prefect`, `--timeline`, `--n-process 2`, `--batch-size 200`, `--keep DIR`). Each size runs in its own
 subprocess so peak RSS is that run's alone.
 """
 
@@ -51,6 +63,129 @@ ENV = {
     "GX_ANALYTICS_ENABLED": "false",
     "PREFECT_LOGGING_LEVEL": "WARNING",
 }
+
+
+def _running(pid: int, skip: int) -> bool:
+    """Whether a thread of process `pid` (other than thread `skip`, the sampler's own) is running or waiting
+    for a core (state R): demand for a core, whether or not a busy machine gives it one."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return False
+    for tid in tids:
+        if int(tid) == skip:
+            continue
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat", encoding="ascii", errors="replace") as fh:
+                if fh.read().rsplit(")", 1)[1].split()[0] == "R":
+                    return True
+        except (OSError, IndexError):
+            continue
+    return False
+
+
+class Timeline:
+    """Samples, every `interval` seconds, the CPU seconds so far of this process, of its forked worker
+    processes (children running this same command) and of its other children (Prefect's server, the Data
+    Docs helper): when each is busy and when a core sits idle. A process that ended keeps its last sample."""
+
+    def __init__(self, interval: float = 0.25, pid: int | None = None):
+        import psutil
+
+        self.proc = psutil.Process(pid)
+        self.cmdline = self.proc.cmdline()
+        self.interval, self.t0 = interval, time.perf_counter()
+        # (t, CPU s of the process, of its workers, of its other children, how many of them want a core)
+        self.samples: list[tuple[float, float, float, float, int]] = []
+        self._seen: dict[int, tuple[str, float]] = {}  # pid → (group, CPU seconds at its last sample)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        try:
+            own = self.proc.cpu_times()
+        except psutil.Error:  # the watched process ended
+            return
+        with contextlib.suppress(psutil.Error):  # read again: a watched child may have been between fork and exec
+            self.cmdline = self.proc.cmdline()
+        for child in self.proc.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                times = child.cpu_times()
+                group = self._seen.get(child.pid, (None, 0.0))[0]
+                if group is None:
+                    group = "workers" if child.cmdline() == self.cmdline else "other"
+                self._seen[child.pid] = (group, times.user + times.system)
+        workers = sum(c for g, c in self._seen.values() if g == "workers")
+        other = sum(c for g, c in self._seen.values() if g == "other")
+        pids = [self.proc.pid, *(c.pid for c in self.proc.children(recursive=True))] if self.proc.is_running() else []
+        running = sum(_running(pid, skip=threading.get_native_id()) for pid in pids)
+        self.samples.append((time.perf_counter() - self.t0, own.user + own.system, workers, other, running))
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> Timeline:
+        self.t0 = time.perf_counter()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+
+def timeline_summary(samples: list[list[float]]) -> dict:
+    """The run's head (until the workers' first CPU) and tail (after their last): wall and CPU seconds of
+    the flow process and of the other helper processes in each, the stretches where one core or both idle."""
+    if not samples:
+        return {}
+    end = samples[-1]
+    busy = [s for s, prev in zip(samples[1:], samples, strict=False) if s[2] > prev[2]]
+    first = busy[0] if busy else end
+    last = busy[-1] if busy else end
+    start = samples[0]
+    # a quiet 2-core machine leaves a core idle while fewer than two of the run's processes want one: the
+    # share of samples where that is so holds on a busy machine too (where wall seconds do not)
+    short = [max(0, 2 - s[4]) for s in samples if len(s) > 4]
+    return {
+        "idle_share": sum(short) / (2 * len(short)) if short else 0.0,
+        "wall": end[0],
+        "head_s": first[0],
+        "head_cpu_flow": first[1] - start[1],
+        "head_cpu_other": first[3] - start[3],
+        "tail_s": end[0] - last[0],
+        "tail_cpu_flow": end[1] - last[1],
+        "tail_cpu_other": end[3] - last[3],
+        "workers_cpu": end[2],
+    }
+
+
+def _timeline_table(samples: list[list[float]], step: float = 2.0) -> str:
+    """Per `step` seconds: the cores' worth of CPU the process, its workers and its other children used, and
+    how many of them wanted a core on average (fewer than 2: a quiet 2-core machine leaves one idle)."""
+    lines = [
+        "| t s | process | workers | helpers | not ours of 2 cores | processes wanting a core |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    if not samples:
+        return "\n".join(lines)
+    prev, wants = samples[0], []
+    for s in samples[1:]:
+        wants.append(s[4] if len(s) > 4 else 0)
+        if s[0] - prev[0] >= step or s is samples[-1]:
+            dt = s[0] - prev[0]
+            use = [(s[k] - prev[k]) / dt for k in (1, 2, 3)]
+            lines.append(
+                f"| {s[0]:.0f} | {use[0]:.2f} | {use[1]:.2f} | {use[2]:.2f} | {max(0.0, 2 - sum(use)):.2f} "
+                f"| {sum(wants) / len(wants):.1f} |"
+            )
+            prev, wants = s, []
+    return "\n".join(lines)
 
 
 class PeakRSS:
@@ -121,18 +256,22 @@ def _cpu() -> tuple[float, float]:
     return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
 
 
-def child_flow(corpus: Path, db: Path, n_process: int | None, batch_size: int | None) -> dict:
-    """One `run_pipeline` over the corpus into a fresh warehouse, with its stage times and peak RSS."""
+def child_flow(corpus: Path, db: Path, n_process: int | None, batch_size: int | None, api: str = "prefect") -> dict:
+    """One `run_pipeline` over the corpus into a fresh warehouse, with its stage times, peak RSS and timeline.
+
+    `api` "prefect": the flow call starts Prefect's ephemeral server itself (timed from the call); "own": in
+    `newsevents run`'s order (`_as_the_cli_does`), timed from the plan: the warm-up is part of the run."""
     with PeakRSS() as rss:
         t_import = time.perf_counter()
-        from flows.pipeline import run_pipeline
+        from flows import pipeline
         from flows.settings import load_settings
         from transforms.nlp import processes
 
         imports = time.perf_counter() - t_import
         settings = load_settings(cwd=ROOT, inputs=[str(corpus)], db=str(db), n_process=n_process, batch_size=batch_size)
         t, cpu = time.perf_counter(), _cpu()
-        summary = run_pipeline(settings)
+        with Timeline() as timeline:
+            summary = _as_the_cli_does(settings) if api == "own" else pipeline.run_pipeline(settings)
         seconds = time.perf_counter() - t
         cpu_self, cpu_children = (after - before for after, before in zip(_cpu(), cpu, strict=True))
     if summary.error:
@@ -140,6 +279,7 @@ def child_flow(corpus: Path, db: Path, n_process: int | None, batch_size: int | 
     return {
         "seconds": seconds,
         "imports": imports,
+        "api": api,
         "stages": dict(summary.stage_seconds),
         "loaded": summary.loaded,
         "events": summary.events,
@@ -150,7 +290,42 @@ def child_flow(corpus: Path, db: Path, n_process: int | None, batch_size: int | 
         "cpu_children": cpu_children,
         "rss_self": rss.self_peak,
         "rss_tree": rss.tree_peak,
+        "timeline": timeline.samples,
     }
+
+
+def _as_the_cli_does(settings):
+    """`newsevents run`'s order (flows/cli.py): plan, then boot Prefect's temporary server while the model
+    loads and the first batches start on the workers (`pipeline.start_head`), then the flow on that plan."""
+    from flows import pipeline
+    from flows.discover import discover, warehouse_companions
+    from flows.incremental import plan_run
+    from flows.server import run_api
+    from transforms.version import extractor_version
+    from warehouse.connect import connect
+    from warehouse.known import read_known
+
+    t = time.perf_counter()
+    con = connect(settings.db_path, settings.lock_timeout)
+    try:
+        known = read_known(con)
+    finally:
+        con.close()
+    found = discover(settings.inputs, warehouse_companions(settings.db_path))
+    version = extractor_version(settings.dictionaries)
+    plan = plan_run(found, known, version, settings.max_chars)
+    planned = time.perf_counter() - t
+    head: dict = {}
+
+    def warm_up() -> None:
+        pipeline.warm_up(settings)
+        head["head"] = pipeline.start_head(settings, version, found, known, plan)
+
+    with run_api(warm_up):
+        prepared = pipeline.Prepared(settings, version, found, known, plan, head=head.get("head"))
+        summary = pipeline.run_pipeline(settings, prepared=prepared)
+    summary.stage_seconds["plan"] += planned
+    return summary
 
 
 def child_cli(corpus: Path, db: Path, n_process: int | None, batch_size: int | None) -> dict:
@@ -169,6 +344,8 @@ def child_cli(corpus: Path, db: Path, n_process: int | None, batch_size: int | N
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     watched = psutil.Process(proc.pid)
+    timeline = Timeline(pid=proc.pid)
+    timeline.__enter__()
     while proc.poll() is None:
         with contextlib.suppress(psutil.Error):
             own = watched.memory_info().rss
@@ -178,11 +355,20 @@ def child_cli(corpus: Path, db: Path, n_process: int | None, batch_size: int | N
                     tree += child.memory_info().rss
             peak_self, peak_tree = max(peak_self, own), max(peak_tree, tree)
         time.sleep(0.1)
+    timeline._stop.set()
+    timeline._thread.join()
     out, err = proc.communicate()
     seconds, cpu = time.perf_counter() - t, _cpu()[1] - cpu
     if proc.returncode != 0:
         raise SystemExit(f"newsevents run failed ({proc.returncode}): {(err or out).strip()[-2000:]}")
-    return {"seconds": seconds, "cpu": cpu, "rss_self": peak_self, "rss_tree": peak_tree, "summary": counts(out)}
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "rss_self": peak_self,
+        "rss_tree": peak_tree,
+        "summary": counts(out),
+        "timeline": timeline.samples,
+    }
 
 
 def _spawn(args: list[str]) -> dict:
@@ -278,6 +464,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--batch-size", type=int, default=None, help="documents per batch (default: the settings')")
     ap.add_argument("--keep", type=Path, default=None, help="write corpora and warehouses here and keep them")
     ap.add_argument("--cli", action="store_true", help="also time `newsevents run` itself (the console script)")
+    ap.add_argument(
+        "--api",
+        choices=["prefect", "own"],
+        default="own",
+        help="prefect: the flow call starts Prefect's ephemeral server; own: boot it beside the warm-up as "
+        "`newsevents run` does (flows.server.run_api)",
+    )
+    ap.add_argument("--timeline", action="store_true", help="print when the flow, its workers and helpers use CPU")
     ap.add_argument("--child", choices=["bare", "flow", "cli"], help=argparse.SUPPRESS)
     ap.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
@@ -287,7 +481,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(child_bare(args.corpus)))
         return
     if args.child == "flow":
-        print(json.dumps(child_flow(args.corpus, args.db, args.n_process, args.batch_size)))
+        print(json.dumps(child_flow(args.corpus, args.db, args.n_process, args.batch_size, args.api)))
         return
     if args.child == "cli":
         print(json.dumps(child_cli(args.corpus, args.db, args.n_process, args.batch_size)))
@@ -310,7 +504,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{n} articles: end to end …", file=sys.stderr, flush=True)
         extra = ["--n-process", str(args.n_process)] if args.n_process else []
         extra += ["--batch-size", str(args.batch_size)] if args.batch_size else []
-        flow = _spawn(["--child", "flow", "--corpus", str(corpus), "--db", str(db), *extra])
+        flow = _spawn(["--child", "flow", "--corpus", str(corpus), "--db", str(db), "--api", args.api, *extra])
         if flow["loaded"] != n:
             print(f"warning: {flow['loaded']} of {n} articles loaded", file=sys.stderr)
         result = {"articles": n, "words": words, "bare": bare, "flow": flow}
@@ -323,6 +517,22 @@ def main(argv: list[str] | None = None) -> None:
         results.append(result)
     print(f"cores: {os.cpu_count()}, load average before the last run: {os.getloadavg()[0]:.2f}")
     print(_table(results))
+    for r in results:
+        runs = [(f"the flow call ({r['flow']['api']} API)", r["flow"])]
+        runs += [("`newsevents run`", r["cli"])] if "cli" in r else []
+        for name, run in runs:
+            samples = run.pop("timeline", [])
+            ends = timeline_summary(samples)
+            if ends:
+                print(
+                    f"\n{r['articles']} articles, {name}: workers idle at its head {ends['head_s']:.1f} s "
+                    f"(CPU: its process {ends['head_cpu_flow']:.1f}, helpers {ends['head_cpu_other']:.1f}) "
+                    f"and tail {ends['tail_s']:.1f} s (CPU: its process {ends['tail_cpu_flow']:.1f}, "
+                    f"helpers {ends['tail_cpu_other']:.1f}); workers' CPU {ends['workers_cpu']:.1f} s; "
+                    f"cores not wanted by the run (idle on a quiet machine): {100 * ends['idle_share']:.1f} %"
+                )
+            if args.timeline and samples:
+                print(_timeline_table(samples))
     if not args.keep:
         import shutil
 

@@ -269,23 +269,30 @@ def _code(settings, planned, prepared, status):
         from flows import pipeline
 
         pipeline.warm_up(settings)
+        # the first batches parse on the run's workers while the server finishes booting (flows/pipeline.Head)
+        head["head"] = pipeline.start_head(settings, planned.extractor_version, *prepared)
 
+    head: dict = {}
     _HEAVY["flow"] = True
     keep = _lease(settings)  # the run's settings when its helpers are kept (flows/keep.py), else None
-    with run_api(warm_up, keep=keep):
-        from flows import pipeline
+    try:
+        with run_api(warm_up, keep=keep):
+            from flows import pipeline
 
-        status("starting the flow")
-        try:
-            plan = pipeline.Prepared(settings, planned.extractor_version, *prepared)
-            summary = pipeline.flow_for(settings)(settings, prepared=plan, progress=pipeline.Watch(status.hook))
-            _docs_written(summary)
-        except KeyboardInterrupt:
-            raise Interrupted("interrupted: whole documents loaded so far are kept; run again to finish") from None
-        except USER_ERRORS:
-            raise
-        except Exception as exc:  # noqa: BLE001 - the user gets one line, not a traceback
-            raise RunError(f"the run failed: {type(exc).__name__}: {_first(exc)}", code=1) from None
+            status("starting the flow")
+            try:
+                plan = pipeline.Prepared(settings, planned.extractor_version, *prepared, head=head.get("head"))
+                summary = pipeline.flow_for(settings)(settings, prepared=plan, progress=pipeline.Watch(status.hook))
+                _docs_written(summary)
+            except KeyboardInterrupt:
+                raise Interrupted("interrupted: whole documents loaded so far are kept; run again to finish") from None
+            except USER_ERRORS:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the user gets one line, not a traceback
+                raise RunError(f"the run failed: {type(exc).__name__}: {_first(exc)}", code=1) from None
+    finally:
+        if head.get("head") is not None:  # workers the flow never took over (stopped before it): end them now
+            head["head"].close()
     summary.stage_seconds.add(planned.stage_seconds)  # the plan the CLI made before the flow
     return summary
 

@@ -7,10 +7,13 @@ summary published as a Prefect artifact. Tasks work on *batches* of documents
 loaded once per process. The flow first plans (stats every file, reads and
 cleans the changed ones, compares content hashes and extractor version with
 the warehouse: `flows.incremental`) and sends
-only new or changed documents to NLP, packed into full batches: in-process,
+only new or changed documents to NLP, packed into full batches and the run's
+last `batch_size` documents into halving ones (`next_batch_size`: both workers
+finish together and the last validate and load is short): in-process,
 to one pool of worker processes kept for the whole run and fed continuously
 (the workers code batch k+1 while this process validates and loads batch k:
-`_Coder`, flows/workers.py), or, with a Dask task runner
+`_Coder`, flows/workers.py; `newsevents run` queues the first batches on that
+pool before the flow starts, while Prefect's server boots: `Head`), or, with a Dask task runner
 (`flow_for(settings)`), through the task runner's `submit` to Dask workers
 with several in flight; the load always runs here, one writer, one
 transaction of whole documents per batch, opening the warehouse only for that
@@ -25,10 +28,12 @@ summary's one-line `error`.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -317,19 +322,20 @@ def _let_go(future) -> None:
 
 
 class _Coder:
-    """Sends full batches to extraction and their results to the loader, in order.
+    """Sends batches to extraction and their results to the loader, in order.
 
     In this process: one pool of worker processes for the whole run (`flows.workers.Workers`, forked at
     the first batch that needs it), fed continuously: a batch's shares are queued as soon as it is full,
-    and the flow then validates and loads the batch before it while the workers code this one (`limit`
-    = 1: at most two batches in flight, so memory stays bounded). On the Dask task runner each batch is a
+    and the flow then validates and loads the batch before it while the workers code this one (at most a
+    full batch's worth of documents queued behind the one being drained, so memory stays bounded: two
+    full batches, or a full one and the run's small tail batches). On the Dask task runner each batch is a
     task (`extract_task.submit`), at most max(2, 2 x workers) in flight. Use as a context manager: leaving
     it ends the worker processes (at once on an error)."""
 
     def __init__(self, settings: Settings, summary: RunSummary, loader: _Loader) -> None:
         self.settings, self.summary, self.loader = settings, summary, loader
         self.distributed = bool(settings.workers or settings.dask_address)
-        self.limit = max(2, 2 * settings.workers) if self.distributed else 1
+        self.limit = max(2, 2 * settings.workers)  # batches in flight on Dask
         self.in_flight: list[tuple] = []  # (future or ticket or None, rejections, n_docs)
         self.pool: Workers | None = None
 
@@ -339,6 +345,10 @@ class _Coder:
     def __exit__(self, exc_type, *_) -> None:
         if self.pool is not None:
             self.pool.close(at_once=exc_type is not None)
+
+    def adopt(self, pool: Workers | None, queued: list[tuple]) -> None:
+        """Take over a `Head`'s pool and the batches it queued (in order, before any sent here)."""
+        self.pool, self.in_flight = pool, queued + self.in_flight
 
     def _workers(self) -> Workers:
         if self.pool is None:
@@ -358,8 +368,16 @@ class _Coder:
         else:
             work = self._workers().submit(docs)
         self.in_flight.append((work, rejections, len(docs)))
-        while len(self.in_flight) > self.limit:
+        while self._full():
             self.drain_one()
+
+    def _full(self) -> bool:
+        """Whether the oldest batch must be drained before more is sent: on Dask, more than `limit` batches in
+        flight; on the run's pool, a full batch's worth of documents queued behind it (so a run's small tail
+        batches are all queued at once and the workers never wait for the flow)."""
+        if self.distributed:
+            return len(self.in_flight) > self.limit
+        return sum(n for *_, n in self.in_flight[1:]) >= self.settings.batch_size
 
     def drain_one(self) -> None:
         work, rejections, n = self.in_flight.pop(0)
@@ -389,10 +407,13 @@ class Prepared:
     cannot encode this one, so it stores the placeholder "<Prepared>" and a large `Known` never travels
     to the API."""
 
-    __slots__ = ("settings", "version", "found", "known", "plan")
+    __slots__ = ("settings", "version", "found", "known", "plan", "head")
 
-    def __init__(self, settings: Settings, version: str, found: list[Found], known: Known, plan: Plan) -> None:
+    def __init__(
+        self, settings: Settings, version: str, found: list[Found], known: Known, plan: Plan, head: Head | None = None
+    ) -> None:
         self.settings, self.version, self.found, self.known, self.plan = settings, version, found, known, plan
+        self.head = head  # the first batches, queued on the run's pool already (`start_head`)
 
     def fits(self, settings: Settings, version: str) -> bool:
         return self.settings == settings and self.version == version
@@ -420,6 +441,8 @@ def run_pipeline(settings: Settings, prepared: Prepared | None = None, progress:
     with stop_on_signals(), contextlib.ExitStack() as held:
         version = extractor_version(load_lexicon(settings.dictionaries))
         if prepared is not None and not prepared.fits(settings, version):
+            if prepared.head is not None:
+                prepared.head.close()
             prepared = None  # made for other settings or dictionaries: plan again
         if prepared is None:
             try:
@@ -469,26 +492,118 @@ def _plan(settings: Settings, prepared: Prepared | None, summary: RunSummary) ->
     return found, known, plan
 
 
-def _code(settings: Settings, found: list[Found], known: Known, plan: Plan, coder: _Coder) -> None:
-    """Read the plan's files as a stream, keep the new documents, and send them on in full batches."""
-    summary = coder.summary
+TAIL_BATCH = 25  # the smallest batch the tail of a run is cut into (documents)
+
+
+def next_batch_size(left: int, batch_size: int, floor: int = TAIL_BATCH) -> int:
+    """How many documents the next batch takes when `left` are still to code (as far as the plan knows).
+
+    Full batches while more than `batch_size` are left; the last `batch_size` documents go in halving
+    batches (100, 50, 25, 25 of 200) down to `floor`, so the workers' last shares are short (both finish
+    together) and the validate and load the flow does after them, with the workers idle, is a small batch.
+    Which batch a document lands in changes no row (tests/test_orchestration.py)."""
+    if left >= batch_size + floor:
+        return batch_size
+    size = max(floor, -(-left // 2))
+    if left - size < floor // 2:  # no runt batch after this one
+        size = left
+    return max(1, min(size, batch_size, left))
+
+
+def _batches(
+    settings: Settings, found: list[Found], known: Known, plan: Plan, version: str, clock: dict[str, float]
+) -> Iterator[tuple[list[Document], list[Rejection]]]:
+    """The plan's new documents in batches, each with the rejections met before it: the plan's files read as
+    a stream, duplicates and unchanged documents left out (`triage`), cut into full batches and then the run's
+    tail in smaller ones (`next_batch_size`). A last batch of rejections alone has no documents. The seconds
+    spent reading (not those spent by the caller between batches) are added to `clock["read"]`."""
     claimed: dict[str, str] = {}
     owners = file_owners(found)
     pending: list[Document] = []
     waiting: list[Rejection] = []
+    sent = 0
+
+    def size() -> int:
+        return next_batch_size(max(plan.todo_documents - sent, len(pending)), settings.batch_size, TAIL_BATCH)
+
     ts = time.perf_counter()
     for docs, rejections in read_chunks(plan.todo_files, settings.batch_size, settings.max_chars, plan.kept):
-        todo, _, dups = triage(docs, known, summary.extractor_version or "", claimed, owners, plan.superseded)
-        summary.stage_seconds["read"] += time.perf_counter() - ts
+        todo, _, dups = triage(docs, known, version, claimed, owners, plan.superseded)
+        clock["read"] = clock.get("read", 0.0) + time.perf_counter() - ts
         pending += todo
         waiting += rejections + dups
-        while len(pending) >= settings.batch_size:
-            batch, pending = pending[: settings.batch_size], pending[settings.batch_size :]
-            coder.send(batch, waiting)
-            waiting = []
+        while pending and len(pending) >= size():
+            n = size()
+            batch, pending = pending[:n], pending[n:]
+            yield batch, waiting
+            sent, waiting = sent + len(batch), []
         ts = time.perf_counter()
-    if pending or waiting:
-        coder.send(pending, waiting)
+    while pending:
+        n = size()
+        batch, pending = pending[:n], pending[n:]
+        yield batch, waiting
+        sent, waiting = sent + len(batch), []
+    if waiting:
+        yield [], waiting
+
+
+class Head:
+    """A run's first batches queued on its worker pool before the flow starts: `newsevents run` starts them
+    at the end of its warm-up (the plan made, the model loaded), so the workers parse while Prefect's
+    temporary server finishes booting and the flow run is created, instead of a core sitting idle. Handed
+    to the flow inside `Prepared`; the flow's `_Coder` takes over the pool, the queued batches and the rest
+    of the plan's batches. Queues until a full batch waits behind the first (as `_Coder` does), never loads.
+    A head the flow never takes over is `close`d by its caller (at once: queued shares are dropped), else at
+    exit (after `concurrent.futures` has waited for the queued shares)."""
+
+    def __init__(self, settings: Settings, version: str, found: list[Found], known: Known, plan: Plan) -> None:
+        nlp, lex = _ready(settings)
+        self.pool: Workers | None = Workers(nlp, lex, settings.n_process, settings.extract_timeout)
+        self.clock: dict[str, float] = {}
+        self.feed = _batches(settings, found, known, plan, version, self.clock)
+        self.queued: list[tuple] = []  # (ticket or None, rejections, n_docs), as `_Coder.in_flight`
+        atexit.register(self.close)
+        try:
+            for docs, rejections in self.feed:
+                self.queued.append((self.pool.submit(docs) if docs else None, rejections, len(docs)))
+                if sum(n for *_, n in self.queued[1:]) >= settings.batch_size:
+                    break
+        except BaseException:
+            self.close()
+            raise
+
+    def take(self) -> tuple[Workers | None, list[tuple]]:
+        """The pool and the queued batches, for the flow (once)."""
+        pool, queued, self.pool, self.queued = self.pool, self.queued, None, []
+        return pool, queued
+
+    def close(self) -> None:
+        """End the workers of a head the flow did not take over."""
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            pool.close(at_once=True)
+
+
+def start_head(settings: Settings, version: str, found: list[Found], known: Known, plan: Plan) -> Head | None:
+    """The run's first batches queued on its pool now (see `Head`), or None when they are coded elsewhere
+    (Dask) or there is nothing to code."""
+    if settings.workers or settings.dask_address or not plan.todo_documents:
+        return None
+    return Head(settings, version, found, known, plan)
+
+
+def _code(settings: Settings, found: list[Found], known: Known, plan: Plan, coder: _Coder, head: Head | None) -> None:
+    """Send the plan's batches on (`_batches`), after those a `Head` queued before the flow, and drain them."""
+    summary = coder.summary
+    if head is not None:
+        clock, feed = head.clock, head.feed
+        coder.adopt(*head.take())
+    else:
+        clock = {}
+        feed = _batches(settings, found, known, plan, summary.extractor_version or "", clock)
+    for docs, rejections in feed:
+        coder.send(docs, rejections)
+    summary.stage_seconds.add(clock)
     coder.drain()
 
 
@@ -498,20 +613,24 @@ def _run(settings: Settings, prepared: Prepared | None, progress: Progress) -> R
     started = datetime.now(UTC).replace(tzinfo=None)
     summary = _new_summary(extractor_version(load_lexicon(settings.dictionaries)))
     loader = _Loader(settings, summary, logger, progress)
+    docs: Future | None = None
     try:
         found, known, plan = _plan(settings, prepared, summary)
         progress("plan", plan.todo_documents)
         _docs_helper(settings, plan)
         with _Coder(settings, summary, loader) as coder:
-            _code(settings, found, known, plan, coder)
+            _code(settings, found, known, plan, coder, prepared.head if prepared is not None else None)
         summary.seconds = time.perf_counter() - t0
+        ts = time.perf_counter()
+        docs = _docs_meanwhile(settings, loader.validation)
         record_files(settings.db_path, settings.lock_timeout, plan, summary.extractor_version or "", summary.run_id)
         record_run(settings, summary, started)
+        summary.stage_seconds["validate"] -= time.perf_counter() - ts  # counted again below, with the docs
     except (RunError, WarehouseError) as exc:
         summary.error = str(exc)
         logger.error(summary.error)
-    ts = time.perf_counter()
-    publish_validation(settings, loader.validation, summary, logger)
+    ts = time.perf_counter() if docs is None else ts
+    publish_validation(settings, loader.validation, summary, logger, docs)
     summary.stage_seconds["validate"] += time.perf_counter() - ts  # the Data Docs are validation's report
     summary.seconds = time.perf_counter() - t0
     create_markdown_artifact(
@@ -533,12 +652,28 @@ def _docs_helper(settings: Settings, plan: Plan) -> None:
         start_docs_helper()
 
 
-def publish_validation(settings: Settings, validation: ValidationLog, summary: RunSummary, logger) -> None:
-    """Build the Great Expectations Data Docs beside the warehouse and publish the validation summary."""
+def _docs_meanwhile(settings: Settings, validation: ValidationLog) -> Future | None:
+    """When the Data Docs helper renders the docs, hand it the run's validations now, from a thread that
+    waits for its answer, so the flow records the run's files and the run meanwhile (None: built later, here)."""
+    if not (settings.data_docs and validation.results and docs_worker.running()):
+        return None
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsevents-docs")
+    try:
+        return pool.submit(docs_worker.build, validation, docs_dir_for(settings.db_path))
+    finally:
+        pool.shutdown(wait=False)
+
+
+def publish_validation(
+    settings: Settings, validation: ValidationLog, summary: RunSummary, logger, docs: Future | None = None
+) -> None:
+    """Build the Great Expectations Data Docs beside the warehouse (or take those `docs` is building) and
+    publish the validation summary."""
     index = None
     if settings.data_docs and validation.results:
         try:
-            index = docs_worker.build(validation, docs_dir_for(settings.db_path))  # a helper's, when started
+            # the helper's, when started
+            index = docs.result() if docs is not None else docs_worker.build(validation, docs_dir_for(settings.db_path))
         except Exception as exc:  # noqa: BLE001 - the docs are a report: never fail a loaded run for them
             logger.warning("could not build the Data Docs: %s", exc)
     if index:

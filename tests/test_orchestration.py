@@ -420,3 +420,103 @@ def test_a_long_run_renders_its_data_docs_in_the_helper_and_a_short_one_here(mon
     assert started == []
     pipeline._docs_helper(Settings(), Plan(todo_documents=800))
     assert started == [True]
+
+
+def test_a_run_ends_in_halving_batches():
+    """Full batches while more than one batch is left, then halving ones down to the floor, no runt at the end;
+    every document goes in exactly one batch."""
+    from flows.pipeline import next_batch_size
+
+    def cut(total: int, batch_size: int, floor: int) -> list[int]:
+        sizes, left = [], total
+        while left:
+            sizes.append(next_batch_size(left, batch_size, floor))
+            left -= sizes[-1]
+        return sizes
+
+    assert cut(800, 200, 25) == [200, 200, 200, 100, 50, 25, 25]
+    assert cut(5, 200, 25) == [5]  # a small run: one batch
+    assert cut(7, 2, 1) == [2, 2, 2, 1]  # batches never exceed the batch size
+    for total in (1, 26, 199, 201, 437, 1000):
+        sizes = cut(total, 200, 25)
+        assert sum(sizes) == total and max(sizes) <= 200
+        assert sizes == sorted(sizes, reverse=True)  # the tail shrinks
+        assert len(sizes) == 1 or sizes[-1] >= 12  # no runt after the floor
+
+
+BATCH_TEXTS = [
+    "Nurses went on strike in Lima on Monday over unpaid wages, their union said.",
+    "Police detained 12 students in Tehran on Wednesday after a protest, a rights group said.",
+    "The African Union suspended Niger on Saturday after the coup, officials said.",
+    "India sent 20 tonnes of medical aid to Sri Lanka on Thursday.",
+    "The President of Ghana visited Abuja on Tuesday for talks on trade.",
+    "Gunmen attacked a polling station in Kinshasa during the election on Sunday, police said.",
+    "Rioters set fire to shops in Dhaka on Friday; police arrested 40 people, officials said.",
+]
+
+
+def test_rows_do_not_depend_on_how_a_run_is_cut_into_batches(prefect_harness, tmp_path, monkeypatch):
+    """The same inbox (with a duplicate and an empty file) loaded as one batch and as many small ones, the
+    tail cut down to one document: the same sources, events, actors, quarantine and clusters."""
+    from flows import pipeline
+    from tests.conftest import snapshot
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for i, text in enumerate(BATCH_TEXTS):
+        (inbox / f"{i}.txt").write_text(f"News {i}\ndate 2024-03-0{i + 1}\n{text}\n", encoding="utf-8")
+    shutil.copy(inbox / "3.txt", inbox / "3-copy.txt")
+    (inbox / "empty.txt").write_text("", encoding="utf-8")
+
+    def tables(db: Path) -> dict:
+        out = snapshot(db, quarantine_volatile="run_id, quarantined_at")
+        out["clusters"] = sorted(q(db, "SELECT * EXCLUDE (first_loaded_at) FROM derived.cluster_rows"), key=str)
+        out["dyads"] = sorted(q(db, "SELECT * FROM derived.dyad_rows"), key=str)
+        return out
+
+    run(Settings(inputs=[str(inbox)], db=str(tmp_path / "one.duckdb"), batch_size=50))
+    monkeypatch.setattr(pipeline, "TAIL_BATCH", 1)
+    sizes: list[int] = []
+    send = pipeline._Coder.send
+    monkeypatch.setattr(
+        pipeline._Coder, "send", lambda self, docs, rej: (sizes.append(len(docs)), send(self, docs, rej))
+    )
+    summary = run(Settings(inputs=[str(inbox)], db=str(tmp_path / "many.duckdb"), batch_size=4))
+    coded = [n for n in sizes if n]  # a batch of rejections alone codes nothing
+    assert coded[0] == 4 and coded[-1] == 1 and len(coded) >= 3 and sum(coded) == len(BATCH_TEXTS)
+    assert summary.loaded == len(BATCH_TEXTS)
+    one, many = tables(tmp_path / "one.duckdb"), tables(tmp_path / "many.duckdb")
+    assert one == many
+    assert {r[0] for r in q(tmp_path / "many.duckdb", "SELECT event_type FROM events")} >= {"PROTEST", "AID"}
+    assert len(one["quarantine"]) >= 2  # the duplicate and the empty file
+
+    # as `newsevents run` does: the plan made and the first batches queued on the pool before the flow starts
+    from flows import workers
+    from flows.discover import discover
+    from flows.incremental import plan_run, read_known
+    from transforms.version import extractor_version
+    from warehouse.connect import connect
+
+    monkeypatch.setattr(workers, "processes", lambda n, k=None: 2)  # a real pool even for batches of two
+    settings = Settings(inputs=[str(inbox)], db=str(tmp_path / "head.duckdb"), batch_size=2)
+    con = connect(settings.db_path, settings.lock_timeout)
+    known = read_known(con)
+    con.close()
+    found = discover(settings.inputs)
+    version = extractor_version(settings.dictionaries)
+    plan = plan_run(found, known, version, settings.max_chars)
+    head = pipeline.start_head(settings, version, found, known, plan)
+    assert head is not None and len(head.queued) >= 2 and head.pool is not None and head.pool.pool is not None
+    prepared = pipeline.Prepared(settings, version, found, known, plan, head=head)
+    summary = pipeline.run_pipeline(settings, prepared=prepared)
+    assert summary.error is None and summary.loaded == len(BATCH_TEXTS)
+    assert head.pool is None  # the flow took the pool over (and ended it)
+    assert tables(tmp_path / "head.duckdb") == one
+
+    # a head the flow never takes over (the run stopped before its flow) ends its workers at once
+    plan = plan_run(found, known, version, settings.max_chars)
+    spare = pipeline.start_head(settings, version, found, known, plan)
+    assert spare is not None and spare.pool is not None and spare.pool.pool is not None
+    forked = list(spare.pool.pool._processes.values())
+    spare.close()
+    assert spare.pool is None and forked and not any(proc.is_alive() for proc in forked)
