@@ -508,3 +508,24 @@ def test_a_load_memory_limit_grows_with_the_batch_and_the_warehouse(tmp_path):
     larger_warehouse = load_memory(con, 100)
     con.close()
     assert 16 * 2**20 < small < large_batch and small < larger_warehouse
+
+
+def test_a_source_coded_again_keeps_one_cluster_row_per_event(tmp_path):
+    """A re-coded source (same source id, a newer extractor) keeps its event ids: the refresh keys them from the
+    batch (derived.cluster_keys_of over batch_events) and not a second time from the stale chains."""
+    fresh = tmp_path / "fresh.duckdb"
+    build_warehouse(fresh)
+    con = connect(fresh, read_only=True)
+    expected = _views(con)
+    con.close()
+    db = tmp_path / "w.duckdb"
+    con = connect(db)
+    load_batch(con, build_batch())
+    load_batch(con, build_batch(articles=ARTICLES[:2]))  # the first two articles coded again
+    got = _views(con)
+    held = con.execute("SELECT count(*) FROM events").fetchall()[0][0]
+    indexed = con.execute("SELECT count(*) FROM derived.cluster_index").fetchall()[0][0]
+    con.close()
+    assert held == indexed
+    for name, frame in expected.items():
+        assert got[name].equals(frame), name
