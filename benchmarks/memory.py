@@ -243,7 +243,9 @@ def child(corpus: Path, db: Path, batch_size: int, seed: int, trace: bool) -> di
     workers.code_here = _fake_coder(seed)  # n_process=1 below: every batch is coded here, never forked
     pipeline._nlp = lambda: None  # noqa: SLF001 - no spaCy: the parse is what this benchmark leaves out
     pipeline._warm_extractor = lambda nlp, lex: None  # noqa: SLF001
-    settings = load_settings(cwd=ROOT, inputs=[str(corpus)], db=str(db), batch_size=batch_size, n_process=1)
+    settings = load_settings(
+        cwd=ROOT, inputs=[str(corpus)], db=str(db), batch_size=batch_size, n_process=1, use_cache=False
+    )  # no start-up cache: there is no model to store
     trim = _experiments()
     rows: list[dict] = []
     snaps: dict[int, object] = {}

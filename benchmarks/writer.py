@@ -26,6 +26,15 @@ size it prints the seconds of the first writable open (which brings the derived 
 after the bulk insert: warehouse/clusters.py), of one more batch's `connect` + `load_batch` + `close` as the
 flow does it (median of 3), and of `event_facts`, `event_clusters`, `dyad_daily` and a full scan of `events`,
 each fetched whole; with the ratio of each to the smallest size.
+
+Probe mode, `--probe W1.duckdb W2.duckdb …`: what one batch's load costs in memory against each warehouse
+(e.g. those `benchmarks/memory.py --dir D` leaves, `D/memory_9000.duckdb`). Per warehouse, in a fresh process,
+200 of its articles' rows (sources spread over the warehouse, their events and actors) are given new ids and
+loaded into a copy as the flow loads a batch (`connect` + `load_batch` + `close`); it prints the peak RSS above
+the RSS before `connect` (the kernel's high-water mark, reset first: no sampling gap), the CPU seconds, the
+warehouse's events, DuckDB's own account at the load's end (`duckdb_memory()` by tag) and how many times the
+load ran out of its memory limit and was loaded again. `--probe-limit MB` makes the first limit that (to find
+what a load needs: the smallest that loads without a retry). `--repeat N` runs each N times.
 """
 
 from __future__ import annotations
@@ -245,6 +254,128 @@ def grow(sizes: list[int], batch_size: int, seed: int, work: Path) -> None:
     print(table(results).replace(" articles |", " articles' rows |"))
 
 
+def _hwm_reset() -> None:
+    Path("/proc/self/clear_refs").write_text("5")  # resets VmHWM to the current RSS
+
+
+def _status_mb(name: str) -> float:
+    text = Path("/proc/self/status").read_text()
+    return int(re.search(rf"{name}:\s+(\d+)", text).group(1)) / 1024
+
+
+def probe_child(src: Path, work: Path, articles: int, limit_mb: int | None) -> dict:
+    """One batch of `src`'s own rows under new ids, loaded into a copy of `src` (see the module docstring)."""
+    import gc
+    import json
+    import logging
+    import shutil
+
+    import duckdb
+    import polars as pl
+
+    import warehouse.load as wload
+    from transforms.rows import quarantine_frame
+    from warehouse.connect import connect
+
+    db = work / "probe.duckdb"
+    for stale in work.glob("probe.duckdb*"):
+        stale.unlink()
+    shutil.copy(src, db)
+    ro = duckdb.connect(str(src), read_only=True)
+    held = ro.execute("SELECT count(*) FROM events").fetchall()[0][0]
+    n = ro.execute("SELECT count(*) FROM sources").fetchall()[0][0]
+    ro.execute(
+        "CREATE TEMP TABLE ids AS SELECT source_id FROM (SELECT source_id, row_number() OVER (ORDER BY source_id) r "
+        "FROM sources) WHERE r % $1 = 1 LIMIT $2",
+        [max(1, n // articles), articles],
+    )
+    sfx = "~probe"
+    frames = [
+        ro.sql(
+            f"SELECT * EXCLUDE (run_id, loaded_at) REPLACE (source_id || '{sfx}' AS source_id, uri || '{sfx}' AS uri) "
+            "FROM sources WHERE source_id IN (SELECT source_id FROM ids)"
+        ),
+        ro.sql(
+            f"SELECT * EXCLUDE (run_id) REPLACE (event_id || '{sfx}' AS event_id, source_id || '{sfx}' AS source_id) "
+            "FROM events WHERE source_id IN (SELECT source_id FROM ids)"
+        ),
+        ro.sql(
+            "SELECT * FROM actors WHERE actor_id IN (SELECT unnest([actor1_id, actor2_id, claimant_id]) FROM events "
+            "WHERE source_id IN (SELECT source_id FROM ids))"
+        ),
+    ]
+    sources, events, actors = (pl.from_arrow(f.to_arrow_table()) for f in frames)
+    ro.close()
+    retries: list[str] = []
+
+    class _Count(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            retries.append(record.getMessage())
+
+    if hasattr(wload, "log"):  # (an older checkout, before the load's memory limit, can be probed too)
+        wload.log.addHandler(_Count())
+        wload.log.setLevel(logging.INFO)
+    if limit_mb:
+        wload.load_memory = lambda con, n: limit_mb << 20
+    batch = wload.Batch(sources, events, actors, quarantine_frame([]), "probe")
+    gc.collect()
+    before = _status_mb("VmRSS")
+    _hwm_reset()
+    cpu = time.process_time()
+    con = connect(db)
+    limit = wload.load_memory(con, events.height) >> 20 if hasattr(wload, "load_memory") else 0
+    wload.load_batch(con, batch)
+    tags = con.execute("SELECT tag, memory_usage_bytes FROM duckdb_memory() WHERE memory_usage_bytes > 0").fetchall()
+    con.close()
+    out = {
+        "events held": held,
+        "batch events": events.height,
+        "first limit MB": limit,
+        "peak over RSS before MB": _status_mb("VmHWM") - before,
+        "CPU s": time.process_time() - cpu,
+        "retries": len(retries),
+        "duckdb_memory MB": {t: round(b / 2**20, 1) for t, b in tags},
+    }
+    for stale in work.glob("probe.duckdb*"):
+        stale.unlink()
+    return json.loads(json.dumps(out))
+
+
+def probe(warehouses: list[Path], articles: int, limit_mb: int | None, repeat: int) -> None:
+    import json
+    import subprocess
+
+    print(f"load average {os.getloadavg()[0]:.1f} at start", file=sys.stderr)
+    print(
+        "| warehouse | events held | batch events | first limit MB | peak over RSS before MB | CPU s | retries "
+        "| DuckDB at the load's end (duckdb_memory) MB |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for w in warehouses:
+        for _ in range(repeat):
+            work = Path(tempfile.mkdtemp(prefix="newsevents-probe-"))
+            cmd = [sys.executable, __file__, "--probe-child", str(w), str(work), "--batch-size", str(articles)]
+            cmd += ["--probe-limit", str(limit_mb)] if limit_mb else []
+            done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
+            shutil_rm(work)
+            if done.returncode != 0:
+                print(f"| {w.name} | failed: {(done.stderr.strip().splitlines() or ['?'])[-1][:200]} |")
+                continue
+            r = json.loads(done.stdout.strip().splitlines()[-1])
+            tags = ", ".join(f"{k} {v:.0f}" for k, v in r["duckdb_memory MB"].items())
+            print(
+                f"| {w.name} | {r['events held']} | {r['batch events']} | {r['first limit MB']} "
+                f"| {r['peak over RSS before MB']:.0f} | {r['CPU s']:.2f} | {r['retries']} | {tags} |",
+                flush=True,
+            )
+
+
+def shutil_rm(path: Path) -> None:
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--articles", type=int, default=1000)
@@ -259,7 +390,19 @@ def main(argv: list[str] | None = None) -> None:
         metavar="ARTICLES",
         help="growth mode: warehouse sizes in articles' worth of rows, e.g. 1000 3000 9000 30000",
     )
+    ap.add_argument("--probe", type=Path, nargs="+", default=None, metavar="DB", help="probe mode: warehouses")
+    ap.add_argument("--probe-limit", type=int, default=None, metavar="MB", help="probe mode: the first limit")
+    ap.add_argument("--repeat", type=int, default=1, help="probe mode: runs per warehouse")
+    ap.add_argument("--probe-child", type=Path, nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.probe_child:
+        import json
+
+        print(json.dumps(probe_child(*args.probe_child, args.batch_size, args.probe_limit)))
+        return
+    if args.probe:
+        probe(args.probe, args.batch_size, args.probe_limit, args.repeat)
+        return
     if args.grow:
         work = args.keep or Path(tempfile.mkdtemp(prefix="newsevents-writer-"))
         work.mkdir(parents=True, exist_ok=True)

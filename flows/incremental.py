@@ -223,9 +223,12 @@ def file_digest(path: Path, chunk: int = 1 << 20) -> str | None:
     return h.hexdigest()
 
 
-# Text the plan keeps for the flow (Plan.kept), in characters: ~3,000 articles of 5 KB. Past it, files are
-# read again when coded; the flow lets go of each file's documents as it batches them.
-KEEP_CHARS = 16_000_000
+# Text the plan keeps for the flow (Plan.kept), in characters: ~900 articles of 4.5 KB. Past it, files are
+# read again when coded (~2 ms of CPU a 4 KB article); the flow lets go of each file's documents as it batches
+# them. Kept small because what the kept documents held stays in the flow's heap after they are let go (glibc
+# does not give the scattered pieces back): 16 M characters left the flow ~26 MB larger for the whole of a
+# 9,000-article run than 4 M (the plan of 9,000 synthetic articles: +120 against +94 MB; docs/performance.md)
+KEEP_CHARS = 4_000_000
 
 
 @dataclass

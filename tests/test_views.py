@@ -459,3 +459,73 @@ def test_a_batch_load_writes_its_rows_and_leaves_earlier_ones_in_place(tmp_path)
     con.close()
     for name, frame in expected.items():
         assert got[name].equals(frame), name
+
+
+def test_a_load_whose_memory_limit_is_too_small_is_loaded_again_and_equal(tmp_path, monkeypatch, caplog):
+    """A load runs under a memory limit sized from the warehouse (warehouse/load.py); one that needs more is
+    rolled back and loaded again with a larger limit: never an error, never a half batch, the same views."""
+    import logging
+
+    import warehouse.load as wload
+
+    fresh = tmp_path / "fresh.duckdb"
+    build_warehouse(fresh)
+    con = connect(fresh, read_only=True)
+    expected = _views(con)
+    con.close()
+
+    tried: list[str] = []
+    original = wload.transaction
+
+    def watched(c):
+        tried.append(c.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+        return original(c)
+
+    monkeypatch.setattr(wload, "load_memory", lambda c, n: 256 * 1024)  # far too small: DuckDB runs out
+    monkeypatch.setattr(wload, "transaction", watched)
+    db = tmp_path / "w.duckdb"
+    con = connect(db)
+    with caplog.at_level(logging.INFO, logger="warehouse.load"):
+        load_batch(con, build_batch())
+    assert con.execute("SELECT current_setting('threads')").fetchall()[0][0] > 0
+    got = _views(con)
+    con.close()
+    assert len(tried) >= 2 and tried[0] != tried[-1], tried  # loaded again under another limit
+    assert "loading it again" in caplog.text
+    for name, frame in expected.items():
+        assert got[name].equals(frame), name
+
+
+def test_a_load_memory_limit_grows_with_the_batch_and_the_warehouse(tmp_path):
+    from warehouse.load import load_memory
+
+    db = tmp_path / "w.duckdb"
+    build_warehouse(db)
+    con = connect(db)
+    small, large_batch = load_memory(con, 100), load_memory(con, 10_000)
+    copies = "SELECT e.* REPLACE (e.event_id || '~' || t.i AS event_id) FROM events e, range(2000) t(i)"
+    con.execute(f"INSERT INTO events {copies}")
+    larger_warehouse = load_memory(con, 100)
+    con.close()
+    assert 16 * 2**20 < small < large_batch and small < larger_warehouse
+
+
+def test_a_source_coded_again_keeps_one_cluster_row_per_event(tmp_path):
+    """A re-coded source (same source id, a newer extractor) keeps its event ids: the refresh keys them from the
+    batch (derived.cluster_keys_of over batch_events) and not a second time from the stale chains."""
+    fresh = tmp_path / "fresh.duckdb"
+    build_warehouse(fresh)
+    con = connect(fresh, read_only=True)
+    expected = _views(con)
+    con.close()
+    db = tmp_path / "w.duckdb"
+    con = connect(db)
+    load_batch(con, build_batch())
+    load_batch(con, build_batch(articles=ARTICLES[:2]))  # the first two articles coded again
+    got = _views(con)
+    held = con.execute("SELECT count(*) FROM events").fetchall()[0][0]
+    indexed = con.execute("SELECT count(*) FROM derived.cluster_index").fetchall()[0][0]
+    con.close()
+    assert held == indexed
+    for name, frame in expected.items():
+        assert got[name].equals(frame), name

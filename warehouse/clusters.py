@@ -22,7 +22,7 @@ from warehouse.connect import read_sql, transaction
 
 
 def refresh_batch(con: duckdb.DuckDBPyConnection) -> None:
-    """Re-cluster the pair keys of this batch (temp table `replaced`, frame `new_events`); in its transaction."""
+    """Re-cluster the pair keys of this batch (temp tables `replaced` and `batch_events`); in its transaction."""
     con.execute(read_sql("clusters_batch.sql"))
     con.execute(read_sql("clusters.sql"))
 

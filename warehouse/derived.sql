@@ -68,14 +68,17 @@ CREATE TABLE IF NOT EXISTS derived.dyad_rows (
     num_clusters    INTEGER
 );
 
--- the clustering's grouping keys of every event (clusters.sql reads a slice of it):
+-- the clustering's grouping keys of the events of a table shaped as `events` (clusters.sql reads a slice of it):
 --   * grain: 'single' (no initiator: a cluster of its own), the event's date precision when coarser than a
 --     day ('month', 'year'), 'day' when it has an event date or its source a publication date, else 'source';
 --   * cluster_day: the event date, else the day its source was published;
 --   * pair_key: the group inside which dates are compared (type, actor pair, grain; the source for 'source'
 --     and the event for 'single');
 --   * dyad_hash: the hash of the event's dyad_daily group (actor pair, type, quad class, date, precision).
-CREATE OR REPLACE VIEW derived.cluster_keys AS
+-- A table macro, so that a batch's load keys its own events (the temp table batch_events, typed as events:
+-- the hash depends on the types) without reading the events table (clusters_batch.sql); cluster_keys is it
+-- over every event.
+CREATE OR REPLACE MACRO derived.cluster_keys_of(ev) AS TABLE
 WITH keyed AS (
     SELECT
         e.event_id, e.source_id, e.event_type, e.actor1_id, e.actor2_id, e.quantity,
@@ -90,7 +93,7 @@ WITH keyed AS (
         -- what event_clusters aggregates (clusters.sql)
         e.quad_class, e.event_date, e.date_precision, e.quantity_unit, e.location, e.country_code, e.confidence, e.sentence,
         e.sentence_start, s.published_date, s.loaded_at
-    FROM events e
+    FROM query_table(ev) e
     LEFT JOIN sources s ON s.source_id = e.source_id
 )
 SELECT
@@ -98,3 +101,6 @@ SELECT
     concat_ws('|', event_type, actor1_id, coalesce(actor2_id, ''), grain,
               CASE grain WHEN 'source' THEN source_id WHEN 'single' THEN event_id END) AS pair_key
 FROM keyed;
+
+CREATE OR REPLACE VIEW derived.cluster_keys AS
+SELECT * FROM derived.cluster_keys_of(events);

@@ -43,8 +43,15 @@ INSERT INTO actors BY NAME
 SELECT * FROM new_actors n
 WHERE NOT EXISTS (SELECT 1 FROM actors a WHERE a.actor_id = n.actor_id);
 
-INSERT INTO events BY NAME
+-- the batch's events typed as the events table (the cluster refresh keys them from here, clusters_batch.sql,
+-- without reading the events table: a batch's memory and CPU then do not grow with the warehouse)
+CREATE OR REPLACE TEMP TABLE batch_events AS FROM events LIMIT 0;
+
+INSERT INTO batch_events BY NAME
 SELECT * FROM new_events;
+
+INSERT INTO events BY NAME
+SELECT * FROM batch_events;
 
 -- an input that loads now is no longer empty, a duplicate, or failing an expectation at its uri:
 -- drop its older quarantine rows unless this batch reports the same (uri, stage, reason) again
@@ -60,4 +67,4 @@ SELECT * FROM new_quarantine
 ON CONFLICT (uri, stage, reason) DO UPDATE SET detail = excluded.detail;
 
 DROP TABLE merged_actors;
--- `replaced` stays for clusters_batch.sql (warehouse/clusters.py), which drops it
+-- `replaced` and `batch_events` stay for clusters_batch.sql (warehouse/clusters.py), which drops them
