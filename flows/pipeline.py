@@ -565,7 +565,7 @@ class Head:
         atexit.register(self.close)
         try:
             for docs, rejections in self.feed:
-                self.queued.append((self.pool.submit(docs) if docs else None, rejections, len(docs)))
+                self.queued.append((self.pool.submit(docs, ahead=True) if docs else None, rejections, len(docs)))
                 if sum(n for *_, n in self.queued[1:]) >= settings.batch_size:
                     break
         except BaseException:

@@ -141,13 +141,19 @@ class Workers:
             self.pool = self._fresh_pool()
             return self.pool.submit(_share, part, self.timeout)
 
-    def submit(self, docs: list[Document]) -> Ticket:
-        """Queue a batch's shares and return at once (a small batch with no pool running waits for `result`)."""
+    def submit(self, docs: list[Document], ahead: bool = False) -> Ticket:
+        """Queue a batch's shares and return at once (a small batch with no pool running waits for `result`,
+        unless `ahead`: the caller has serial work of its own to do before it asks, so even a few documents
+        are worth forking for, one process a document up to `n_process`)."""
         forkable = "fork" in multiprocessing.get_all_start_methods()
-        if not forkable or (self.pool is None and processes(self.n_process, len(docs)) <= 1):
+        wanted = processes(self.n_process, len(docs))
+        ahead = ahead and self.pool is None and processes(self.n_process) > 1  # (a daemon cannot fork: 1)
+        if ahead:
+            wanted = min(processes(self.n_process), len(docs))
+        if not forkable or (self.pool is None and wanted <= 1 and not ahead):
             return Ticket(docs, None)
         if self.pool is None:
-            self.n = processes(self.n_process, len(docs))
+            self.n = max(1, wanted)
         parts = shares(docs, self.n * SHARES_PER_PROCESS)
         starts = [sum(len(p) for p in parts[:k]) for k in range(len(parts))]
         return Ticket(docs, [(start, part, self._queue(part)) for start, part in zip(starts, parts, strict=True)])

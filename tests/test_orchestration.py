@@ -406,6 +406,30 @@ def test_one_pool_for_a_run_codes_overlapping_batches_like_one_process(nlp, lex,
     assert {e["event_type"] for c in coded for e in c.events} >= {"PROTEST", "COERCE", "AID"}
 
 
+def test_a_few_documents_sent_ahead_are_coded_on_forked_workers_with_the_same_rows(nlp, lex):
+    """A small batch is coded in this process when its result is asked for, unless it is sent `ahead` (the
+    CLI's head: the flow has its own start to do meanwhile): then it goes to forked workers, same rows."""
+    from flows import workers
+    from transforms.documents import RawInput
+    from transforms.parse import parse_document
+
+    texts = [
+        "Police in Lima detained 14 protesters outside the Congress on Monday.",
+        "Kenya's foreign minister met his Ugandan counterpart in Kampala on Friday.",
+        "Rebels shelled the town of Goma on Saturday, killing three civilians, the army said.",
+    ]
+    docs = [parse_document(RawInput(f"mem://a{i}", f"a{i}.txt", t.encode())) for i, t in enumerate(texts)]
+    here = workers.code_here(docs, nlp, lex, 0)
+    with workers.Workers(nlp, lex, 2, 0) as pool:
+        assert pool.submit(docs).parts is None  # not worth a fork when the caller waits at once
+        ticket = pool.submit(docs, ahead=True)
+        assert ticket.parts is not None and pool.n == 2
+        got = pool.result(ticket)
+    assert [d.uri for d in got.kept] == [d.uri for d in docs]
+    assert got.events == here.events and got.actors == here.actors
+    assert {e["event_type"] for e in got.events} >= {"COERCE", "CONSULT"}
+
+
 def test_a_long_run_renders_its_data_docs_in_the_helper_and_a_short_one_here(monkeypatch):
     import sys
 
