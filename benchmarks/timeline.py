@@ -196,18 +196,20 @@ def child(out: Path, argv: list[str]) -> None:
 
 
 def _kept(env: dict) -> list:
-    from flows import keep
-    from flows.settings import Settings
-
-    return keep.entries(Settings(cache_dir=env["NEWSEVENTS_CACHE_DIR"]))
+    """The kept helpers of the runs' cache folder (benchmarks/incremental.py's accounting)."""
+    return _incremental()._helpers(env)
 
 
 def _cpu_of(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return _incremental()._cpu_of(pid)
+
+
+def _incremental():
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks import incremental
+
+    return incremental
 
 
 def traced_run(argv: list[str], out: Path, env: dict) -> dict:

@@ -62,7 +62,7 @@ def _db_path(con: duckdb.DuckDBPyConnection) -> Path | str:
 
 # What a load needs from DuckDB's buffer manager, on one thread (measured with benchmarks/writer.py --probe: a
 # batch of 200 articles, 9,600 events, into copies of benchmarks/memory.py's warehouses: the smallest limit that
-# loads it was 64-72 MB at 48,000 events held, 96-112 MB at 432,000 and ~ MB at 1,440,000):
+# loads it was 64-72 MB at 48,000 events held, 96-112 MB at 432,000 and 160 MB or less at 1,440,000):
 LOAD_BASE_BYTES = 32 * 2**20  # the statements' fixed working memory
 LOAD_BYTES_PER_BATCH_EVENT = 3_500  # the batch's rows, temp tables and the clustering's windows
 LOAD_BYTES_PER_EVENT_HELD = 95  # the events' primary-key index and the refresh's scans of the derived tables
