@@ -84,7 +84,34 @@ def _running(pid: int, skip: int) -> bool:
     return False
 
 
-class Timeline:
+class _Sampler:
+    """Calls `_sample` every `interval` seconds in a background thread while the `with` block runs, and
+    once more at its end."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        raise NotImplementedError
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+
+class Timeline(_Sampler):
     """Samples, every `interval` seconds, the CPU seconds so far of this process, of its forked worker
     processes (children running this same command) and of its other children (Prefect's server, the Data
     Docs helper): when each is busy and when a core sits idle. A process that ended keeps its last sample."""
@@ -92,14 +119,13 @@ class Timeline:
     def __init__(self, interval: float = 0.25, pid: int | None = None):
         import psutil
 
+        super().__init__(interval)
         self.proc = psutil.Process(pid)
         self.cmdline = self.proc.cmdline()
-        self.interval, self.t0 = interval, time.perf_counter()
+        self.t0 = time.perf_counter()
         # (t, CPU s of the process, of its workers, of its other children, how many of them want a core)
         self.samples: list[tuple[float, float, float, float, int]] = []
         self._seen: dict[int, tuple[str, float]] = {}  # pid → (group, CPU seconds at its last sample)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _sample(self) -> None:
         import psutil
@@ -123,20 +149,9 @@ class Timeline:
         running = sum(_running(pid, skip=threading.get_native_id()) for pid in pids)
         self.samples.append((time.perf_counter() - self.t0, own.user + own.system, workers, other, running))
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._sample()
-            self._stop.wait(self.interval)
-
     def __enter__(self) -> Timeline:
         self.t0 = time.perf_counter()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._sample()
+        return super().__enter__()
 
 
 def timeline_summary(samples: list[list[float]]) -> dict:
@@ -188,16 +203,15 @@ def _timeline_table(samples: list[list[float]], step: float = 2.0) -> str:
     return "\n".join(lines)
 
 
-class PeakRSS:
+class PeakRSS(_Sampler):
     """Samples the RSS of this process and of its whole process tree in a background thread."""
 
     def __init__(self, interval: float = 0.1):
         import psutil
 
+        super().__init__(interval)
         self.proc = psutil.Process()
-        self.interval, self.self_peak, self.tree_peak = interval, 0, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.self_peak, self.tree_peak = 0, 0
 
     def _sample(self) -> None:
         import psutil
@@ -209,19 +223,8 @@ class PeakRSS:
                 total += child.memory_info().rss
         self.self_peak, self.tree_peak = max(self.self_peak, own), max(self.tree_peak, total)
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._sample()
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> PeakRSS:
-        self._thread.start()
-        return self
-
     def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._sample()
+        super().__exit__(*exc)
         # the kernel's own high-water mark catches peaks between samples
         self.self_peak = max(self.self_peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 

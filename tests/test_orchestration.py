@@ -378,14 +378,7 @@ def test_one_pool_for_a_run_codes_overlapping_batches_like_one_process(nlp, lex,
     from transforms.documents import RawInput
     from transforms.parse import parse_document
 
-    texts = [
-        "Nurses went on strike in Lima on Monday over unpaid wages, their union said.",
-        "Police detained 12 students in Tehran on Wednesday after a protest, a rights group said.",
-        "The African Union suspended Niger on Saturday after the coup, officials said.",
-        "India sent 20 tonnes of medical aid to Sri Lanka on Thursday.",
-        "The President of Ghana visited Abuja on Tuesday for talks on trade.",
-        "Gunmen attacked a polling station in Kinshasa during the election on Sunday, police said.",
-    ] * 4
+    texts = BATCH_TEXTS[:6] * 4
     docs = [parse_document(RawInput(f"mem://{i}", f"{i}.txt", t.encode())) for i, t in enumerate(texts)]
     batches = [docs[:8], docs[8:16], docs[16:]]
     killer = "mem://13"
