@@ -45,9 +45,10 @@ def inbox(tmp_path):
 
 
 def run(settings):
+    """One flow run without Data Docs (~1 s of CPU each; tests/test_flow_e2e.py checks the seeds run's)."""
     from flows.pipeline import run_pipeline
 
-    summary = run_pipeline(settings)
+    summary = run_pipeline(settings.model_copy(update={"data_docs": False}))
     assert summary.error is None, summary.error
     return summary
 
@@ -231,7 +232,7 @@ def test_cli_run_then_noop_needs_no_flow(prefect_harness, inbox, tmp_path):
     from flows.cli import app
 
     db = tmp_path / "cli.duckdb"
-    runner = CliRunner()
+    runner = CliRunner(env={"NEWSEVENTS_DATA_DOCS": "false"})  # the runs, not their Data Docs (test_readme's run)
     first = runner.invoke(app, ["run", str(inbox), "--db", str(db)])
     assert first.exit_code == 0, first.output
     assert "files seen" in first.output and "events by type" in first.output
@@ -515,7 +516,7 @@ def test_rows_do_not_depend_on_how_a_run_is_cut_into_batches(prefect_harness, tm
     from warehouse.connect import connect
 
     monkeypatch.setattr(workers, "processes", lambda n, k=None: 2)  # a real pool even for batches of two
-    settings = Settings(inputs=[str(inbox)], db=str(tmp_path / "head.duckdb"), batch_size=2)
+    settings = Settings(inputs=[str(inbox)], db=str(tmp_path / "head.duckdb"), batch_size=2, data_docs=False)
     con = connect(settings.db_path, settings.lock_timeout)
     known = read_known(con)
     con.close()
