@@ -9,15 +9,16 @@ cleans the changed ones, compares content hashes and extractor version with
 the warehouse: `flows.incremental`) and sends
 only new or changed documents to NLP, packed into full batches and the run's
 last `batch_size` documents into halving ones (`next_batch_size`: both workers
-finish together and the last validate and load is short): in-process,
+finish together and the last validation is short): in-process,
 to one pool of worker processes kept for the whole run and fed continuously
 (the workers code batch k+1 while this process validates and loads batch k:
 `_Coder`, flows/workers.py; `newsevents run` queues the first batches on that
 pool before the flow starts, while Prefect's server boots: `Head`), or, with a Dask task runner
 (`flow_for(settings)`), through the task runner's `submit` to Dask workers
-with several in flight; the load always runs here, one writer, one
-transaction of whole documents per batch, opening the warehouse only for that
-moment.
+with several in flight; validation and the load always run here, one writer:
+each batch validated as it comes, the validated batches loaded together up to
+`batch_size` documents a transaction (`_Loader`: the tail's small batches are
+one load), whole documents only, opening the warehouse only for that moment.
 
 Hand-offs are plain values: the CLI passes the plan it made (`Prepared`) and
 a progress callback (`Progress`) as arguments of `run_pipeline`; each task
@@ -594,7 +595,8 @@ def next_batch_size(left: int, batch_size: int, floor: int = TAIL_BATCH) -> int:
 
     Full batches while more than `batch_size` are left; the last `batch_size` documents go in halving
     batches (100, 50, 25, 25 of 200) down to `floor`, so the workers' last shares are short (both finish
-    together) and the validate and load the flow does after them, with the workers idle, is a small batch.
+    together) and the validation the flow does after them, with the workers idle, is a small batch (their
+    load is one, `_Loader`).
     Which batch a document lands in changes no row (tests/test_orchestration.py)."""
     if left >= batch_size + floor:
         return batch_size
