@@ -12,14 +12,6 @@ from __future__ import annotations
 import polars as pl
 
 
-def _sentence_at_offsets(text: str | None, start: int | None, end: int | None, sentence: str | None) -> bool:
-    if text is None or start is None or end is None or sentence is None:
-        return False
-    if not 0 <= start < end <= len(text):
-        return False
-    return text[start:end] == sentence
-
-
 def events_with_checks(
     events: pl.DataFrame,
     sources: pl.DataFrame,
@@ -36,16 +28,21 @@ def events_with_checks(
     assert joined.height == events.height
     actor_ids = set(actors["actor_id"].to_list()) | (known_actor_ids or set())
     source_ids = set(sources["source_id"].to_list()) | (known_source_ids or set())
-    offsets = [
-        _sentence_at_offsets(t, s, e, sent)
-        for t, s, e, sent in zip(
-            joined["text"].to_list(),
-            events["sentence_start"].to_list(),
-            events["sentence_end"].to_list(),
-            events["sentence"].to_list(),
-            strict=True,
+    # the sentence's offsets lie inside its source's text and slice exactly the sentence (a missing value:
+    # no); column-wise, so the texts are never copied into Python; slices count characters, as Python's do
+    start, end, text = pl.col("sentence_start"), pl.col("sentence_end"), pl.col("text")
+    offsets = (
+        pl.DataFrame([joined["text"], events["sentence_start"], events["sentence_end"], events["sentence"]])
+        .select(
+            (
+                (start >= 0)
+                & (start < end)
+                & (end <= text.str.len_chars())
+                & (text.str.slice(start.clip(0), (end - start).clip(0)) == pl.col("sentence"))
+            ).fill_null(False)
         )
-    ]
+        .to_series()
+    )
     trigger_in_sentence = (
         pl.col("trigger").is_null()
         | (
@@ -60,7 +57,7 @@ def events_with_checks(
     published = joined["published_date"]
     ids = list(actor_ids)
     return events.with_columns(
-        pl.Series("_offsets_point_at_sentence", offsets, dtype=pl.Boolean),
+        offsets.alias("_offsets_point_at_sentence"),
         (pl.col("event_date").is_null() == pl.col("date_precision").is_null()).alias("_date_consistent"),
         (
             pl.col("event_date").is_null()

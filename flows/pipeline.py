@@ -9,15 +9,16 @@ cleans the changed ones, compares content hashes and extractor version with
 the warehouse: `flows.incremental`) and sends
 only new or changed documents to NLP, packed into full batches and the run's
 last `batch_size` documents into halving ones (`next_batch_size`: both workers
-finish together and the last validate and load is short): in-process,
+finish together and the last validation is short): in-process,
 to one pool of worker processes kept for the whole run and fed continuously
 (the workers code batch k+1 while this process validates and loads batch k:
 `_Coder`, flows/workers.py; `newsevents run` queues the first batches on that
 pool before the flow starts, while Prefect's server boots: `Head`), or, with a Dask task runner
 (`flow_for(settings)`), through the task runner's `submit` to Dask workers
-with several in flight; the load always runs here, one writer, one
-transaction of whole documents per batch, opening the warehouse only for that
-moment.
+with several in flight; validation and the load always run here, one writer:
+each batch validated as it comes, the validated batches loaded together up to
+`batch_size` documents a transaction (`_Loader`: the tail's small batches are
+one load), whole documents only, opening the warehouse only for that moment.
 
 Hand-offs are plain values: the CLI passes the plan it made (`Prepared`) and
 a progress callback (`Progress`) as arguments of `run_pipeline`; each task
@@ -258,12 +259,21 @@ def _as_settings(settings: Settings | dict) -> Settings:
 
 
 class _Loader:
-    """Validate and load extracted batches in order, counting what went in."""
+    """Validate extracted batches in order and load them, counting what went in.
+
+    Every coded batch is validated as it comes (its Data Docs page, its quarantine reasons); the validated
+    batches are then loaded together, up to `batch_size` documents a transaction: a run's small tail batches
+    (`next_batch_size`) keep the workers finishing together, but each load costs a fixed ~0.1-0.3 CPU s in
+    this process (the warehouse opened, load.sql's statements, the cluster refresh) whatever its size, and
+    that CPU competes with a worker for a core. The rows are those of loading the batches one by one
+    (`_Pending`); call `flush` at the end of the run (a run that stops before leaves whole documents only,
+    coded again by the next run)."""
 
     def __init__(self, settings: Settings, summary: RunSummary, logger, progress: Progress) -> None:
         self.settings, self.summary, self.logger, self.progress = settings, summary, logger, progress
         self.batches = 0
         self.validation = ValidationLog(summary.run_id)  # for Data Docs and the validation artifact
+        self.pending = _Pending()
 
     def rejected(self, rejections: list[Rejection]) -> None:
         self.summary.quarantined += len({(r.uri, r.stage, r.reason) for r in rejections})
@@ -279,35 +289,120 @@ class _Loader:
         return checked.validated
 
     def load(self, extracted: Extracted | None, rejections: list[Rejection], n_docs: int) -> None:
-        s = self.summary
+        """Validate a coded batch (None: rejections only) and queue it for loading."""
         if extracted is not None:
             validated = self._validated(extracted)
             rejections = rejections + extracted.failed + validated.rejections
             sources, events, actors = validated.sources, validated.events, validated.actors
         else:
+            s = self.summary
             sources, events, actors = sources_frame([], s.extractor_version or ""), events_frame([]), actors_frame([])
         self.progress("batch", n_docs)
         if sources.height == 0 and not rejections:
             return
+        if self.pending.clashes(sources, rejections) or self.pending.documents + n_docs > self.settings.batch_size:
+            self.flush()
+        self.pending.add(sources, events, actors, rejections, n_docs)
+        if self.pending.documents >= self.settings.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Load the validated batches waiting, in one transaction."""
+        if not self.pending.parts:
+            return
+        s, pending = self.summary, self.pending
+        self.pending = _Pending()
+        batch = pending.batch(s.run_id)
         ts = time.perf_counter()
-        loaded = load_task(self.settings, Batch(sources, events, actors, quarantine_frame(rejections), s.run_id))
+        loaded = load_task(self.settings, batch)
         if loaded.problem:
             raise RunError(loaded.problem)
         s.stage_seconds["load"] += time.perf_counter() - ts
-        s.loaded += sources.height
-        s.events += events.height
-        s.events_by_type.update(events["event_type"].to_list())
-        s.actor_ids.update(actors["actor_id"].to_list())
-        self.rejected(rejections)
+        s.loaded += batch.sources.height
+        s.events += batch.events.height
+        s.events_by_type.update(batch.events["event_type"].to_list())
+        s.actor_ids.update(batch.actors["actor_id"].to_list())
+        self.rejected(pending.rejections)
         self.batches += 1
         self.logger.info(
             "batch %d: %d documents coded, %d loaded, %d events, %d quarantined",
             self.batches,
-            n_docs,
-            sources.height,
-            events.height,
-            len(rejections),
+            pending.documents,
+            batch.sources.height,
+            batch.events.height,
+            len(pending.rejections),
         )
+
+
+class _Pending:
+    """Validated batches waiting to be loaded together, and the one `Batch` that loads them as loading each in
+    turn would (warehouse/load.sql): sources and events side by side (a run never codes a document twice);
+    actors merged as load.sql merges them (the first name kept, the first actor type, country and sector
+    given, aliases united and sorted); a quarantine key reported twice keeps the later detail. A batch that
+    replaces or quarantines a document of the waiting ones (same source id or uri) `clashes`: the waiting ones
+    are loaded first, so the order of the two stays."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]] = []
+        self.rejections: list[Rejection] = []
+        self.quarantine: list[list[Rejection]] = []
+        self.documents = 0
+        self.ids: set[str] = set()
+        self.uris: set[str] = set()
+        self.rejected_uris: set[str] = set()
+
+    def clashes(self, sources: pl.DataFrame, rejections: list[Rejection]) -> bool:
+        if not self.parts:
+            return False
+        uris = set(sources["uri"].to_list())
+        return bool(
+            self.ids.intersection(sources["source_id"].to_list())
+            or (uris & (self.uris | self.rejected_uris))
+            or self.uris.intersection(r.uri for r in rejections)
+        )
+
+    def add(
+        self,
+        sources: pl.DataFrame,
+        events: pl.DataFrame,
+        actors: pl.DataFrame,
+        rejections: list[Rejection],
+        n_docs: int,
+    ) -> None:
+        self.parts.append((sources, events, actors))
+        self.rejections += rejections
+        self.quarantine.append(rejections)
+        self.documents += n_docs
+        self.ids.update(sources["source_id"].to_list())
+        self.uris.update(sources["uri"].to_list())
+        self.rejected_uris.update(r.uri for r in rejections)
+
+    def batch(self, run_id: str) -> Batch:
+        now = datetime.now(UTC)
+        if len(self.parts) == 1:
+            [(sources, events, actors)] = self.parts
+            return Batch(sources, events, actors, quarantine_frame(self.quarantine[0], now), run_id)
+        quarantine = pl.concat([quarantine_frame(r, now) for r in self.quarantine])
+        return Batch(
+            pl.concat([p[0] for p in self.parts]),
+            pl.concat([p[1] for p in self.parts]),
+            merged_actors([p[2] for p in self.parts]),
+            quarantine.unique(["uri", "stage", "reason"], keep="last", maintain_order=True),
+            run_id,
+        )
+
+
+def merged_actors(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """Several batches' actors (each one row per actor) as one frame, as loading them in turn merges them."""
+    both = pl.concat(frames)
+    merged = both.group_by("actor_id", maintain_order=True).agg(
+        pl.col("name").first(),
+        pl.col("actor_type").drop_nulls().first(),
+        pl.col("country_code").drop_nulls().first(),
+        pl.col("aliases").explode().drop_nulls().unique().sort(),
+        pl.col("sector").drop_nulls().first(),
+    )
+    return merged.select(both.columns).cast(both.schema)
 
 
 def _let_go(future) -> None:
@@ -500,7 +595,8 @@ def next_batch_size(left: int, batch_size: int, floor: int = TAIL_BATCH) -> int:
 
     Full batches while more than `batch_size` are left; the last `batch_size` documents go in halving
     batches (100, 50, 25, 25 of 200) down to `floor`, so the workers' last shares are short (both finish
-    together) and the validate and load the flow does after them, with the workers idle, is a small batch.
+    together) and the validation the flow does after them, with the workers idle, is a small batch (their
+    load is one, `_Loader`).
     Which batch a document lands in changes no row (tests/test_orchestration.py)."""
     if left >= batch_size + floor:
         return batch_size
@@ -605,6 +701,7 @@ def _code(settings: Settings, found: list[Found], known: Known, plan: Plan, code
         coder.send(docs, rejections)
     summary.stage_seconds.add(clock)
     coder.drain()
+    coder.loader.flush()
 
 
 def _run(settings: Settings, prepared: Prepared | None, progress: Progress) -> RunSummary:

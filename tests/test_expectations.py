@@ -187,6 +187,32 @@ def test_checks_stay_aligned_with_their_rows(batch):
         assert row["_offsets_point_at_sentence"] is (k % 3 != 0)
 
 
+def test_offsets_check_counts_characters_and_refuses_impossible_spans():
+    """The offsets check counts characters (accented text from Dakar), and a missing, reversed, negative or
+    out-of-range span never points at the sentence (and never raises)."""
+    text = "Émeutes à Dakar après l'élection. Police arrested 12 protesters in Senegal."
+    sent = "Police arrested 12 protesters in Senegal."
+    at = text.index(sent)
+    sources = pl.DataFrame({"source_id": ["sn"], "text": [text], "published_date": [None]})
+    spans = {
+        "right": (at, at + len(sent), True),
+        "one off": (at + 1, at + 1 + len(sent), False),
+        "reversed": (at + len(sent), at, False),
+        "negative": (-5, 3, False),
+        "past the end": (at, len(text) + 4, False),
+        "missing": (None, at, False),
+    }
+    events = events_frame(
+        [
+            {"event_id": k, "source_id": "sn", "sentence": sent, "sentence_start": s, "sentence_end": e}
+            for k, (s, e, _) in spans.items()
+        ]
+    )
+    checked = events_with_checks(events, sources, pl.DataFrame({"actor_id": ["x"]}))
+    got = dict(zip(checked["event_id"], checked["_offsets_point_at_sentence"], strict=True))
+    assert got == {k: ok for k, (_, _, ok) in spans.items()}
+
+
 @pytest.mark.slow
 def test_data_docs_are_built(batch, tmp_path):
     _, sources, events, actors = batch
