@@ -48,6 +48,10 @@ def known_files(con: duckdb.DuckDBPyConnection) -> dict[str, FileRow]:
     }
 
 
+# The buffer pool of `record_files`: 9,000 files' rows recorded into a warehouse of 9,000 articles peaked 43 MB
+# above the open connection without a limit, 15 MB with this one (benchmarks/memory.py's end-of-run figures)
+RECORD_MEMORY = "32MB"
+
 _ENTRIES = pl.List(pl.Struct({"key": pl.Utf8, "value": pl.Int32}))
 
 
@@ -65,6 +69,10 @@ def record_files(con: duckdb.DuckDBPyConnection, files: list[FileRow], version: 
     )
     new = None
     try:
+        # one thread under a bounded buffer pool, as a load (warehouse/load.py): the lookup of the files' sources
+        # and the insert need little, and the blocks they read are evicted instead of cached until the close
+        con.execute(f"SET memory_limit = '{RECORD_MEMORY}'")
+        con.execute("SET threads = 1")
         con.register("file_sources", pairs.to_arrow())
         incomplete = {p for (p,) in con.execute(read_sql("files_incomplete.sql"), {"version": version}).fetchall()}
         done = [f for f in files if f.path not in incomplete]
@@ -101,6 +109,9 @@ def record_files(con: duckdb.DuckDBPyConnection, files: list[FileRow], version: 
     except duckdb.Error as exc:
         raise WarehouseError(describe_error("the warehouse", exc)) from None
     finally:
+        for reset in ("RESET memory_limit", "RESET threads"):
+            with contextlib.suppress(duckdb.Error):
+                con.execute(reset)
         for name in ("file_sources", "new_files"):
             with contextlib.suppress(duckdb.Error):
                 con.unregister(name)
