@@ -30,7 +30,9 @@ Usage (from the root of the worktree whose code you want to measure):
 Options: `--repo DIR` (project whose code runs), `--shared DIR`, `--only seeds,gsr,stories,articles`,
 `--by-type`, `--json FILE`, `--jobs N` (pipeline runs at once, default 2), `--keep DIR` (keep inputs and
 warehouses there instead of a fresh temporary directory), `--timeout S` (per pipeline run).
-Every run writes under its own fresh directory, so several helpers can run it at once.
+Every run writes under its own fresh directory, so several helpers can run it at once; the runs' cache folder
+(start-up cache, kept helpers) is `cache/` in the work dir, and the helpers they kept are stopped at the end
+(`newsevents helpers stop` there): the benchmark leaves nothing running and never touches the user's cache.
 The pipeline runs as `<repo>/.venv/bin/python -m flows.cli run … --db …` (or this interpreter when the
 repo has no .venv) with the repo as working directory. Standard library + duckdb only.
 
@@ -53,6 +55,7 @@ scored), `actor1_country`, `actor2_country` (ISO3 or null), `country` (where it 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -131,9 +134,9 @@ def describe(repo: Path) -> str:
 
 
 class Runner:
-    def __init__(self, repo: Path, timeout: float):
+    def __init__(self, repo: Path, timeout: float, cache: Path):
         self.repo, self.python, self.timeout = repo, python_of(repo), timeout
-        self.env = {**os.environ, **ENV}
+        self.env = {**os.environ, **ENV, "NEWSEVENTS_CACHE_DIR": str(cache)}  # the helpers the runs keep live here
         self.env.pop("NEWSEVENTS_DB", None)
 
     def _call(self, args: list[str], what: str) -> str:
@@ -155,6 +158,11 @@ class Runner:
 
     def script(self, script: Path, *args: str) -> str:
         return self._call([self.python, str(script), *args], script.name)
+
+    def stop_helpers(self) -> None:
+        """End the helpers the runs kept in their cache folder (a checkout without the command has none)."""
+        with contextlib.suppress(PartFailed):
+            self._call([self.python, "-m", "flows.cli", "helpers", "stop"], "newsevents helpers stop")
 
 
 # ---------------------------------------------------------------- data
@@ -372,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
         work = args.keep.resolve()
     else:
         work = Path(tempfile.mkdtemp(prefix="generality-"))
-    runner = Runner(repo, args.timeout)
+    runner = Runner(repo, args.timeout, work / "cache")
     print(f"measuring {describe(repo)}", file=sys.stderr)
     print(f"work dir {work}; shared {shared or '(none)'}", file=sys.stderr)
 
@@ -405,19 +413,22 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     runnable = {k: v for k, v in jobs.items() if callable(v)}
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = {name: pool.submit(timed, name, job) for name, job in runnable.items()}
-        seconds = {}
-        for name, job in jobs.items():
-            if name not in futures:
-                results[name] = {"skipped": job}
-                continue
-            out, seconds[name] = futures[name].result()
-            if name in ("stories", "articles") and "error" not in out:
-                for split in ("dev", "test"):
-                    results[f"{name} {split}"] = out[split]
-            else:
-                results[name] = out
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            futures = {name: pool.submit(timed, name, job) for name, job in runnable.items()}
+            seconds = {}
+            for name, job in jobs.items():
+                if name not in futures:
+                    results[name] = {"skipped": job}
+                    continue
+                out, seconds[name] = futures[name].result()
+                if name in ("stories", "articles") and "error" not in out:
+                    for split in ("dev", "test"):
+                        results[f"{name} {split}"] = out[split]
+                else:
+                    results[name] = out
+    finally:
+        runner.stop_helpers()
     elapsed = round(time.monotonic() - started, 1)
 
     print(table(results, args.by_type))

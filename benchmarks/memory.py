@@ -230,6 +230,39 @@ def _watched(module, name: str, sampler: Sampler) -> dict[str, float]:
     return seen
 
 
+def _planned(pipeline, sampler: Sampler) -> dict[str, float]:
+    """Wrap the flow's plan (`plan_run`, inside its Prefect task, and `_plan` around the task): the RSS before
+    discovery and after the plan (garbage collected), the peak while planning, and the plan's Python heap
+    (tracemalloc, when tracing) per file, land in the returned dict."""
+    import gc
+    import tracemalloc
+
+    seen: dict[str, float] = {}
+    plan_run, outer = pipeline.plan_run, pipeline._plan  # noqa: SLF001
+
+    def in_task(found, *args, **kwargs):
+        seen["files"] = len(found)
+        traced = tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else 0
+        plan = plan_run(found, *args, **kwargs)
+        gc.collect()
+        if tracemalloc.is_tracing():
+            seen["plan_heap_bytes_per_file"] = (tracemalloc.get_traced_memory()[0] - traced) / max(1, len(found))
+        seen["rss after plan_run"] = sampler.mark()[0] / MB
+        return plan
+
+    def around(*args, **kwargs):
+        gc.collect()
+        seen["rss before the plan"] = sampler.mark()[0] / MB
+        out = outer(*args, **kwargs)
+        gc.collect()
+        now, peak = sampler.mark()
+        seen["rss after the plan"], seen["peak while planning"] = now / MB, peak / MB
+        return out
+
+    pipeline.plan_run, pipeline._plan = in_task, around  # noqa: SLF001
+    return seen
+
+
 def child(corpus: Path, db: Path, batch_size: int, seed: int, trace: bool) -> dict:
     import tracemalloc
 
@@ -264,6 +297,7 @@ def child(corpus: Path, db: Path, batch_size: int, seed: int, trace: bool) -> di
         if trace and len(rows) in (5,):
             snaps[5] = tracemalloc.take_snapshot()
 
+    planned = _planned(pipeline, sampler)
     watched = [_watched(pipeline, n, sampler) for n in ("record_files", "record_run", "publish_validation")]
     allocators, in_load = Allocators(), _in_load(pipeline)
     load_peaks = _per_call(pipeline, "load_task", sampler)
@@ -289,6 +323,7 @@ def child(corpus: Path, db: Path, batch_size: int, seed: int, trace: bool) -> di
         "end": end / MB,
         "peak_end": peak / MB,
         "batches": rows,
+        "plan": planned,
         "end_phases": {k: v for w in watched for k, v in w.items()},
         "top": top,
     }
@@ -340,6 +375,8 @@ def report(n: int, r: dict, batch_size: int) -> None:
             f"growth from batch 5 to {len(b)}: RSS {(b[-1]['rss'] - b[4]['rss']) / k:+.1f} MB per 1,000 articles, "
             f"peak {(max(x['peak'] for x in b[5:]) - b[4]['peak']) / k:+.1f} MB per 1,000 articles"
         )
+    if r.get("plan"):
+        print("the plan: " + ", ".join(f"{k} {v:.0f}" for k, v in r["plan"].items()))
     if r.get("end_phases"):
         print("the run's end: " + ", ".join(f"{k} {v:.0f} MB" for k, v in r["end_phases"].items()))
     if r["top"]:

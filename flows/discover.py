@@ -29,7 +29,7 @@ from transforms.documents import RawInput
 SYSTEM_FILES = frozenset({".ds_store", "thumbs.db", "desktop.ini", ".localized", "icon\r"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # no __dict__: one per input file, for the whole run
 class Found:
     path: Path  # as found (absolute, not resolved)
     root: Path  # the input folder it was found under (resolved)

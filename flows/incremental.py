@@ -367,7 +367,7 @@ def _settle(plan: Plan, work: _FileWork, known: Known) -> None:
                 documents=len(work.held),
                 quarantined=reasons,
                 records_skipped=work.records,
-                source_ids=frozenset(work.held.values()),
+                source_ids=tuple(dict.fromkeys(work.held.values())),
             )
         )
 

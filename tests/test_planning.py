@@ -150,11 +150,14 @@ def test_unchanged_files_cost_a_stat_and_changed_ones_are_read(prefect_harness, 
 def test_a_file_is_recorded_only_when_its_documents_are_loaded(tmp_path):
     con = connect(tmp_path / "w.duckdb")
     try:
-        loaded_nothing = FileRow("/in/a.jsonl", 10, 1, "0" * 64, "v1", 1, source_ids=frozenset({"abcdef0123456789"}))
+        loaded_nothing = FileRow("/in/a.jsonl", 10, 1, "0" * 64, "v1", 1, source_ids=("abcdef0123456789",))
         only_quarantine = FileRow("/in/b.txt", 3, 1, "1" * 64, "v1", 0, quarantined=Counter({"empty": 1}))
+        own = con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchone()
         assert record_files(con, [loaded_nothing, only_quarantine], "v1", "run") == 1
         assert set(known_files(con)) == {"/in/b.txt"}
         assert known_files(con)["/in/b.txt"].quarantined == Counter({"empty": 1})
+        # recorded under a small buffer pool and one thread, then the connection's own settings are back
+        assert con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchone() == own
     finally:
         con.close()
 
