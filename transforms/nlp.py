@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Sized
 from functools import cache
 
 import spacy
+from spacy.attrs import IS_SPACE
 from spacy.language import Language
 from spacy.tokens import Doc
 from thinc.api import NumpyOps
@@ -43,17 +44,19 @@ def line_breaks(doc: Doc) -> Doc:
     """A token after a line break starts a sentence; the break token itself does not; nor does the token
     after a line's first word on the same line (a headline before "Israel and Hamas agreed…" made the parser
     close a one-word sentence "Israel" and lose the subject: a sentence of one word with no punctuation
-    is never a line's first sentence)."""
-    for tok in doc[1:]:
-        prev = doc[tok.i - 1]
+    is never a line's first sentence).
+
+    Only the tokens after a whitespace token are looked at: the tokenizer keeps every whitespace character
+    but a word's one trailing space in whitespace tokens, so a line break is never anywhere else."""
+    spaces = doc.to_array(IS_SPACE)
+    for i in (spaces[:-1].nonzero()[0] + 1).tolist():
+        prev, tok = doc[i - 1], doc[i]
         if "\n" in prev.text or "\n" in prev.whitespace_:
             tok.is_sent_start = not tok.is_space
-            if not tok.is_space and "\n" not in tok.whitespace_ and tok.i + 1 < len(doc):
-                after = doc[tok.i + 1]
+            if not tok.is_space and "\n" not in tok.whitespace_ and i + 1 < len(doc):
+                after = doc[i + 1]
                 if not after.is_space and not after.is_punct:
                     after.is_sent_start = False
-        elif prev.is_space and "\n" in prev.text:
-            tok.is_sent_start = True
     return doc
 
 
