@@ -55,8 +55,9 @@ def _common_words() -> frozenset[str]:
     """English words (WordNet's noun/verb/adjective/adverb index shipped in the model's lemmatizer)."""
     from transforms.nlp import load_nlp
 
-    lemmatizer: Any = load_nlp().get_pipe("lemmatizer")  # spaCy types pipes as plain callables
-    tables = lemmatizer.lookups.get_table("lemma_index")
+    nlp = load_nlp()  # its `lemmatizer` is wrapped by transforms.lemmas, which keeps the model's one
+    pipe: Any = nlp.get_pipe("newsevents_lemmas" if "newsevents_lemmas" in nlp.pipe_names else "lemmatizer")
+    tables = getattr(pipe, "lemmatizer", pipe).lookups.get_table("lemma_index")
     return frozenset(w.lower() for pos in tables.values() for w in pos)
 
 

@@ -242,6 +242,14 @@ def _fixture_inputs(folder: Path) -> tuple[Path, Path]:
     return src, c2p
 
 
+def test_the_english_word_list_comes_from_the_loaded_pipeline():
+    """The model's WordNet index is read through the pipeline `load_nlp` builds (its lemmatizer is wrapped)."""
+    from flows import import_cameo
+
+    words = import_cameo._common_words()
+    assert {"protest", "arrest", "truce"} <= words
+
+
 def test_importer_command_is_deterministic_and_its_output_loads(tmp_path, monkeypatch):
     """The command run twice writes the same bytes (one build each: the determinism check and the command's
     files in one), with the licence beside them; what it wrote loads through the typed models."""
