@@ -13,7 +13,11 @@ In: corpus sizes (default 200 and 800 articles of 500–800 words, written by
   the boot, `serve` has its server running);
 - the same model's bare single-process `nlp.pipe` over the same cleaned texts,
   measured in the same benchmark run right before (the limit), and the ratio
-  end-to-end / bare;
+  end-to-end / bare; and the same bare parse with the matrix products the
+  pipeline uses (numpy's OpenBLAS, `transforms.nlp.numpy_matmul`, instead of
+  thinc's BLIS, which `spacy.load` gives): the ratio to it ("like for like")
+  shows what the two cores and the pipeline's own work make of the same parse,
+  without the faster products;
 - seconds per stage (from the run's `RunSummary.stage_seconds`; "Prefect and
   other" is the flow's wall time not spent in a stage: server start, task
   orchestration, the run record, the artifact);
@@ -269,14 +273,17 @@ def _texts(corpus: Path) -> list[str]:
     return [d.text for d in docs if isinstance(d, Document)]
 
 
-def child_bare(corpus: Path) -> dict:
-    """The limit: the model's own single-process `nlp.pipe` over the cleaned texts (docs dropped as they come)."""
+def child_bare(corpus: Path, matmul: str = "model") -> dict:
+    """The limit: the model's own single-process `nlp.pipe` over the cleaned texts (docs dropped as they come);
+    `matmul="numpy"`: with the pipeline's matrix products (`transforms.nlp.numpy_matmul`)."""
     import spacy
 
-    from transforms.nlp import MODEL
+    from transforms.nlp import MODEL, numpy_matmul
 
     texts = _texts(corpus)
     nlp = spacy.load(MODEL)
+    if matmul == "numpy":
+        numpy_matmul(nlp)
     t, cpu = time.perf_counter(), _cpu()[0]
     for _ in nlp.pipe(texts):
         pass
@@ -432,15 +439,19 @@ def _table(results: list[dict]) -> str:
         rows.append((r, flow, bare, stages))
     lines = [
         "| articles | words | bare nlp.pipe art/s | end-to-end art/s | end-to-end words/s | ratio "
+        "| bare, pipeline's matmul art/s | ratio like for like "
         "| end-to-end s | n_process | peak RSS flow MB | peak RSS tree MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r, flow, bare, _ in rows:
         e2e = r["articles"] / flow["seconds"]
         lim = bare["articles"] / bare["seconds"]
+        same = r.get("bare_numpy")
+        like = same["articles"] / same["seconds"] if same else None
         lines.append(
             f"| {r['articles']} | {r['words']} | {lim:.2f} | {e2e:.2f} | {r['words'] / flow['seconds']:.0f} "
-            f"| {e2e / lim:.2f} | {flow['seconds']:.1f} | {flow['n_process']} | {flow['rss_self'] / mb:.0f} "
+            f"| {e2e / lim:.2f} | {f'{like:.2f}' if like else '-'} | {f'{e2e / like:.2f}' if like else '-'} "
+            f"| {flow['seconds']:.1f} | {flow['n_process']} | {flow['rss_self'] / mb:.0f} "
             f"| {flow['rss_tree'] / mb:.0f} |"
         )
     lines += [
@@ -459,16 +470,19 @@ def _table(results: list[dict]) -> str:
     if any("cli" in r for r in results):
         lines += [
             "",
-            "| articles | `newsevents run` s | art/s | ratio to bare | CPU s tree | CPU total / bare "
-            "| peak RSS process MB | peak RSS tree MB | summary |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+            "| articles | `newsevents run` s | art/s | ratio to bare | ratio like for like | CPU s tree "
+            "| CPU total / bare | peak RSS process MB | peak RSS tree MB | summary |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         for r, _, bare, _ in rows:
             if "cli" in r:
                 cli, lim = r["cli"], bare["articles"] / bare["seconds"]
                 e2e = r["articles"] / cli["seconds"]
+                same = r.get("bare_numpy")
+                like = f"{e2e * same['seconds'] / same['articles']:.2f}" if same else "-"
                 lines.append(
-                    f"| {r['articles']} | {cli['seconds']:.1f} | {e2e:.2f} | {e2e / lim:.2f} | {cli['cpu']:.1f} "
+                    f"| {r['articles']} | {cli['seconds']:.1f} | {e2e:.2f} | {e2e / lim:.2f} | {like} "
+                    f"| {cli['cpu']:.1f} "
                     f"| {cli['cpu'] / max(bare.get('cpu', 0.0), 1e-9):.2f} | {cli['rss_self'] / mb:.0f} "
                     f"| {cli['rss_tree'] / mb:.0f} | {cli['summary']} |"
                 )
@@ -510,13 +524,19 @@ def main(argv: list[str] | None = None) -> None:
         "`newsevents run` does (flows.server.run_api)",
     )
     ap.add_argument("--timeline", action="store_true", help="print when the flow, its workers and helpers use CPU")
+    ap.add_argument(
+        "--no-like-for-like",
+        action="store_true",
+        help="skip the second bare parse with the pipeline's matrix products (numpy's OpenBLAS)",
+    )
     ap.add_argument("--child", choices=["bare", "flow", "cli"], help=argparse.SUPPRESS)
+    ap.add_argument("--matmul", choices=["model", "numpy"], default="model", help=argparse.SUPPRESS)
     ap.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.child == "bare":
-        print(json.dumps(child_bare(args.corpus)))
+        print(json.dumps(child_bare(args.corpus, args.matmul)))
         return
     if args.child == "flow":
         print(json.dumps(child_flow(args.corpus, args.db, args.n_process, args.batch_size, args.api)))
@@ -539,6 +559,10 @@ def main(argv: list[str] | None = None) -> None:
             stale.unlink()
         print(f"{n} articles ({words} words): bare nlp.pipe …", file=sys.stderr, flush=True)
         bare = _spawn(["--child", "bare", "--corpus", str(corpus)])
+        bare_numpy = None
+        if not args.no_like_for_like:
+            print(f"{n} articles: bare nlp.pipe with the pipeline's matmul …", file=sys.stderr, flush=True)
+            bare_numpy = _spawn(["--child", "bare", "--corpus", str(corpus), "--matmul", "numpy"])
         print(f"{n} articles: end to end …", file=sys.stderr, flush=True)
         extra = ["--n-process", str(args.n_process)] if args.n_process else []
         extra += ["--batch-size", str(args.batch_size)] if args.batch_size else []
@@ -546,6 +570,8 @@ def main(argv: list[str] | None = None) -> None:
         if flow["loaded"] != n:
             print(f"warning: {flow['loaded']} of {n} articles loaded", file=sys.stderr)
         result = {"articles": n, "words": words, "bare": bare, "flow": flow}
+        if bare_numpy:
+            result["bare_numpy"] = bare_numpy
         if args.cli:
             print(f"{n} articles: newsevents run …", file=sys.stderr, flush=True)
             cli_db = work / f"cli_{n}.duckdb"
