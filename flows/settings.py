@@ -53,6 +53,11 @@ class Settings(BaseModel):
         description="`newsevents run` keeps its Prefect API server and Data Docs helper running after it ends, for "
         "the next run (flows/keep.py; off: each run starts and stops its own)",
     )
+    zygote_model: bool = Field(
+        True,
+        description="the kept run zygote (flows/zygote.py, one of the kept helpers) holds the spaCy model and the "
+        "dictionaries' matchers loaded (~300 MB more while idle; off: it holds the imported modules only)",
+    )
     helpers_idle_minutes: float = Field(
         10.0, ge=0, description="minutes a kept helper waits after the last run ended before it stops itself"
     )
