@@ -245,12 +245,12 @@ def _keep_zygote(settings) -> None:
     this command line go through, started now (after this run's work) unless it runs already."""
     from flows import zygote
 
-    if not settings.keep_helpers or _STARTED_WITH is None or zygote.CHILD:
+    if not settings.keep_helpers or settings.zygote == "off" or _STARTED_WITH is None or zygote.CHILD:
         return
     from flows import keep
 
     with contextlib.suppress(OSError):
-        keep.zygote(settings, _STARTED_WITH, model=settings.zygote_model)
+        keep.zygote(settings, _STARTED_WITH, model=settings.zygote == "model")
 
 
 def _helpers_started(settings) -> None:
@@ -807,7 +807,7 @@ def _through_zygote() -> int | None:
         from flows.settings import load_settings
 
         settings = load_settings()
-        if not settings.keep_helpers:
+        if not settings.keep_helpers or settings.zygote == "off":
             return None
         return zygote.run_through(sys.argv, settings, dict(os.environ))
     except Exception as exc:  # noqa: BLE001 - a bad setting is reported by the run itself; a zygote is optional
@@ -833,7 +833,9 @@ def _exit_now(code: int) -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
-    os._exit(code)
+    from flows.stopping import exit_process
+
+    exit_process(code)
 
 
 if __name__ == "__main__":

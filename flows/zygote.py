@@ -14,7 +14,8 @@ folder and environment, and its stdin, stdout and stderr (`socket.send_fds`). Th
 and that it runs no other thread, then forks; the child starts a session of its own, takes the three
 descriptors as 0, 1 and 2, changes to the folder, takes the environment, and runs the CLI's own `main`
 (settings read there, from its argv, environment and pyproject, as in-process). It says "ok <pid>" on the
-socket, and the zygote writes the child's exit status there when it reaps it; the CLI exits with it.
+socket, and its exit status when it ends (flows/stopping.exit_process); the zygote writes it too when it
+reaps a child that could not (killed by a signal: 128 + N). The CLI exits with the first it reads.
 SIGINT, SIGTERM and SIGHUP the CLI receives are sent on the socket and raised in the child; a CLI that
 goes away (closed socket) is a SIGTERM to its child (flows/stopping.py ends the run's own processes).
 
@@ -29,6 +30,7 @@ one debug log line.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import io
@@ -50,7 +52,7 @@ _ENV_PREFIXES = ("NEWSEVENTS_", "PREFECT_", "GX_", "SPACY", "PYTHON", "TQDM_", "
 _ENV_NAMES = ("HOME", "XDG_CACHE_HOME", "TZ", "LANG", "TMPDIR", "VIRTUAL_ENV")
 _HEAD = struct.Struct("!I")  # the request's length, sent with the descriptors
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-CONNECT_SECONDS = 2.0  # the zygote answers a request in milliseconds; a busy machine may take longer
+CONNECT_SECONDS = 5.0  # the zygote answers a request in milliseconds; a busy machine may take longer
 CHILD = False  # set in a zygote's child: its run never asks a zygote again
 log = logging.getLogger("newsevents.zygote")
 
@@ -104,9 +106,8 @@ def run_through(argv: list[str], settings, env: dict[str, str]) -> int | None:
         log.debug("kept zygote at %s does not answer", kept.socket)
         return None
     try:
-        payload = json.dumps({"key": key, "argv": argv, "cwd": os.getcwd(), "env": env}).encode(
-            "utf-8", "surrogateescape"
-        )
+        request = {"key": key, "argv": argv, "cwd": os.getcwd(), "env": env, "started": _started()}
+        payload = json.dumps(request).encode("utf-8", "surrogateescape")
         socket.send_fds(sock, [_HEAD.pack(len(payload))], [0, 1, 2])
         sock.sendall(payload)
         reader = sock.makefile("rb")
@@ -121,6 +122,14 @@ def run_through(argv: list[str], settings, env: dict[str, str]) -> int | None:
         return None
     sock.settimeout(None)
     return _wait(sock, reader)
+
+
+def _started() -> float | None:
+    """When this command started (seconds after boot), for the run's "seconds from the command's start"."""
+    from flows.keep import process_start
+
+    start = process_start(os.getpid())  # clock ticks after boot (Linux); None or "?" elsewhere
+    return int(start) / os.sysconf("SC_CLK_TCK") if start and start.isdigit() else None
 
 
 def _connect(kept) -> socket.socket | None:
@@ -143,22 +152,27 @@ def _wait(sock: socket.socket, reader) -> int:
         with contextlib.suppress(OSError):
             sock.send(bytes([signum]))
 
+    previous = {}
     for sig in FORWARDED:
         with contextlib.suppress(ValueError, OSError):
-            signal.signal(sig, forward)
-    while True:
-        try:
-            line = reader.readline()
-        except InterruptedError:
-            continue
-        except OSError:
-            line = b""
-        if not line:  # the zygote ended (killed) before its child: the run's end is unknown here
-            os.write(2, b"newsevents: the run's process ended without an exit status (its zygote stopped)\n")
-            return 1
-        words = line.decode().split()
-        if len(words) == 2 and words[0] == "exit":
-            return int(words[1])
+            previous[sig] = signal.signal(sig, forward)
+    try:
+        while True:
+            try:
+                line = reader.readline()
+            except OSError:
+                line = b""
+            if not line:  # the zygote ended (killed) before its child: the run's end is unknown here
+                os.write(2, b"newsevents: the run's process ended without an exit status (its zygote stopped)\n")
+                return 1
+            words = line.decode(errors="replace").split()
+            if len(words) == 2 and words[0] == "exit" and words[1].isdigit():
+                return int(words[1])
+    finally:
+        sock.close()
+        for sig, handler in previous.items():
+            with contextlib.suppress(ValueError, OSError, TypeError):
+                signal.signal(sig, handler)
 
 
 # --- the zygote's side -------------------------------------------------------------------------------------
@@ -203,6 +217,7 @@ def serve(folder: Path, idle: float, model: bool = True) -> None:
     finally:
         os.umask(old)
     srv.listen(16)
+    _note(f"ready on {path} (model {'loaded' if model else 'not loaded'})")
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
@@ -251,9 +266,17 @@ def _reap(children: dict[int, socket.socket]) -> None:
             continue
         conn = children.pop(pid)
         code = os.waitstatus_to_exitcode(status)
+        code = 128 - code if code < 0 else code  # killed by signal N: 128 + N, as a shell reports it
         with contextlib.suppress(OSError):
-            conn.sendall(f"exit {128 - code if code < 0 else code}\n".encode())
+            conn.sendall(f"exit {code}\n".encode())
         conn.close()
+        _note(f"run {pid} ended: exit {code}")
+
+
+def _note(text: str) -> None:
+    """One line in the zygote's log (its stderr: helpers/zygote.log)."""
+    with contextlib.suppress(Exception):
+        print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} zygote {os.getpid()}: {text}", file=sys.stderr, flush=True)
 
 
 def _answer(conn: socket.socket, key: str, srv: socket.socket, wake: tuple[int, int]) -> int | None:
@@ -265,11 +288,13 @@ def _answer(conn: socket.socket, key: str, srv: socket.socket, wake: tuple[int, 
         request = _request(conn, head, fds)
         refused = "key" if request.get("key") != key else "threads" if _threads() else ""
         if refused:
+            _note(f"refused a run: {refused}")
             conn.sendall(f"no {refused}\n".encode())
         else:
             pid = os.fork()
             if pid == 0:
                 _child(conn, fds, request, srv, wake)  # never returns
+            _note(f"run {pid} started in {request.get('cwd')}")
             return pid
     except (OSError, ValueError, struct.error) as exc:
         with contextlib.suppress(OSError):
@@ -319,10 +344,16 @@ def _child(conn: socket.socket, fds: list[int], request: dict, srv: socket.socke
         sys.argv = list(request["argv"])
         conn.settimeout(None)
         conn.sendall(f"ok {os.getpid()}\n".encode())
+        from flows.stopping import ON_EXIT
+
+        ON_EXIT.append(lambda status: conn.sendall(f"exit {status}\n".encode()))  # the zygote may be gone by then
         threading.Thread(target=_watch_cli, args=(conn,), name="newsevents-cli-watch", daemon=True).start()
         global CHILD
         CHILD = True
-        from flows import cli
+        from flows import cli, summary
+
+        if isinstance(request.get("started"), float):
+            summary.COMMAND_STARTED.append(request["started"])
 
         cli.fresh_consoles()
         try:
@@ -337,10 +368,14 @@ def _child(conn: socket.socket, fds: list[int], request: dict, srv: socket.socke
             traceback.print_exc()
         code = 1
     finally:
+        with contextlib.suppress(BaseException):
+            atexit._run_exitfuncs()  # as at a process's end (a run's lease is released, its mtime touched)
         for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(BaseException):
                 stream.flush()
-        os._exit(code)
+        from flows.stopping import exit_process
+
+        exit_process(code)
 
 
 def _exit_code(code) -> int:
