@@ -186,8 +186,9 @@ def run(
         bool,
         typer.Option(
             "--no-keep",
-            help="stop this run's Prefect server and Data Docs helper when it ends (by default they are kept for "
-            "the next runs; setting keep_helpers, NEWSEVENTS_KEEP_HELPERS; see `newsevents helpers`)",
+            help="run here, and stop this run's Prefect server and Data Docs helper when it ends (by default a "
+            "run goes through the kept run zygote, and they are kept for the next runs; setting keep_helpers, "
+            "NEWSEVENTS_KEEP_HELPERS; see `newsevents helpers`)",
         ),
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
@@ -590,7 +591,7 @@ def serve(
 
 
 helpers_app = typer.Typer(
-    help="The Prefect API server and Data Docs helper that `newsevents run` keeps between runs.",
+    help="The Prefect API server, Data Docs helper and run zygote that `newsevents run` keeps between runs.",
     no_args_is_help=True,
 )
 app.add_typer(helpers_app, name="helpers")

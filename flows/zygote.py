@@ -106,7 +106,7 @@ def run_through(argv: list[str], settings, env: dict[str, str]) -> int | None:
         log.debug("kept zygote at %s does not answer", kept.socket)
         return None
     try:
-        request = {"key": key, "argv": argv, "cwd": os.getcwd(), "env": env, "started": _started()}
+        request = {"key": key, "argv": argv, "cwd": os.getcwd(), "env": env, "started": _started(), **_process()}
         payload = json.dumps(request).encode("utf-8", "surrogateescape")
         socket.send_fds(sock, [_HEAD.pack(len(payload))], [0, 1, 2])
         sock.sendall(payload)
@@ -130,6 +130,36 @@ def _started() -> float | None:
 
     start = process_start(os.getpid())  # clock ticks after boot (Linux); None or "?" elsewhere
     return int(start) / os.sysconf("SC_CLK_TCK") if start and start.isdigit() else None
+
+
+_LIMITS = ("RLIMIT_AS", "RLIMIT_DATA", "RLIMIT_RSS", "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_CPU", "RLIMIT_FSIZE")
+
+
+def _process() -> dict:
+    """What else a process inherits that the run must take from this CLI: umask, niceness, CPU affinity and
+    resource limits (`nice`, `taskset`, `ulimit` apply to the run as in-process)."""
+    import resource
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    limits = {n: resource.getrlimit(getattr(resource, n)) for n in _LIMITS if hasattr(resource, n)}
+    affinity = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    return {"umask": mask, "nice": os.getpriority(os.PRIO_PROCESS, 0), "affinity": affinity, "limits": limits}
+
+
+def _take_process(request: dict) -> None:
+    """The CLI's umask, niceness, affinity and limits, in the child (what cannot be set is left as it is)."""
+    import resource
+
+    os.umask(int(request.get("umask", 0o022)))
+    with contextlib.suppress(OSError, TypeError, ValueError):
+        os.setpriority(os.PRIO_PROCESS, 0, int(request["nice"]))
+    with contextlib.suppress(OSError, TypeError, ValueError, AttributeError):
+        if request.get("affinity"):
+            os.sched_setaffinity(0, request["affinity"])
+    for name, (soft, hard) in (request.get("limits") or {}).items():
+        with contextlib.suppress(OSError, TypeError, ValueError, AttributeError):
+            resource.setrlimit(getattr(resource, name), (soft, hard))
 
 
 def _connect(kept) -> socket.socket | None:
@@ -287,6 +317,7 @@ def _answer(conn: socket.socket, key: str, srv: socket.socket, wake: tuple[int, 
         head, fds, _, _ = socket.recv_fds(conn, _HEAD.size, 3)
         request = _request(conn, head, fds)
         refused = "key" if request.get("key") != key else "threads" if _threads() else ""
+        refused = refused or ("user" if _peer_uid(conn) not in (None, os.getuid()) else "")
         if refused:
             _note(f"refused a run: {refused}")
             conn.sendall(f"no {refused}\n".encode())
@@ -304,6 +335,14 @@ def _answer(conn: socket.socket, key: str, srv: socket.socket, wake: tuple[int, 
             with contextlib.suppress(OSError):
                 os.close(fd)
     return None
+
+
+def _peer_uid(conn: socket.socket) -> int | None:
+    """The user of the process at the other end (Linux `SO_PEERCRED`; None elsewhere): only ours is served."""
+    if not hasattr(socket, "SO_PEERCRED"):
+        return None
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return struct.unpack("3i", creds)[1]
 
 
 def _request(conn: socket.socket, head: bytes, fds: list[int]) -> dict:
@@ -339,6 +378,7 @@ def _child(conn: socket.socket, fds: list[int], request: dict, srv: socket.socke
             os.close(fd)
         _streams()
         os.chdir(request["cwd"])
+        _take_process(request)
         os.environ.clear()
         os.environ.update(request["env"])
         sys.argv = list(request["argv"])
