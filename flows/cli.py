@@ -783,10 +783,10 @@ def main() -> None:
     app, then, after a run that started a flow, a quick exit (`_exit_now`)."""
     global _STARTED_WITH
     _STARTED_WITH = dict(os.environ)
-    code = _through_zygote()
-    if code is not None:
-        sys.exit(code)
     try:
+        code = _through_zygote()
+        if code is not None:
+            sys.exit(code)
         app()
     except KeyboardInterrupt:
         err.print("newsevents: interrupted")

@@ -61,6 +61,15 @@ def _runs(log: Path) -> list[str]:
     return [line for line in log.read_text().splitlines() if " run " in line]
 
 
+def _ended(log: Path, lines: int) -> list[str]:
+    """The log's run lines once there are `lines` (the zygote logs a child's end when it reaps it, which may
+    be just after the CLI, told by the child itself, has exited)."""
+    deadline = time.monotonic() + 10
+    while len(_runs(log)) < lines and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return _runs(log)
+
+
 def _inbox(tmp_path: Path) -> Path:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -81,7 +90,7 @@ def test_a_run_through_the_zygote_gives_the_tables_of_an_in_process_run(kept, tm
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert "sources loaded" in out
-    assert len(_runs(log)) == before + 2  # its child started and ended: the run went through the zygote
+    assert len(_ended(log, before + 2)) == before + 2  # its child started and ended: it went through the zygote
     monkeypatch.setenv("NEWSEVENTS_DATA_DOCS", "false")  # as in `env`
     here = CliRunner().invoke(app, ["run", str(inbox), "--db", str(tmp_path / "h.duckdb")])
     assert here.exit_code == 0, here.output
@@ -98,7 +107,7 @@ def test_a_failing_run_gives_its_exit_status_and_stderr_through_the_zygote(kept,
     assert proc.returncode == 2
     assert err.strip() == f"newsevents: no such file or folder: {tmp_path / 'no-such-folder'}"
     assert "Traceback" not in err + out
-    assert _runs(log)[before:][-1].endswith("exit 2")
+    assert _ended(log, before + 2)[-1].endswith("exit 2")  # it went through the zygote
 
 
 def test_another_environment_or_no_keep_runs_in_process(kept, tmp_path):
@@ -143,10 +152,7 @@ def test_a_signal_to_the_cli_stops_its_run_and_a_killed_cli_takes_its_run_down(k
             assert proc.returncode == expected
             if sig == signal.SIGTERM:
                 assert "stopped by SIGTERM" in err and "Traceback" not in err
-            deadline = time.monotonic() + 10
-            while len(_runs(log)) < before + 2 and time.monotonic() < deadline:
-                time.sleep(0.02)
-            assert _runs(log)[-1].endswith(f"exit {128 + signal.SIGTERM}")  # the child ended by SIGTERM
+            assert _ended(log, before + 2)[-1].endswith(f"exit {128 + signal.SIGTERM}")  # the child stopped
 
 
 def test_a_killed_zygote_is_replaced_and_meanwhile_runs_go_in_process(kept, tmp_path):
