@@ -409,8 +409,14 @@ def _child(conn: socket.socket, fds: list[int], request: dict, srv: socket.socke
         conn.sendall(f"ok {os.getpid()}\n".encode())
         from flows.stopping import ON_EXIT
 
-        ON_EXIT.append(lambda status: conn.sendall(f"exit {status}\n".encode()))  # the zygote may be gone by then
-        threading.Thread(target=_watch_cli, args=(conn,), name="newsevents-cli-watch", daemon=True).start()
+        ending = threading.Event()  # set once the status is told: the CLI then exits and closes the socket
+
+        def tell(status: int) -> None:  # the zygote may be gone by then
+            ending.set()
+            conn.sendall(f"exit {status}\n".encode())
+
+        ON_EXIT.append(tell)
+        threading.Thread(target=_watch_cli, args=(conn, ending), name="newsevents-cli-watch", daemon=True).start()
         global CHILD
         CHILD = True
         from flows import cli, summary
@@ -467,15 +473,17 @@ def _streams() -> None:
         setattr(sys, f"__{name}__", stream)
 
 
-def _watch_cli(conn: socket.socket) -> None:
-    """Raise here each signal the CLI forwards; when the CLI goes away, SIGTERM (the run stops, one line)."""
+def _watch_cli(conn: socket.socket, ending: threading.Event) -> None:
+    """Raise here each signal the CLI forwards; when the CLI goes away before this run told it its status,
+    SIGTERM (the run stops, one line)."""
     while True:
         try:
             data = conn.recv(64)
         except OSError:
             data = b""
         if not data:
-            os.kill(os.getpid(), signal.SIGTERM)
+            if not ending.is_set():
+                os.kill(os.getpid(), signal.SIGTERM)
             return
         for signum in data:
             with contextlib.suppress(OSError, ValueError):
