@@ -282,12 +282,12 @@ def serve(folder: Path, idle: float, model: bool = True) -> None:
     born = time.monotonic()
     try:
         while not stopping:
-            ready, _, _ = select.select([srv, wake_r], [], [], step)
+            ready, _, _ = select.select([srv.fileno(), wake_r], [], [], step)
             if wake_r in ready:
                 with contextlib.suppress(OSError):
                     os.read(wake_r, 512)
             _reap(children)
-            if srv in ready:
+            if srv.fileno() in ready:
                 with contextlib.suppress(OSError):
                     conn, _ = srv.accept()
                     pid = _answer(conn, key, srv, (wake_r, wake_w))
@@ -460,7 +460,8 @@ def _exit_code(code) -> int:
 def _streams() -> None:
     """Python's stdin, stdout and stderr again over descriptors 0-2 (now the CLI's), line-buffered on a terminal."""
     enc = sys.stdout.encoding if sys.stdout is not None else "utf-8"
-    sys.stdin = sys.__stdin__ = open(0, encoding=enc, closefd=False)  # noqa: SIM115
+    sys.stdin = open(0, encoding=enc, closefd=False)  # noqa: SIM115
+    setattr(sys, "__stdin__", sys.stdin)  # noqa: B010 - the original streams are the CLI's now
     for fd, name, errors in ((1, "stdout", "strict"), (2, "stderr", "backslashreplace")):
         stream = io.TextIOWrapper(
             open(fd, "wb", closefd=False),  # noqa: SIM115
