@@ -50,6 +50,14 @@ app = typer.Typer(
 err = Console(stderr=True)
 out = Console()
 
+
+def fresh_consoles() -> None:
+    """The consoles again, for the streams and environment this process has now (a zygote's child: the
+    terminal, its width and colours are the CLI's, not the zygote's log file's)."""
+    global err, out
+    err, out = Console(stderr=True), Console()
+
+
 # Defaults that live in flows/settings.Settings (and may be set in [tool.newsevents] or NEWSEVENTS_*), shown in
 # --help; tests/test_everyday.py checks them against Settings.
 SETTING_DEFAULTS = {
@@ -178,8 +186,9 @@ def run(
         bool,
         typer.Option(
             "--no-keep",
-            help="stop this run's Prefect server and Data Docs helper when it ends (by default they are kept for "
-            "the next runs; setting keep_helpers, NEWSEVENTS_KEEP_HELPERS; see `newsevents helpers`)",
+            help="run here, and stop this run's Prefect server and Data Docs helper when it ends (by default a "
+            "run goes through the kept run zygote, and they are kept for the next runs; setting keep_helpers, "
+            "NEWSEVENTS_KEEP_HELPERS; see `newsevents helpers`)",
         ),
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
@@ -223,11 +232,26 @@ def _run(
                 summary = _code(settings, summary, prepared, status)
                 summary.seconds = seconds_since_start()
     print_summary(summary, settings.db_path, note=note)
+    if note is None:
+        _keep_zygote(settings)
     _helpers_started(settings)
     if summary.error:
         from flows.errors import RunError
 
         raise RunError(summary.error)
+
+
+def _keep_zygote(settings) -> None:
+    """After a run with work, with kept helpers: have the run zygote (flows/zygote.py) that the next runs of
+    this command line go through, started now (after this run's work) unless it runs already."""
+    from flows import zygote
+
+    if not settings.keep_helpers or settings.zygote == "off" or _STARTED_WITH is None or zygote.CHILD:
+        return
+    from flows import keep
+
+    with contextlib.suppress(OSError):
+        keep.zygote(settings, _STARTED_WITH, model=settings.zygote == "model")
 
 
 def _helpers_started(settings) -> None:
@@ -567,7 +591,7 @@ def serve(
 
 
 helpers_app = typer.Typer(
-    help="The Prefect API server and Data Docs helper that `newsevents run` keeps between runs.",
+    help="The Prefect API server, Data Docs helper and run zygote that `newsevents run` keeps between runs.",
     no_args_is_help=True,
 )
 app.add_typer(helpers_app, name="helpers")
@@ -751,9 +775,18 @@ def _cut(text: str) -> str:
 _HEAVY = {"flow": False}  # set when this process ran a flow (Prefect, spaCy, GX loaded): see `_exit_now`
 
 
+_STARTED_WITH: dict[str, str] | None = None  # the console script's environment as it started (a zygote's key)
+
+
 def main() -> None:
-    """The console script: the app, then, after a run that started a flow, a quick exit (`_exit_now`)."""
+    """The console script: a run through the kept zygote when there is one for it (its exit status), else the
+    app, then, after a run that started a flow, a quick exit (`_exit_now`)."""
+    global _STARTED_WITH
+    _STARTED_WITH = dict(os.environ)
     try:
+        code = _through_zygote()
+        if code is not None:
+            sys.exit(code)
         app()
     except KeyboardInterrupt:
         err.print("newsevents: interrupted")
@@ -762,6 +795,25 @@ def main() -> None:
         if _HEAVY["flow"] and (exc.code is None or isinstance(exc.code, int)):
             _exit_now(exc.code or 0)
         raise
+
+
+def _through_zygote() -> int | None:
+    """`newsevents run` in a child of the kept zygote (flows/zygote.py): its exit status; None when it is not
+    for the zygote (another command, `--no-keep`, keep-alive off, no zygote for this key...): run here."""
+    from flows import zygote
+
+    if zygote.CHILD or not zygote.wanted(sys.argv):
+        return None
+    try:
+        from flows.settings import load_settings
+
+        settings = load_settings()
+        if not settings.keep_helpers or settings.zygote == "off":
+            return None
+        return zygote.run_through(sys.argv, settings, dict(os.environ))
+    except Exception as exc:  # noqa: BLE001 - a bad setting is reported by the run itself; a zygote is optional
+        zygote.log.debug("run not sent to a zygote: %s", exc)
+        return None
 
 
 def _exit_now(code: int) -> None:
@@ -782,7 +834,9 @@ def _exit_now(code: int) -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
-    os._exit(code)
+    from flows.stopping import exit_process
+
+    exit_process(code)
 
 
 if __name__ == "__main__":

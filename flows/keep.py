@@ -48,7 +48,7 @@ from importlib import metadata
 from pathlib import Path
 
 FORMAT = "newsevents-helpers 1"
-KINDS = ("prefect", "docs")
+KINDS = ("prefect", "docs", "zygote")
 _PACKAGES = ("prefect", "great-expectations", "uvicorn", "newsevents")
 _ROOT = Path(__file__).resolve().parent.parent
 SOCKET_MAX = 100  # a Unix socket's path must fit in 108 bytes: a longer one gets no kept docs helper
@@ -281,6 +281,40 @@ def docs_helper(settings, warm: bool = True) -> Kept | None:
         return kept
 
 
+def find(settings, kind: str, key: str) -> Kept | None:
+    """The recorded helper of `kind` and `key` when its process is the one recorded (no lock taken, no
+    process started: the caller falls back when it does not answer)."""
+    kept = _read(_state_file(settings.helpers_path, kind, key))
+    return kept if _usable(kept, kind, key) else None
+
+
+def zygote(settings, env: dict[str, str], model: bool = True) -> Kept | None:
+    """The kept run zygote (flows/zygote.py) for a CLI started with `env`: the recorded one when it is alive,
+    else a new one started with that environment (not waited for: it loads for seconds, then binds its
+    socket). None when one cannot be started."""
+    from flows.zygote import zygote_key
+
+    folder, key = _folder(settings), zygote_key(env)
+    path = _state_file(folder, "zygote", key)
+    with _state_lock(folder):
+        kept = _read(path)
+        if _usable(kept, "zygote", key):
+            return kept
+        if kept is not None or path.exists():
+            _discard(kept, path)
+        if len(os.fsencode(str(folder / "zygote-4194304.sock"))) > SOCKET_MAX:
+            return None
+        try:
+            args = ["--idle", _idle_seconds(settings), *([] if model else ["--no-model"])]
+            proc = _spawn(folder, "zygote", args, dict(env))
+        except OSError:
+            return None
+        kept = _entry(proc, "zygote", key, socket=str(folder / f"zygote-{proc.pid}.sock"))
+        if kept is not None:
+            _write(path, kept)
+        return kept
+
+
 def healthy(url: str, timeout: float = 2.0) -> bool:
     """Whether the Prefect API at `url` answers its `/health`."""
     import urllib.error
@@ -356,11 +390,15 @@ def _idle_over(folder: Path, kind: str, idle: float) -> bool:
 
 
 def _forget_me(folder: Path, kind: str) -> None:
-    path = _state_file(folder, kind, helper_key(kind))
-    kept = _read(path)
-    if kept is not None and kept.pid == os.getpid():
-        with contextlib.suppress(OSError):
-            path.unlink()
+    """Remove this process's entry of `kind` (whatever its key)."""
+    for path in folder.glob(f"{kind}-*.json"):
+        kept = _read(path)
+        if kept is not None and kept.pid == os.getpid():
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+forget_me = _forget_me
 
 
 def _still_mine(folder: Path, kind: str, key: str) -> bool:
@@ -375,11 +413,17 @@ def _watch(folder: Path, kind: str, idle: float, stop: Callable[[], None], grace
     step = min(max(idle / 4, 0.2), 10.0)
     while True:
         time.sleep(step)
-        if time.monotonic() - born > grace and not _still_mine(folder, kind, key):
-            break
-        if _idle_over(folder, kind, idle):
+        if time_to_stop(folder, kind, key, idle, born, grace):
             break
     stop()
+
+
+def time_to_stop(folder: Path, kind: str, key: str, idle: float, born: float, grace: float = 30.0) -> bool:
+    """Whether a helper started at `born` (monotonic) should stop: its entry gone or another's (after `grace`
+    s for the starting run to write it), or idle too long (then its entry is removed)."""
+    if time.monotonic() - born > grace and not _still_mine(folder, kind, key):
+        return True
+    return _idle_over(folder, kind, idle)
 
 
 def entries(settings) -> list[Kept]:
@@ -474,8 +518,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--idle", type=float, default=600.0, help="seconds without a run before it stops")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--no-warm", action="store_true", help="docs: import Great Expectations at the first build")
+    ap.add_argument("--no-model", action="store_true", help="zygote: import the modules but load no spaCy model")
     args = ap.parse_args(argv)
-    if args.kind == "prefect":
+    if args.kind == "zygote":
+        from flows import zygote
+
+        zygote.serve(args.dir, args.idle, model=not args.no_model)
+    elif args.kind == "prefect":
         _serve_prefect(args.dir, args.port, args.idle)
     else:
         _serve_docs(args.dir, args.idle, warm=not args.no_warm)

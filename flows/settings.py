@@ -12,6 +12,7 @@ import json
 import os
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -52,6 +53,12 @@ class Settings(BaseModel):
         True,
         description="`newsevents run` keeps its Prefect API server and Data Docs helper running after it ends, for "
         "the next run (flows/keep.py; off: each run starts and stops its own)",
+    )
+    zygote: Literal["model", "modules", "off"] = Field(
+        "model",
+        description="with keep_helpers, `newsevents run` goes through a kept run zygote (flows/zygote.py) that has "
+        "imported the run's modules and (model) loaded the spaCy model and the dictionaries' matchers (~300 MB "
+        "resident while idle; modules: ~170 MB, a run loads the model itself; off: no zygote)",
     )
     helpers_idle_minutes: float = Field(
         10.0, ge=0, description="minutes a kept helper waits after the last run ended before it stops itself"

@@ -22,9 +22,18 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 MESSAGE = "newsevents: stopped by {name}: whole documents loaded so far are kept; run again to finish\n"
+ON_EXIT: list[Callable[[int], None]] = []  # told the exit status just before `exit_process` ends the process
+
+
+def exit_process(code: int) -> None:
+    """`os._exit(code)`, first telling `ON_EXIT` (a zygote's child tells its CLI: flows/zygote.py)."""
+    for hook in ON_EXIT:
+        with contextlib.suppress(Exception):
+            hook(code)
+    os._exit(code)
 
 
 def _children() -> list[int]:
@@ -59,7 +68,7 @@ def _stop(signum: int, _frame) -> None:
     _reap(children, deadline=time.monotonic() + 1.0)
     with contextlib.suppress(Exception):
         sys.stderr.flush()
-    os._exit(128 + signum)
+    exit_process(128 + signum)
 
 
 def _reap(pids: list[int], deadline: float) -> None:

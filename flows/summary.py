@@ -25,13 +25,16 @@ from warehouse.connect import connect
 from warehouse.runs import RunRow
 
 _IMPORTED = time.perf_counter()
+COMMAND_STARTED: list[float] = []  # a zygote's child (flows/zygote.py): when the CLI it runs for started
 
 
 def seconds_since_start() -> float:
-    """Wall seconds since this process started (Linux: /proc; elsewhere: since this module was imported)."""
+    """Wall seconds since this command started: this process (Linux: /proc; elsewhere: since this module
+    was imported), or the CLI a zygote's child runs for."""
     try:
         fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
         started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22, starttime, in clock ticks after boot
+        started = COMMAND_STARTED[0] if COMMAND_STARTED else started
         uptime = float(Path("/proc/uptime").read_text().split()[0])
         return max(0.0, uptime - started)
     except (OSError, ValueError, IndexError):
