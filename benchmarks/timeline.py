@@ -303,6 +303,7 @@ def main() -> None:
 
     env = {k: v for k, v in os.environ.items() if k not in ("PREFECT_API_URL", "NEWSEVENTS_KEEP_HELPERS")}
     env["NEWSEVENTS_CACHE_DIR"] = str(args.dir / "cache")
+    env["NEWSEVENTS_ZYGOTE"] = "off"  # the traced run is this child's own code, never a zygote's fork
     kept = Settings(cache_dir=env["NEWSEVENTS_CACHE_DIR"])
     traces = []
     try:

@@ -146,12 +146,14 @@ def test_two_runs_at_once_share_one_helper(kept_settings):
 
 @pytest.mark.slow
 def test_a_run_keeps_its_helpers_for_the_next(tmp_path):
-    """`newsevents run` starts the Prefect server and the Data Docs helper (one line says so), the next run
+    """`newsevents run` starts the Prefect server and the Data Docs helper (one line says so; with
+    `zygote = "off"` nothing else), the next run
     uses the same ones (and writes its Data Docs through the helper), `helpers stop` ends them. The helpers
     live in the session's cache folder (its start-up cache is warm; conftest stops whatever is left there)."""
     folder = os.environ["NEWSEVENTS_CACHE_DIR"]
     env = cli_env(NEWSEVENTS_KEEP_HELPERS="true")
     env["NEWSEVENTS_DATA_DOCS"] = "true"
+    env["NEWSEVENTS_ZYGOTE"] = "off"  # the run zygote has its own tests (tests/test_zygote.py); off starts none
     exe = [sys.executable, "-m", "flows.cli"]
     seeds = sorted(SEEDS.glob("*.txt"))
     settings = Settings(cache_dir=folder)
