@@ -291,6 +291,14 @@ def child_bare(corpus: Path, matmul: str = "model") -> dict:
     return {"seconds": seconds, "cpu": cpu, "articles": len(texts), "words": sum(len(x.split()) for x in texts)}
 
 
+def _stop_kept(cache_dir: str) -> None:
+    """Stop the helpers a `newsevents run` with this cache folder kept, as benchmarks/incremental.py does."""
+    from flows import keep
+    from flows.settings import Settings
+
+    keep.stop(Settings(cache_dir=cache_dir))
+
+
 def _cpu() -> tuple[float, float]:
     """CPU seconds (user + system) of this process (all its threads) and of its ended, reaped children."""
     own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -402,6 +410,7 @@ def child_cli(corpus: Path, db: Path, n_process: int | None, batch_size: int | N
     timeline._thread.join()
     out, err = proc.communicate()
     seconds, cpu = time.perf_counter() - t, _cpu()[1] - cpu
+    _stop_kept(env["NEWSEVENTS_CACHE_DIR"])  # the helpers the run kept (server, Data Docs, zygote): none left
     if proc.returncode != 0:
         raise SystemExit(f"newsevents run failed ({proc.returncode}): {(err or out).strip()[-2000:]}")
     return {
