@@ -260,25 +260,8 @@ def docs_helper(settings, warm: bool = True) -> Kept | None:
     """The kept Data Docs helper: the recorded one when it is alive and its socket accepts, else a new one
     (its socket is bound before it imports Great Expectations, at once with `warm`, else at its first
     build: the lifecycle tests). None when one cannot be had."""
-    folder, key = _folder(settings), helper_key("docs")
-    path = _state_file(folder, "docs", key)
-    with _state_lock(folder):
-        kept = _read(path)
-        if _usable(kept, "docs", key) and kept is not None and _accepts_soon(kept):
-            return kept
-        if kept is not None or path.exists():
-            _discard(kept, path)
-        if len(os.fsencode(str(folder / "docs-4194304.sock"))) > SOCKET_MAX:  # the longest a pid makes it
-            return None
-        try:
-            args = ["--idle", _idle_seconds(settings), *([] if warm else ["--no-warm"])]
-            proc = _spawn(folder, "docs", args, dict(os.environ))
-        except OSError:
-            return None
-        kept = _entry(proc, "docs", key, socket=str(folder / f"docs-{proc.pid}.sock"))
-        if kept is not None:
-            _write(path, kept)
-        return kept
+    args = ["--idle", _idle_seconds(settings), *([] if warm else ["--no-warm"])]
+    return _socket_helper(_folder(settings), "docs", helper_key("docs"), args, dict(os.environ), _accepts_soon)
 
 
 def find(settings, kind: str, key: str) -> Kept | None:
@@ -294,25 +277,45 @@ def zygote(settings, env: dict[str, str], model: bool = True) -> Kept | None:
     socket). None when one cannot be started."""
     from flows.zygote import zygote_key
 
-    folder, key = _folder(settings), zygote_key(env)
-    path = _state_file(folder, "zygote", key)
+    args = ["--idle", _idle_seconds(settings), *([] if model else ["--no-model"])]
+    return _socket_helper(_folder(settings), "zygote", zygote_key(env), args, dict(env), lambda kept: True)
+
+
+def _socket_helper(folder: Path, kind: str, key: str, args: list[str], env: dict, reuse) -> Kept | None:
+    """A helper of `kind` answering on `<kind>-<pid>.sock`: the recorded one when it is alive and `reuse(it)`,
+    else a new one started with `args` and `env` (the state file under its lock). None when one cannot be
+    started (its socket's path would be too long, or the start failed)."""
+    path = _state_file(folder, kind, key)
     with _state_lock(folder):
         kept = _read(path)
-        if _usable(kept, "zygote", key):
+        if _usable(kept, kind, key) and kept is not None and reuse(kept):
             return kept
         if kept is not None or path.exists():
             _discard(kept, path)
-        if len(os.fsencode(str(folder / "zygote-4194304.sock"))) > SOCKET_MAX:
+        if len(os.fsencode(str(folder / f"{kind}-4194304.sock"))) > SOCKET_MAX:  # the longest a pid makes it
             return None
         try:
-            args = ["--idle", _idle_seconds(settings), *([] if model else ["--no-model"])]
-            proc = _spawn(folder, "zygote", args, dict(env))
+            proc = _spawn(folder, kind, args, env)
         except OSError:
             return None
-        kept = _entry(proc, "zygote", key, socket=str(folder / f"zygote-{proc.pid}.sock"))
+        kept = _entry(proc, kind, key, socket=str(folder / f"{kind}-{proc.pid}.sock"))
         if kept is not None:
             _write(path, kept)
         return kept
+
+
+def bind_private(path: Path) -> socket.socket:
+    """A listening Unix socket at `path` (an old one replaced) that only this user may connect to."""
+    with contextlib.suppress(OSError):
+        path.unlink()
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old = os.umask(0o077)
+    try:
+        srv.bind(str(path))
+    finally:
+        os.umask(old)
+    srv.listen(16)
+    return srv
 
 
 def healthy(url: str, timeout: float = 2.0) -> bool:
@@ -490,15 +493,7 @@ def _serve_docs(folder: Path, idle: float, warm: bool) -> None:
     from expectations import docs_worker
 
     path = folder / f"docs-{os.getpid()}.sock"
-    with contextlib.suppress(OSError):
-        path.unlink()
-    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    old = os.umask(0o077)
-    try:
-        srv.bind(str(path))
-    finally:
-        os.umask(old)
-    srv.listen(16)
+    srv = bind_private(path)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     threading.Thread(target=_watch, args=(folder, "docs", idle, done.set), daemon=True).start()

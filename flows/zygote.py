@@ -261,15 +261,7 @@ def serve(folder: Path, idle: float, model: bool = True) -> None:
     key = zygote_key(dict(os.environ))
     preload(model)
     path = folder / f"zygote-{os.getpid()}.sock"
-    with contextlib.suppress(OSError):
-        path.unlink()
-    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    old = os.umask(0o077)
-    try:
-        srv.bind(str(path))
-    finally:
-        os.umask(old)
-    srv.listen(16)
+    srv = keep.bind_private(path)
     _note(f"ready on {path} (model {'loaded' if model else 'not loaded'})")
     wake_r, wake_w = os.pipe()
     os.set_blocking(wake_w, False)
